@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Numeric code is always optimised: Swift debug builds of the C kernels would be far
+// too slow for inference, so -O3 is forced in every configuration. AVX2/FMA/F16C is the
+// floor every supported machine has; AVX-512 paths are chosen at run time per function.
+let kernelFlags: [String] = ["-O3", "-mavx2", "-mfma", "-mf16c", "-fno-math-errno"]
+
+let package = Package(
+    name: "Arbor",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "arbor", targets: ["ArborCLI"]),
+        .library(name: "ArborSchema", targets: ["ArborSchema"]),
+        .library(name: "ArborSpec", targets: ["ArborSpec"]),
+        .library(name: "ArborModel", targets: ["ArborModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "ArborSchema"),
+        .target(
+            name: "ArborSpec",
+            dependencies: ["ArborSchema", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "CArborKernels",
+            cSettings: [.unsafeFlags(kernelFlags)]
+        ),
+        .target(name: "ArborModel", dependencies: ["CArborKernels"]),
+        .executableTarget(
+            name: "ArborCLI",
+            dependencies: [
+                "ArborSchema", "ArborSpec", "ArborModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema"]),
+        .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema"]),
+        .testTarget(name: "CArborKernelsTests", dependencies: ["CArborKernels"]),
+        .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels"]),
+    ]
+)

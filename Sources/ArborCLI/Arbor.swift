@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Arbor: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "arbor",
+        abstract: "A declarative workflow engine in which an LLM's reasoning tree is the program.",
+        version: "0.1.0",
+        subcommands: []
+    )
+}

@@ -1,0 +1,1 @@
+#include "arbor_kernels.h"
