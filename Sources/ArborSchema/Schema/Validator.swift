@@ -2,9 +2,9 @@
 ///
 /// Every applicable keyword is checked, even after one has failed, so a user sees all that
 /// is wrong at once. `anyOf`/`oneOf` failures are summarised: when exactly one alternative
-/// has the instance's type (or const/enum), its own errors are reported, because that is
-/// almost always the alternative the author meant; otherwise one error lists what the
-/// alternatives expected.
+/// has the instance's type (or const/enum, or — for objects — the discriminating const/enum of
+/// a member), its own errors are reported, because that is almost always the alternative the
+/// author meant; otherwise one error lists what the alternatives expected.
 ///
 /// Use it through ``SchemaDocument/validate(_:)``.
 struct Validator {
@@ -48,9 +48,9 @@ struct Validator {
         case .string(let string):
             checkString(string, node, fail)
         case .array(let elements):
-            errors += checkArray(elements, node, path, fail)
+            checkArray(elements, node, path, &errors)
         case .object(let object):
-            errors += checkObject(object, node, path, fail)
+            checkObject(object, node, path, &errors)
         default:
             break
         }
@@ -123,9 +123,11 @@ struct Validator {
 
     // MARK: Arrays
 
-    private func checkArray(_ elements: [JSONValue], _ node: SchemaNode, _ path: JSONPointer,
-                            _ fail: (String, String, JSONPointer?) -> Void) -> [ValidationError] {
-        var errors: [ValidationError] = []
+    private func checkArray(_ elements: [JSONValue], _ node: SchemaNode, _ path: JSONPointer, _ errors: inout [ValidationError]) {
+        func fail(_ keyword: String, _ message: String, _ instancePath: JSONPointer?) {
+            errors.append(ValidationError(instancePath: instancePath ?? path, keyword: keyword,
+                                          keywordLocation: node.location.appending(keyword), message: message))
+        }
         let prefix = node.prefixItems ?? []
         for (index, element) in elements.enumerated() {
             if index < prefix.count {
@@ -154,14 +156,15 @@ struct Validator {
                 }
             }
         }
-        return errors
     }
 
     // MARK: Objects
 
-    private func checkObject(_ object: JSONObject, _ node: SchemaNode, _ path: JSONPointer,
-                             _ fail: (String, String, JSONPointer?) -> Void) -> [ValidationError] {
-        var errors: [ValidationError] = []
+    private func checkObject(_ object: JSONObject, _ node: SchemaNode, _ path: JSONPointer, _ errors: inout [ValidationError]) {
+        func fail(_ keyword: String, _ message: String, _ instancePath: JSONPointer?) {
+            errors.append(ValidationError(instancePath: instancePath ?? path, keyword: keyword,
+                                          keywordLocation: node.location.appending(keyword), message: message))
+        }
         for name in node.required where !object.contains(name) {
             fail("required", "missing required property \"\(name)\"", nil)
         }
@@ -186,7 +189,6 @@ struct Validator {
         if let maximum = node.maxProperties, object.count > maximum {
             fail("maxProperties", "expected at most \(Self.count(maximum, "property", plural: "properties")), got \(object.count)", nil)
         }
-        return errors
     }
 
     // MARK: anyOf / oneOf
@@ -199,7 +201,13 @@ struct Validator {
         func surfaceFailures(_ errors: [ValidationError]) -> [ValidationError] {
             errors.filter { $0.instancePath == path && ["type", "const", "enum", "false"].contains($0.keyword) }
         }
-        let candidates = results.indices.filter { surfaceFailures(results[$0]).isEmpty }
+        var candidates = results.indices.filter { surfaceFailures(results[$0]).isEmpty }
+        // Among objects, a failed const/enum on a direct member is a discriminator saying
+        // "not this alternative" (Pydantic's tagged unions): prefer the alternatives without one.
+        let undiscriminated = candidates.filter { index in
+            !results[index].contains { ["const", "enum"].contains($0.keyword) && $0.instancePath.parent == path }
+        }
+        if !undiscriminated.isEmpty { candidates = undiscriminated }
         let location = node.location.appending(keyword)
         if candidates.count == 1 {
             return results[candidates[0]]
