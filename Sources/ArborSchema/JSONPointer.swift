@@ -125,7 +125,7 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible, Comparab
     /// Escapes one reference token: `~` → `~0`, `/` → `~1`.
     public static func escape(_ token: String) -> String {
         guard token.contains("~") || token.contains("/") else { return token }
-        return token.replacingAll("~", with: "~0").replacingAll("/", with: "~1")
+        return token.replacingEvery("~", with: "~0").replacingEvery("/", with: "~1")
     }
 
     static func arrayIndex(_ token: String) -> Int? {
@@ -186,8 +186,8 @@ public enum JSONPointerError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
-extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
+fileprivate extension String {
+    func replacingEvery(_ target: String, with replacement: String) -> String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

@@ -69,7 +69,7 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
         case .ipv4:
             let parts = string.split(separator: ".", omittingEmptySubsequences: false)
             return parts.count == 4 && parts.allSatisfy { part in
-                guard (1...3).contains(part.count), part.allSatisfy(\.isASCIIDigit), let value = Int(part), value <= 255 else { return false }
+                guard (1...3).contains(part.count), part.allSatisfy(\.isDecimalDigitASCII), let value = Int(part), value <= 255 else { return false }
                 return part.count == 1 || part.first != "0"
             }
         }
@@ -101,7 +101,7 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
 
     private static func validTime(_ text: Substring) -> Bool {
         guard timePattern?.matchesWholeString(String(text)) == true else { return false }
-        let digits = text.split(whereSeparator: { !$0.isASCIIDigit })
+        let digits = text.split(whereSeparator: { !$0.isDecimalDigitASCII })
         guard digits.count >= 3, let hour = Int(digits[0]), let minute = Int(digits[1]), let second = Int(digits[2]) else { return false }
         guard second == 60 else { return true }
         // A leap second exists only at 23:59:60 UTC: undo the offset to check.
@@ -116,6 +116,6 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
     }
 }
 
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isWholeNumber }
+fileprivate extension Character {
+    var isDecimalDigitASCII: Bool { isASCII && isWholeNumber }
 }
