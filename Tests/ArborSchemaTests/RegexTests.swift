@@ -160,4 +160,43 @@ final class RegexTests: XCTestCase {
         XCTAssertTrue(ScalarRangeSet.all.inverted.isEmpty)
         XCTAssertEqual(ScalarRangeSet.digits.inverted.inverted, .digits)
     }
+
+    func testParseTreeDropsGroupsAndLaziness() throws {
+        let a = RegexNode.scalars(ScalarRangeSet(scalar: "a"))
+        let b = RegexNode.scalars(ScalarRangeSet(scalar: "b"))
+        let c = RegexNode.scalars(ScalarRangeSet(scalar: "c"))
+        XCTAssertEqual(try RegexParser.parse("^a+(?:b|c)$"),
+                       .concatenation([.startAnchor, .repetition(a, min: 1, max: nil), .alternation([b, c]), .endAnchor]))
+        XCTAssertEqual(try RegexParser.parse("(a)*?"), .repetition(a, min: 0, max: nil))
+        XCTAssertEqual(try RegexParser.parse("a{2,5}?"), .repetition(a, min: 2, max: 5))
+        XCTAssertEqual(try RegexParser.parse("a|"), .alternation([a, .empty]))
+        XCTAssertEqual(try RegexParser.parse("[^\\d]"), .scalars(ScalarRangeSet.digits.inverted))
+    }
+
+    func testLazyAndGreedyGiveTheSameAutomaton() throws {
+        for (lazy, greedy) in [("^a+?b*?$", "^a+b*$"), ("x{2,4}?y", "x{2,4}y"), ("(?:ab)??c", "(ab)?c")] {
+            XCTAssertEqual(try RegexPattern(lazy).dfa(mode: .search), try RegexPattern(greedy).dfa(mode: .search), lazy)
+        }
+    }
+
+    func testNextFollowsRangesAndReportsDeadEnds() throws {
+        let dfa = try RegexPattern("^[0-9]{2}-[a-f]$").dfa(mode: .wholeString)
+        var state = dfa.start
+        for scalar in "12-".unicodeScalars {
+            state = try XCTUnwrap(dfa.next(state, scalar.value), "\(scalar)")
+        }
+        XCTAssertFalse(dfa.states[state].isAccepting)
+        XCTAssertNil(dfa.next(state, UInt32(("g" as Unicode.Scalar).value)), "no transition means no match is possible")
+        let final = try XCTUnwrap(dfa.next(state, 0x66))
+        XCTAssertTrue(dfa.states[final].isAccepting)
+        XCTAssertTrue(dfa.states[final].transitions.isEmpty)
+        XCTAssertEqual(dfa.states.count, 5)
+    }
+
+    func testFormatAutomataStaySmall() throws {
+        for format in StringFormat.allCases {
+            let dfa = try format.pattern.dfa(mode: .search)
+            XCTAssertLessThan(dfa.states.count, 400, format.rawValue)
+        }
+    }
 }
