@@ -168,6 +168,18 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible, Comparab
     }
 }
 
+extension JSONValue {
+    /// The value at `pointer` inside this one, or nil if it does not exist.
+    ///
+    /// ```swift
+    /// let value: JSONValue = ["a": [10, 20]]
+    /// value[pointer: JSONPointer(tokens: ["a", "1"])]  // 20
+    /// ```
+    public subscript(pointer pointer: JSONPointer) -> JSONValue? {
+        pointer.resolve(in: self)
+    }
+}
+
 /// A string that is not a valid JSON pointer or pointer fragment.
 public enum JSONPointerError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingLeadingSlash(String)

@@ -189,6 +189,10 @@ public struct RegexDFA: Sendable, Hashable {
         }
 
         // Renumber reachable classes breadth-first from the start's class.
+        var representative: [Int: Int] = [:]
+        for (state, stateClass) in classes.enumerated() where representative[stateClass] == nil {
+            representative[stateClass] = state
+        }
         var number: [Int: Int] = [classes[0]: 0]
         var representatives = [0]
         var cursor = 0
@@ -200,7 +204,7 @@ public struct RegexDFA: Sendable, Hashable {
                 let targetClass = transition.target
                 if number[targetClass] == nil {
                     number[targetClass] = representatives.count
-                    representatives.append(classes.firstIndex(of: targetClass)!)
+                    representatives.append(representative[targetClass]!)
                 }
                 transitions.append(Transition(range: transition.range, target: number[targetClass]!))
             }
