@@ -40,6 +40,6 @@ let package = Package(
         .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema"]),
         .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema"]),
         .testTarget(name: "CArborKernelsTests", dependencies: ["CArborKernels"]),
-        .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels"]),
+        .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels"], exclude: ["Fixtures"]),
     ]
 )

@@ -30,6 +30,7 @@ static inline void k_scale_min(int j, const uint8_t *restrict q, uint8_t *d, uin
 }
 
 int arbor_use_reference(void);
+__m256 arbor_exp8(__m256 x);
 
 /* reference dot products (vec_dot_ref.c) */
 float arbor_vec_dot_f32_ref(int64_t n, const void *restrict w, const void *restrict a);

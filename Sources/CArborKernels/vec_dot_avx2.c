@@ -70,9 +70,13 @@ float arbor_vec_dot_f16_avx2(int64_t n, const void *restrict w, const void *rest
             s[j] = _mm256_fmadd_ps(vx, vy, s[j]);
         }
     }
+    /* pairwise, then horizontal adds: the order ggml's f16 dot reduces in */
     s[0] = _mm256_add_ps(s[0], s[2]);
     s[1] = _mm256_add_ps(s[1], s[3]);
-    double sum = hsum8(_mm256_add_ps(s[0], s[1]));
+    s[0] = _mm256_add_ps(s[0], s[1]);
+    __m128 t = _mm_add_ps(_mm256_castps256_ps128(s[0]), _mm256_extractf128_ps(s[0], 1));
+    t = _mm_hadd_ps(t, t);
+    double sum = _mm_cvtss_f32(_mm_hadd_ps(t, t));
     for (; i < n; i++) sum += (double)(f16_to_f32(x[i]) * f16_to_f32(y[i]));
     return (float)sum;
 }
