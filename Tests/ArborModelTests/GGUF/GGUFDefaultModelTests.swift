@@ -1,0 +1,29 @@
+import XCTest
+@testable import ArborModel
+
+/// Metadata dump of the real default model, against the facts in shared/reference/README.md.
+final class GGUFDefaultModelTests: XCTestCase {
+    func testDefaultModelMetadataAndTensorTypes() throws {
+        let file = try GGUFTestSupport.open(try GGUFTestSupport.defaultModelPath())
+        XCTAssertEqual(file.version, 3)
+        XCTAssertEqual(try file.string("general.architecture"), "llama")
+        XCTAssertEqual(try file.uint32("llama.block_count"), 30)
+        XCTAssertEqual(try file.uint32("llama.embedding_length"), 576)
+        XCTAssertEqual(try file.uint32("llama.attention.head_count"), 9)
+        XCTAssertEqual(try file.uint32("llama.attention.head_count_kv"), 3)
+        XCTAssertEqual(try file.float32("llama.rope.freq_base"), 100_000)
+        XCTAssertEqual(try file.string("tokenizer.ggml.model"), "gpt2")
+        XCTAssertEqual(try file.string("tokenizer.ggml.pre"), "smollm")
+        XCTAssertEqual(try file.stringArray("tokenizer.ggml.tokens").count, 49152)
+
+        var typeCounts: [GGUFTensorType: Int] = [:]
+        for tensor in file.tensors { typeCounts[tensor.type, default: 0] += 1 }
+        XCTAssertEqual(typeCounts, [.q4_1: 210, .f32: 61, .q8_0: 1])
+        let embedding = try file.tensor(named: "token_embd.weight")
+        XCTAssertEqual(embedding.type, .q8_0)
+        XCTAssertEqual(embedding.dimensions, [576, 49152])
+        XCTAssertFalse(file.hasTensor(named: "output.weight"))
+        let last = file.tensors.max { $0.dataOffset < $1.dataOffset }!
+        XCTAssertEqual(file.dataStart + Int(last.dataOffset) + last.byteCount, file.fileSize)
+    }
+}
