@@ -1,0 +1,23 @@
+/// The seat the runtime drives a model through: a local transformer, a remote backend or
+/// a test double.
+///
+/// The model keeps one sequence: an ordered list of KV slots (pages of one token). Tokens
+/// are appended by `prefill`/`decode`; `free` drops slots from the sequence and returns
+/// them to the pool; `reposition` moves kept tokens to new positions (RoPE re-rotation).
+/// After `prefill` or `decode`, `logits` holds the scores of the last token fed.
+public protocol LanguageModel: AnyObject {
+    /// Vocabulary size (length of `logits`).
+    var vocabularySize: Int { get }
+    /// Scores of the next token after the last token fed; valid until the next call.
+    var logits: UnsafeMutableBufferPointer<Float> { get }
+    /// Slots of the current sequence in attention order.
+    var sequenceSlots: [Int32] { get }
+    /// Feeds tokens at the given positions (one each) and returns their slots.
+    func prefill(tokens: [Int32], positions: [Int32]) throws -> [Int32]
+    /// Feeds one token; the same as a one-token prefill.
+    func decode(token: Int32, position: Int32) throws -> Int32
+    /// Drops slots from the sequence and frees them; returns how many were freed.
+    @discardableResult func free(slots: [Int32]) -> Int
+    /// Moves the tokens in `slots` by `delta` positions.
+    func reposition(slots: [Int32], delta: Int32)
+}

@@ -1,0 +1,45 @@
+/// A set of allowed tokens as a bitmask: 32 tokens per `UInt32` word, token `t` is bit
+/// `t % 32` of word `t / 32`, a set bit means allowed (the grammar matcher's layout).
+///
+/// ```swift
+/// var mask = TokenMask(vocabularySize: 49152, allowAll: false)
+/// mask.allow(42)
+/// mask.apply(to: model.logits) // disallowed logits become -infinity
+/// ```
+public struct TokenMask: Sendable, Equatable {
+    public var words: [UInt32]
+    public let vocabularySize: Int
+
+    public init(vocabularySize: Int, allowAll: Bool = true) {
+        self.vocabularySize = vocabularySize
+        words = Array(repeating: allowAll ? ~0 : 0, count: (vocabularySize + 31) / 32)
+    }
+
+    /// Wraps words produced elsewhere (e.g. a grammar matcher's `fillMask`).
+    public init(words: [UInt32], vocabularySize: Int) {
+        precondition(words.count * 32 >= vocabularySize, "mask has fewer bits than the vocabulary")
+        self.words = words
+        self.vocabularySize = vocabularySize
+    }
+
+    public func allows(_ token: Int32) -> Bool {
+        let t = Int(token)
+        guard t >= 0, t < vocabularySize else { return false }
+        return words[t >> 5] & (1 << UInt32(t & 31)) != 0
+    }
+
+    public mutating func allow(_ token: Int32) { words[Int(token) >> 5] |= 1 << UInt32(Int(token) & 31) }
+    public mutating func forbid(_ token: Int32) { words[Int(token) >> 5] &= ~(1 << UInt32(Int(token) & 31)) }
+
+    /// Sets the logits of disallowed tokens to -infinity.
+    public func apply(to logits: UnsafeMutableBufferPointer<Float>) {
+        let n = min(logits.count, vocabularySize)
+        for w in 0..<words.count where words[w] != ~0 {
+            let bits = words[w]
+            let base = w * 32
+            for b in 0..<32 where base + b < n && bits & (1 << UInt32(b)) == 0 {
+                logits[base + b] = -.infinity
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+#ifndef ARBOR_KERNELS_INTERNAL_H
+#define ARBOR_KERNELS_INTERNAL_H
+/* Shared inline helpers of the kernel files; not part of the public header. */
+#include <immintrin.h>
+#include <string.h>
+
+#include "arbor_kernels.h"
+
+/* F16C is part of the supported floor (-mf16c), so conversions use it directly. */
+static inline float f16_to_f32(uint16_t h) { return _cvtsh_ss(h); }
+static inline uint16_t f32_to_f16(float f) { return _cvtss_sh(f, _MM_FROUND_TO_NEAREST_INT); }
+
+/* Round to nearest, ties to even, exactly as ggml's nearest_int for |x| < 2^22. */
+static inline int nearest_int(float x) {
+    float v = x + 12582912.f;
+    int i;
+    memcpy(&i, &v, sizeof(int));
+    return (i & 0x007fffff) - 0x00400000;
+}
+
+/* 6-bit scale j and min j of a Q4_K/Q5_K super-block from the packed 12 bytes. */
+static inline void k_scale_min(int j, const uint8_t *restrict q, uint8_t *d, uint8_t *m) {
+    if (j < 4) {
+        *d = q[j] & 63;
+        *m = q[j + 4] & 63;
+    } else {
+        *d = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+        *m = (q[j + 4] >> 4) | ((q[j - 0] >> 6) << 4);
+    }
+}
+
+int arbor_use_reference(void);
+__m256 arbor_exp8(__m256 x);
+
+/* reference dot products (vec_dot_ref.c) */
+float arbor_vec_dot_f32_ref(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_f16_ref(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_bf16_ref(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_q4_0_ref(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_q4_1_ref(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_q5_0_ref(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_q8_0_ref(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_q4_K_ref(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_q5_K_ref(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_q6_K_ref(int64_t n, const void *restrict w, const void *restrict a);
+
+/* AVX2/FMA dot products (vec_dot_avx2.c) */
+float arbor_vec_dot_f32_avx2(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_f16_avx2(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_q4_0_avx2(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_q4_1_avx2(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_q5_0_avx2(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_q8_0_avx2(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_q4_K_avx2(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_q5_K_avx2(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_q6_K_avx2(int64_t n, const void *restrict w, const void *restrict a);
+
+#endif

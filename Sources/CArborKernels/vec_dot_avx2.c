@@ -1,0 +1,234 @@
+/* AVX2/FMA dot products. Integer products per block are exact (as in the reference); the
+   per-block float scales accumulate in 8 lanes with FMA and are summed once at the end,
+   so results differ from the reference only by float summation order. */
+#include "kernels_internal.h"
+
+static inline float hsum8(__m256 x) {
+    __m128 r = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
+    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+    r = _mm_add_ss(r, _mm_movehdup_ps(r));
+    return _mm_cvtss_f32(r);
+}
+
+static inline int hsum8_i32(__m256i x) {
+    __m128i r = _mm_add_epi32(_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1));
+    r = _mm_add_epi32(r, _mm_unpackhi_epi64(r, r));
+    r = _mm_add_epi32(r, _mm_shuffle_epi32(r, 1));
+    return _mm_cvtsi128_si32(r);
+}
+
+/* 16 bytes of nibbles -> 32 bytes: low nibbles first, then high nibbles (block order). */
+static inline __m256i nibbles32(const uint8_t *p) {
+    __m128i t = _mm_loadu_si128((const __m128i *)p);
+    __m256i b = _mm256_set_m128i(_mm_srli_epi16(t, 4), t);
+    return _mm256_and_si256(b, _mm256_set1_epi8(0x0F));
+}
+
+/* 32 bits -> 32 bytes, 0xFF where the bit is set. */
+static inline __m256i bits32(const uint8_t *p) {
+    uint32_t x;
+    memcpy(&x, p, 4);
+    const __m256i shuf = _mm256_setr_epi64x(0x0000000000000000, 0x0101010101010101,
+                                            0x0202020202020202, 0x0303030303030303);
+    __m256i b = _mm256_shuffle_epi8(_mm256_set1_epi32((int)x), shuf);
+    b = _mm256_or_si256(b, _mm256_set1_epi64x((long long)0x7fbfdfeff7fbfdfeULL));
+    return _mm256_cmpeq_epi8(b, _mm256_set1_epi64x(-1));
+}
+
+/* unsigned x signed bytes -> 8 int32 sums of 4 products */
+static inline __m256i dot_us8(__m256i ux, __m256i sy) {
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(ux, sy), _mm256_set1_epi16(1));
+}
+
+/* signed x signed bytes -> 8 float sums of 4 products */
+static inline __m256 dot_ss8_f(__m256i x, __m256i y) {
+    __m256i ax = _mm256_sign_epi8(x, x), sy = _mm256_sign_epi8(y, x);
+    return _mm256_cvtepi32_ps(dot_us8(ax, sy));
+}
+
+float arbor_vec_dot_f32_avx2(int64_t n, const void *restrict w, const void *restrict a) {
+    const float *x = w, *y = a;
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), s0);
+        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), s1);
+    }
+    float sum = hsum8(_mm256_add_ps(s0, s1));
+    for (; i < n; i++) sum += x[i] * y[i];
+    return sum;
+}
+
+float arbor_vec_dot_f16_avx2(int64_t n, const void *restrict w, const void *restrict a) {
+    const uint16_t *x = w, *y = a;
+    __m256 s[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        for (int j = 0; j < 4; j++) {
+            __m256 vx = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(x + i + 8 * j)));
+            __m256 vy = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(y + i + 8 * j)));
+            s[j] = _mm256_fmadd_ps(vx, vy, s[j]);
+        }
+    }
+    /* pairwise, then horizontal adds: the order ggml's f16 dot reduces in */
+    s[0] = _mm256_add_ps(s[0], s[2]);
+    s[1] = _mm256_add_ps(s[1], s[3]);
+    s[0] = _mm256_add_ps(s[0], s[1]);
+    __m128 t = _mm_add_ps(_mm256_castps256_ps128(s[0]), _mm256_extractf128_ps(s[0], 1));
+    t = _mm_hadd_ps(t, t);
+    double sum = _mm_cvtss_f32(_mm_hadd_ps(t, t));
+    for (; i < n; i++) sum += (double)(f16_to_f32(x[i]) * f16_to_f32(y[i]));
+    return (float)sum;
+}
+
+float arbor_vec_dot_q4_0_avx2(int64_t n, const void *restrict w, const void *restrict a) {
+    const arbor_block_q4_0 *x = w;
+    const arbor_block_q8_0 *y = a;
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n / ARBOR_QK; i++) {
+        __m256 d = _mm256_set1_ps(f16_to_f32(x[i].d) * f16_to_f32(y[i].d));
+        __m256i qx = _mm256_sub_epi8(nibbles32(x[i].qs), _mm256_set1_epi8(8));
+        __m256i qy = _mm256_loadu_si256((const __m256i *)y[i].qs);
+        acc = _mm256_fmadd_ps(d, dot_ss8_f(qx, qy), acc);
+    }
+    return hsum8(acc);
+}
+
+float arbor_vec_dot_q4_1_avx2(int64_t n, const void *restrict w, const void *restrict a) {
+    const arbor_block_q4_1 *x = w;
+    const arbor_block_q8_1 *y = a;
+    __m256 acc = _mm256_setzero_ps();
+    float summs = 0.0f;
+    for (int64_t i = 0; i < n / ARBOR_QK; i++) {
+        summs += f16_to_f32(x[i].m) * f16_to_f32(y[i].s);
+        __m256 d = _mm256_set1_ps(f16_to_f32(x[i].d) * f16_to_f32(y[i].d));
+        __m256i qx = nibbles32(x[i].qs);
+        __m256i qy = _mm256_loadu_si256((const __m256i *)y[i].qs);
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(dot_us8(qx, qy)), acc);
+    }
+    return hsum8(acc) + summs;
+}
+
+float arbor_vec_dot_q5_0_avx2(int64_t n, const void *restrict w, const void *restrict a) {
+    const arbor_block_q5_0 *x = w;
+    const arbor_block_q8_0 *y = a;
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n / ARBOR_QK; i++) {
+        __m256 d = _mm256_set1_ps(f16_to_f32(x[i].d) * f16_to_f32(y[i].d));
+        /* nibble | 0xF0 where the fifth bit is clear: as int8 that is nibble - 16 */
+        __m256i hi = _mm256_andnot_si256(bits32(x[i].qh), _mm256_set1_epi8((char)0xF0));
+        __m256i qx = _mm256_or_si256(nibbles32(x[i].qs), hi);
+        __m256i qy = _mm256_loadu_si256((const __m256i *)y[i].qs);
+        acc = _mm256_fmadd_ps(d, dot_ss8_f(qx, qy), acc);
+    }
+    return hsum8(acc);
+}
+
+float arbor_vec_dot_q8_0_avx2(int64_t n, const void *restrict w, const void *restrict a) {
+    const arbor_block_q8_0 *x = w;
+    const arbor_block_q8_0 *y = a;
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t i = 0; i < n / ARBOR_QK; i++) {
+        __m256 d = _mm256_set1_ps(f16_to_f32(x[i].d) * f16_to_f32(y[i].d));
+        __m256i qx = _mm256_loadu_si256((const __m256i *)x[i].qs);
+        __m256i qy = _mm256_loadu_si256((const __m256i *)y[i].qs);
+        acc = _mm256_fmadd_ps(d, dot_ss8_f(qx, qy), acc);
+    }
+    return hsum8(acc);
+}
+
+/* Sum of m_j * (bsums of sub-block j) for the K-quant minimums. */
+static inline int k_mins_dot(const uint8_t *mins, const int16_t *bsums) {
+    int s = 0;
+    for (int j = 0; j < 8; j++) s += mins[j] * (bsums[2 * j] + bsums[2 * j + 1]);
+    return s;
+}
+
+float arbor_vec_dot_q4_K_avx2(int64_t n, const void *restrict w, const void *restrict a) {
+    const arbor_block_q4_K *x = w;
+    const arbor_block_q8_K *y = a;
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    float sumf = 0.0f;
+    for (int64_t i = 0; i < n / ARBOR_QK_K; i++) {
+        uint8_t sc[8], mn[8];
+        for (int j = 0; j < 8; j++) k_scale_min(j, x[i].scales, &sc[j], &mn[j]);
+        __m256i acc = _mm256_setzero_si256();
+        for (int j = 0; j < 4; j++) {
+            __m256i q4 = _mm256_loadu_si256((const __m256i *)(x[i].qs + 32 * j));
+            __m256i lo = _mm256_and_si256(q4, m4);
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(q4, 4), m4);
+            __m256i y0 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * j));
+            __m256i y1 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * j + 32));
+            __m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, y0), _mm256_set1_epi16(sc[2 * j]));
+            __m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, y1), _mm256_set1_epi16(sc[2 * j + 1]));
+            acc = _mm256_add_epi32(acc, _mm256_add_epi32(p0, p1));
+        }
+        int sumi = hsum8_i32(acc), summ = k_mins_dot(mn, y[i].bsums);
+        sumf += y[i].d * f16_to_f32(x[i].d) * sumi - y[i].d * f16_to_f32(x[i].dmin) * summ;
+    }
+    return sumf;
+}
+
+float arbor_vec_dot_q5_K_avx2(int64_t n, const void *restrict w, const void *restrict a) {
+    const arbor_block_q5_K *x = w;
+    const arbor_block_q8_K *y = a;
+    const __m256i m4 = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(1);
+    float sumf = 0.0f;
+    for (int64_t i = 0; i < n / ARBOR_QK_K; i++) {
+        uint8_t sc[8], mn[8];
+        for (int j = 0; j < 8; j++) k_scale_min(j, x[i].scales, &sc[j], &mn[j]);
+        __m256i hbits = _mm256_loadu_si256((const __m256i *)x[i].qh);
+        __m256i acc = _mm256_setzero_si256();
+        for (int j = 0; j < 4; j++) {
+            __m256i q4 = _mm256_loadu_si256((const __m256i *)(x[i].qs + 32 * j));
+            __m256i h0 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hbits, 2 * j), one), 4);
+            __m256i h1 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hbits, 2 * j + 1), one), 4);
+            __m256i lo = _mm256_or_si256(_mm256_and_si256(q4, m4), h0);
+            __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(q4, 4), m4), h1);
+            __m256i y0 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * j));
+            __m256i y1 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * j + 32));
+            __m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, y0), _mm256_set1_epi16(sc[2 * j]));
+            __m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, y1), _mm256_set1_epi16(sc[2 * j + 1]));
+            acc = _mm256_add_epi32(acc, _mm256_add_epi32(p0, p1));
+        }
+        int sumi = hsum8_i32(acc), summ = k_mins_dot(mn, y[i].bsums);
+        sumf += y[i].d * f16_to_f32(x[i].d) * sumi - y[i].d * f16_to_f32(x[i].dmin) * summ;
+    }
+    return sumf;
+}
+
+/* 32 unsigned 6-bit quants (offset 32) times 32 int8, scaled per 16 by s0 and s1. */
+static inline __m256i q6_part(__m256i q, const int8_t *q8, int s0, int s1) {
+    __m256i y = _mm256_loadu_si256((const __m256i *)q8);
+    __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, y),
+                                 _mm256_maddubs_epi16(_mm256_set1_epi8(32), y));
+    __m256i s = _mm256_set_m128i(_mm_set1_epi16((short)s1), _mm_set1_epi16((short)s0));
+    return _mm256_madd_epi16(p, s);
+}
+
+float arbor_vec_dot_q6_K_avx2(int64_t n, const void *restrict w, const void *restrict a) {
+    const arbor_block_q6_K *x = w;
+    const arbor_block_q8_K *y = a;
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(3);
+    float sumf = 0.0f;
+    for (int64_t i = 0; i < n / ARBOR_QK_K; i++) {
+        const uint8_t *ql = x[i].ql, *qh = x[i].qh;
+        const int8_t *sc = x[i].scales, *q8 = y[i].qs;
+        __m256i acc = _mm256_setzero_si256();
+        for (int h = 0; h < 2; h++, ql += 64, qh += 32, sc += 8, q8 += 128) {
+            __m256i l0 = _mm256_loadu_si256((const __m256i *)ql);
+            __m256i l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+            __m256i hb = _mm256_loadu_si256((const __m256i *)qh);
+            __m256i q1 = _mm256_or_si256(_mm256_and_si256(l0, m4), _mm256_slli_epi16(_mm256_and_si256(hb, m2), 4));
+            __m256i q2 = _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2), m2), 4));
+            __m256i q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 4), m2), 4));
+            __m256i q4 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 6), m2), 4));
+            acc = _mm256_add_epi32(acc, q6_part(q1, q8, sc[0], sc[1]));
+            acc = _mm256_add_epi32(acc, q6_part(q2, q8 + 32, sc[2], sc[3]));
+            acc = _mm256_add_epi32(acc, q6_part(q3, q8 + 64, sc[4], sc[5]));
+            acc = _mm256_add_epi32(acc, q6_part(q4, q8 + 96, sc[6], sc[7]));
+        }
+        sumf += f16_to_f32(x[i].d) * y[i].d * hsum8_i32(acc);
+    }
+    return sumf;
+}
