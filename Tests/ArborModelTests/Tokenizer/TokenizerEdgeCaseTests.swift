@@ -37,6 +37,17 @@ final class TokenizerEdgeCaseTests: XCTestCase {
         }
     }
 
+    func testEdgeCaseTextsDecodeBackExactly() throws {
+        let lines = try Self.lines()
+        for tokenizer in [try TokenizerCache.tokenizer(for: try GGUFTestSupport.defaultModelPath()),
+                          try TokenizerCache.tokenizer(for: try GGUFTestSupport.qwenModelPath())] {
+            for line in lines {
+                let ids = tokenizer.encode(line.text, parseSpecial: line.parse_special)
+                XCTAssertEqual(tokenizer.decode(ids, renderSpecial: true), line.text)
+            }
+        }
+    }
+
     func testSmolLM2MatchesLlamaCppOnEdgeCases() throws {
         try check(try TokenizerCache.tokenizer(for: try GGUFTestSupport.defaultModelPath()), \.smollm2)
     }
