@@ -156,7 +156,7 @@ extension BPETokenizer {
                 output.append(symbol)
             } else {
                 for byte in extraSymbols[Int(symbol) - tokens.count].utf8 where byte < 0x80 {
-                    if let id = tokenToID[String(UnicodeScalar(byte))] { output.append(id) }
+                    if let id = tokenToID[ByteKey([byte])] { output.append(id) }
                 }
             }
         }

@@ -35,7 +35,7 @@ public final class BPETokenizer: @unchecked Sendable {
 
     public var vocabularySize: Int { tokens.count }
 
-    let tokenToID: [String: Int32]
+    let tokenToID: [ByteKey: Int32]
     /// `(left << 32 | right)` → `(rank << 32 | merged)`, over symbol ids.
     let merges: [UInt64: UInt64]
     /// The symbol id of each byte's one-character string.
@@ -49,7 +49,7 @@ public final class BPETokenizer: @unchecked Sendable {
     let tokenByteStarts: [Int]
 
     private let cacheLock = NSLock()
-    private var pieceCache: [[UInt8]: [Int32]] = [:]
+    private var pieceCache: [ByteKey: [Int32]] = [:]
     static let pieceCacheLimit = 65_536
 
     /// Builds the tokenizer from `tokenizer.ggml.*` metadata.
@@ -104,8 +104,8 @@ public final class BPETokenizer: @unchecked Sendable {
             throw TokenizerError.invalidMetadata(key: "tokenizer.ggml.tokens", reason: "too many tokens")
         }
         var types = tokenTypes
-        var tokenToID = [String: Int32](minimumCapacity: tokens.count)
-        for (i, text) in tokens.enumerated() { tokenToID[text] = Int32(i) }  // a later duplicate wins, as in llama.cpp
+        var tokenToID = [ByteKey: Int32](minimumCapacity: tokens.count)
+        for (i, text) in tokens.enumerated() { tokenToID[ByteKey(text)] = Int32(i) }  // a later duplicate wins, as in llama.cpp
 
         // The end-of-turn token, and the end-of-generation set, are also recognised by text
         // (llama.cpp does the same); such tokens become control tokens.
@@ -116,12 +116,12 @@ public final class BPETokenizer: @unchecked Sendable {
         var eot = eotID
         if eot == nil {
             for marker in ["<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "<|end_of_text|>", "<EOT>", "_<EOT>", "<end_of_utterance>"] {
-                if let id = tokenToID[marker] { eot = id; break }
+                if let id = tokenToID[ByteKey(marker)] { eot = id; break }
             }
         }
         var endOfGeneration = Set<Int32>()
         for marker in endMarkers {
-            if let id = tokenToID[marker] { endOfGeneration.insert(id) }
+            if let id = tokenToID[ByteKey(marker)] { endOfGeneration.insert(id) }
         }
         if let eosID { endOfGeneration.insert(eosID) }
         if let eot { endOfGeneration.insert(eot) }
@@ -129,27 +129,29 @@ public final class BPETokenizer: @unchecked Sendable {
 
         // Symbols: vocabulary ids, plus extra ids for merge parts or results missing from it.
         var extraSymbols = [String]()
-        var extraIndex = [String: Int32]()
-        func symbol(_ text: String) -> Int32 {
-            if let id = tokenToID[text] { return id }
-            if let id = extraIndex[text] { return id }
+        var extraIndex = [ByteKey: Int32]()
+        func symbol(_ key: ByteKey) -> Int32 {
+            if let id = tokenToID[key] { return id }
+            if let id = extraIndex[key] { return id }
             let id = Int32(tokens.count + extraSymbols.count)
-            extraSymbols.append(text)
-            extraIndex[text] = id
+            extraSymbols.append(String(decoding: key.bytes, as: UTF8.self))
+            extraIndex[key] = id
             return id
         }
         var byteSymbols = [Int32]()
-        for byte in 0..<256 { byteSymbols.append(symbol(String(ByteLevelEncoding.scalar(for: UInt8(byte))))) }
+        for byte in 0..<256 { byteSymbols.append(symbol(ByteKey(String(ByteLevelEncoding.scalar(for: UInt8(byte)))))) }
 
         var merges = [UInt64: UInt64](minimumCapacity: mergeStrings.count)
         for (rank, merge) in mergeStrings.enumerated() {
-            // Split at the first space after the first character, as llama.cpp does.
-            guard let spaceIndex = merge.unicodeScalars.dropFirst().firstIndex(of: " ") else { continue }
-            let left = String(merge.unicodeScalars[..<spaceIndex])
-            let right = String(merge.unicodeScalars[merge.unicodeScalars.index(after: spaceIndex)...])
-            let key = UInt64(UInt32(symbol(left))) << 32 | UInt64(UInt32(symbol(right)))
+            // Split at the first space after the first byte, as llama.cpp does.
+            let utf8 = Array(merge.utf8)
+            guard utf8.count > 1, let space = utf8[1...].firstIndex(of: 0x20) else { continue }
+            var joined = utf8
+            joined.remove(at: space)
+            let left = symbol(ByteKey(utf8[..<space])), right = symbol(ByteKey(utf8[(space + 1)...]))
+            let key = UInt64(UInt32(left)) << 32 | UInt64(UInt32(right))
             if merges[key] != nil { continue }  // the first rank of a duplicated merge wins
-            merges[key] = UInt64(rank) << 32 | UInt64(UInt32(symbol(left + right)))
+            merges[key] = UInt64(rank) << 32 | UInt64(UInt32(symbol(ByteKey(joined))))
         }
 
         var special = [(id: Int32, text: [UInt8], type: TokenType)]()
@@ -192,7 +194,7 @@ public final class BPETokenizer: @unchecked Sendable {
     }
 
     /// The id of a vocabulary entry's exact text (byte-mapped for normal tokens), if any.
-    public func id(forTokenText text: String) -> Int32? { tokenToID[text] }
+    public func id(forTokenText text: String) -> Int32? { tokenToID[ByteKey(text)] }
 
     /// Whether generation should stop at `id`.
     public func isEndOfGeneration(_ id: Int32) -> Bool { endOfGenerationIDs.contains(id) }
@@ -202,13 +204,13 @@ public final class BPETokenizer: @unchecked Sendable {
     func cachedPiece(_ bytes: [UInt8]) -> [Int32]? {
         cacheLock.lock()
         defer { cacheLock.unlock() }
-        return pieceCache[bytes]
+        return pieceCache[ByteKey(bytes)]
     }
 
     func storePiece(_ bytes: [UInt8], _ ids: [Int32]) {
         cacheLock.lock()
         defer { cacheLock.unlock() }
         if pieceCache.count >= Self.pieceCacheLimit { pieceCache.removeAll(keepingCapacity: true) }
-        pieceCache[bytes] = ids
+        pieceCache[ByteKey(bytes)] = ids
     }
 }
