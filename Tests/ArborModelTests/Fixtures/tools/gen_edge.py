@@ -1,8 +1,7 @@
-# Development-time generator of ../tokenizer-edge-cases.jsonl: runs llama.cpp (the llama-cpp-python
-# 0.3.36 vendored copy the reference files came from) through oracle.cpp on hand-picked and random
-# texts. Build: g++ -O1 -std=c++17 oracle.cpp -I<llama.cpp>/include -I<llama.cpp>/ggml/include
-#   <build>/src/libllama.a <build>/ggml/src/libggml.a <build>/ggml/src/libggml-cpu.a
-#   <build>/ggml/src/libggml-base.a -lpthread -fopenmp -o oracle; then python3 gen_edge.py.
+# Development-time generator of ../tokenizer-edge-cases.jsonl. The expected ids came from llama.cpp
+# itself (llama_tokenize, vocabulary only, no BOS; the llama-cpp-python 0.3.36 vendored copy the reference
+# files came from): `./oracle MODEL PARSE_SPECIAL` stands for a small local program that reads hex-encoded
+# texts on stdin and prints llama.cpp's ids per line. Neither it nor llama.cpp is part of this project.
 import random, json, subprocess, sys
 random.seed(20261123)
 SMOL="/work/main/models/SmolLM2-135M-Instruct.Q4_1.gguf"
