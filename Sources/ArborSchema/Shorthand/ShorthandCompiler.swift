@@ -82,6 +82,11 @@ public struct ShorthandCompiler: Sendable {
         references = []
     }
 
+    /// Forgets the problems reported so far (a caller that has taken them calls this).
+    public mutating func clearErrors() {
+        errors = []
+    }
+
     /// The schema of an object whose fields are `fields` (a mapping of names to declarations),
     /// with `$defs` for every named model it reaches.
     public mutating func compileModel(_ fields: JSONObject, title: String, at pointer: JSONPointer) -> JSONValue {
