@@ -65,7 +65,7 @@ struct WorkflowDecoder {
 
     private mutating func reportShorthandErrors() {
         for error in shorthand.errors {
-            reader.report(error.pointer, offset: error.offset, error.message, hint: error.hint)
+            reader.report(error.pointer, anchor: error.isAboutKey ? .key : .value, offset: error.offset, error.message, hint: error.hint)
         }
         shorthand.clearErrors()
     }
@@ -258,7 +258,7 @@ struct WorkflowDecoder {
         let toolName = name ?? "tool"
         var description = reader.string(object["description"], at: pointer.appending("description"), what: "`description`")
 
-        let kinds = Self.implementationKeys.filter { object.contains($0) }
+        let kinds = object.keys.filter { Self.implementationKeys.contains($0) }
         guard kinds.count == 1, let kind = kinds.first else {
             if kinds.isEmpty {
                 reader.report(pointer, "the tool `\(toolName)` needs exactly one implementation: `mcp`, `http`, `command` or `builtin`")

@@ -130,7 +130,7 @@ public struct ShorthandCompiler: Sendable {
         for (name, declaration) in fields {
             let fieldPointer = pointer.appending(name)
             if let misspelt = misspeltOption(name, declaration: declaration, siblings: fields) {
-                errors.append(ShorthandError(pointer: fieldPointer, message: "`\(name)` is not a field option", hint: "did you mean `\(misspelt)`?"))
+                errors.append(ShorthandError(pointer: fieldPointer, message: "`\(name)` is not a field option", hint: "did you mean `\(misspelt)`?", isAboutKey: true))
                 continue
             }
             let (schema, hasDefault) = fieldSchema(name: name, declaration, at: fieldPointer)

@@ -15,12 +15,15 @@ public struct ShorthandError: Error, Sendable, Hashable, CustomStringConvertible
     public var offset: Int?
     public var message: String
     public var hint: String?
+    /// True when the problem is the key at `pointer` (a misspelt option), not its value.
+    public var isAboutKey: Bool
 
-    public init(pointer: JSONPointer = .root, offset: Int? = nil, message: String, hint: String? = nil) {
+    public init(pointer: JSONPointer = .root, offset: Int? = nil, message: String, hint: String? = nil, isAboutKey: Bool = false) {
         self.pointer = pointer
         self.offset = offset
         self.message = message
         self.hint = hint
+        self.isAboutKey = isAboutKey
     }
 
     public var description: String {
@@ -61,7 +64,7 @@ public enum SpellingHint {
     /// SpellingHint.closest(to: "paramters", in: ["parameters", "description"])  // "parameters"
     /// ```
     public static func closest(to word: String, in candidates: [String]) -> String? {
-        let limit = max(1, min(3, word.count / 3))
+        let limit = max(1, min(3, (word.count + 1) / 3))
         var best: (name: String, distance: Int)?
         for candidate in candidates {
             let d = distance(word.lowercased(), candidate.lowercased())
