@@ -49,6 +49,16 @@ public enum WorkflowLoader {
         return (hasErrors ? nil : workflow, diagnostics)
     }
 
+    /// The JSON form of a YAML text, as the loader sees it (YAML 1.2 core scalars; quoted
+    /// text stays a string). Useful to check a workflow against `Schemas/workflow.schema.json`.
+    public static func json(fromYAML text: String, file: String = "<yaml>") throws(SpecError) -> JSONValue {
+        let source = YAMLSource(text: text)
+        if let syntax = source.syntaxError {
+            throw .invalid(diagnostics: [SpecDiagnostic(file: file, line: syntax.line, column: syntax.column, message: syntax.message)])
+        }
+        return source.value
+    }
+
     /// Loads `path` and returns the workflow, or throws ``SpecError/invalid(diagnostics:)``
     /// with every error. Warnings do not throw.
     public static func loadValid(path: String) throws(SpecError) -> Workflow {
