@@ -125,7 +125,7 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible, Comparab
     /// Escapes one reference token: `~` → `~0`, `/` → `~1`.
     public static func escape(_ token: String) -> String {
         guard token.contains("~") || token.contains("/") else { return token }
-        return token.replacingAll("~", with: "~0").replacingAll("/", with: "~1")
+        return token.replacingEvery("~", with: "~0").replacingEvery("/", with: "~1")
     }
 
     static func arrayIndex(_ token: String) -> Int? {
@@ -168,6 +168,18 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible, Comparab
     }
 }
 
+extension JSONValue {
+    /// The value at `pointer` inside this one, or nil if it does not exist.
+    ///
+    /// ```swift
+    /// let value: JSONValue = ["a": [10, 20]]
+    /// value[pointer: JSONPointer(tokens: ["a", "1"])]  // 20
+    /// ```
+    public subscript(pointer pointer: JSONPointer) -> JSONValue? {
+        pointer.resolve(in: self)
+    }
+}
+
 /// A string that is not a valid JSON pointer or pointer fragment.
 public enum JSONPointerError: Error, Sendable, Equatable, CustomStringConvertible {
     case missingLeadingSlash(String)
@@ -186,8 +198,8 @@ public enum JSONPointerError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
-extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
+fileprivate extension String {
+    func replacingEvery(_ target: String, with replacement: String) -> String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

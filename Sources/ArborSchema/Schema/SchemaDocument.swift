@@ -34,6 +34,13 @@ public struct SchemaDocument: Sendable {
         definitionLocations = result.definitions
     }
 
+    /// Parses `text` as JSON and compiles it.
+    ///
+    /// Throws a ``JSONParseError`` for text that is not JSON, else a ``SchemaCompileError``.
+    public init(jsonText text: String) throws {
+        try self.init(compiling: try JSONValue(parsing: text))
+    }
+
     /// The compiled schema at `location` when it is the root, a definition or a `$ref` target.
     public func schema(at location: JSONPointer) -> JSONSchema? {
         schemas[location]
