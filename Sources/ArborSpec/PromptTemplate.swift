@@ -27,6 +27,14 @@ public struct PromptTemplate: Codable, Sendable, Equatable {
     public let source: String
     public let segments: [Segment]
 
+    /// The empty template.
+    public static let empty = PromptTemplate(source: "", segments: [])
+
+    private init(source: String, segments: [Segment]) {
+        self.source = source
+        self.segments = segments
+    }
+
     public init(_ source: String) throws(SyntaxError) {
         self.source = source
         let scalars = Array(source.unicodeScalars)

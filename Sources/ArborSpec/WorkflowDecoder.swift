@@ -57,17 +57,39 @@ struct WorkflowDecoder {
         let steps = decodeSteps(top["steps"], at: root.appending("steps"))
         let tests = decodeTests(top["tests"], at: root.appending("tests"))
 
-        guard let version, let name, let instructions, let outputSchema else { return nil }
-        return Workflow(version: version, name: name, description: description, model: model, inputs: inputs,
-                        inputsSchema: inputsSchema, instructions: instructions, types: types, servers: servers,
-                        tools: tools, outputSchema: outputSchema, limits: limits, steps: steps, tests: tests)
+        // Parts that failed are replaced by neutral values so that the cross-reference checks
+        // still run; the loader returns no workflow when any error was reported.
+        return Workflow(version: version ?? 1, name: name ?? "", description: description, model: model, inputs: inputs,
+                        inputsSchema: inputsSchema, instructions: instructions ?? PromptTemplate.empty, types: types, servers: servers,
+                        tools: tools, outputSchema: outputSchema ?? [:], limits: limits, steps: steps, tests: tests)
     }
 
-    private mutating func reportShorthandErrors() {
+    /// Moves the shorthand compiler's errors into the report; true when there were none.
+    @discardableResult
+    private mutating func reportShorthandErrors() -> Bool {
+        let clean = shorthand.errors.isEmpty
         for error in shorthand.errors {
             reader.report(error.pointer, anchor: error.isAboutKey ? .key : .value, offset: error.offset, error.message, hint: error.hint)
         }
         shorthand.clearErrors()
+        return clean
+    }
+
+    /// Each field's `default` must satisfy the field's own schema (Pydantic does not check
+    /// this, but a default the grammar could never produce is surely a mistake).
+    private mutating func checkDefaults(_ schema: JSONValue, at pointer: JSONPointer) {
+        guard let properties = schema["properties"]?.objectValue else { return }
+        for (name, property) in properties {
+            guard case .object(var fieldSchema) = property, let value = fieldSchema["default"] else { continue }
+            fieldSchema["default"] = nil
+            if let definitions = schema["$defs"] { fieldSchema["$defs"] = definitions }
+            guard let document = try? SchemaDocument(compiling: .object(fieldSchema)) else { continue }
+            if let violation = document.validate(value).first {
+                let place = violation.instancePath.isRoot ? "" : " at \(violation.instancePath.string)"
+                reader.report(pointer.appending(name).appending("default"),
+                              "the default \(value.compactString) does not fit the field `\(name)`\(place): \(violation.message)")
+            }
+        }
     }
 
     private mutating func decodeVersion(_ value: JSONValue?) -> Int? {
@@ -133,7 +155,7 @@ struct WorkflowDecoder {
             reader.report(pointer.appending(name), anchor: .key, "the input name `\(name)` must be an identifier (letters, digits, `_`) so that `{{\(name)}}` can refer to it")
         }
         let schema = shorthand.compileModel(fields, title: "Inputs", at: pointer)
-        reportShorthandErrors()
+        if reportShorthandErrors() { checkDefaults(schema, at: pointer) }
         let properties = schema["properties"]?.objectValue ?? [:]
         let inputs = fields.keys.map { name in
             let property = properties[name] ?? [:]
@@ -159,9 +181,9 @@ struct WorkflowDecoder {
                 return nil
             }
             let schema = shorthand.compileType(shorthandValue, title: "Output", at: pointer)
-            let failed = !shorthand.errors.isEmpty
-            reportShorthandErrors()
-            return failed ? nil : schema
+            guard reportShorthandErrors() else { return nil }
+            if case .object = shorthandValue { checkDefaults(schema, at: pointer) }
+            return schema
         case (nil, let schema?):
             return checkedJSONSchema(schema, at: root.appending("output_schema"))
         }
@@ -323,7 +345,7 @@ struct WorkflowDecoder {
                 let here = pointer.appending("parameters")
                 if case .object(let map) = fields {
                     let schema = shorthand.compileModel(map, title: ShorthandCompiler.pascalCase(toolName) + "Parameters", at: here)
-                    reportShorthandErrors()
+                    if reportShorthandErrors() { checkDefaults(schema, at: here) }
                     parameters = .schema(schema)
                 } else {
                     reader.report(here, "`parameters` must be a mapping of parameter names to types, found \(SpecReader.article(fields))",

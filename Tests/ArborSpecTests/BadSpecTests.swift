@@ -182,6 +182,12 @@ final class BadSpecTests: XCTestCase {
              message: "a dict's key type must be `str`"),
         Case(name: "description not text", yaml: valid.replacingOccurrences(of: "answer: str", with: "answer:\n    type: str\n    description: [a]"), line: 9, column: 18,
              message: "a description must be a string"),
+        Case(name: "default outside the field's range",
+             yaml: valid.replacingOccurrences(of: "question: str", with: "question: str\n  depth:\n    type: int[1,5]\n    default: 9"),
+             line: 7, column: 14, message: "the default 9 does not fit the field `depth`"),
+        Case(name: "default of the wrong type in tool parameters",
+             yaml: valid + "\ntools:\n  - name: w\n    description: d\n    command: [date]\n    parameters:\n      n: {type: int, default: many}",
+             line: 13, column: 31, message: "the default \"many\" does not fit the field `n`"),
     ]
 
     func testEveryBadSpecIsReportedAtItsLineAndColumn() {
