@@ -115,6 +115,20 @@ public struct ModelSettings: Codable, Sendable, Equatable {
 
     public static let defaultContextSize = 4096
 
+    /// The model file as a path: relative `file` values are relative to the directory of
+    /// the workflow file; nil when the workflow uses the default model.
+    ///
+    /// ```swift
+    /// ModelSettings(file: "m.gguf").resolvedFile(workflowPath: "/flows/a.yaml")  // "/flows/m.gguf"
+    /// ```
+    public func resolvedFile(workflowPath: String) -> String? {
+        guard let file else { return nil }
+        if file.hasPrefix("/") { return file }
+        let directory = workflowPath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        if directory.isEmpty { return workflowPath.hasPrefix("/") ? "/" + file : file }
+        return directory + "/" + file
+    }
+
     public init(file: String? = nil, contextSize: Int = ModelSettings.defaultContextSize, sampling: Sampling = Sampling()) {
         self.file = file
         self.contextSize = contextSize

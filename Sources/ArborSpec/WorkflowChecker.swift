@@ -124,6 +124,14 @@ struct WorkflowChecker {
 
     private mutating func checkInstructions() {
         let names = workflow.inputs.map(\.name)
+        let used = Set(workflow.instructions.variables.map(\.name))
+        if !workflow.instructions.source.isEmpty {
+            for name in names where !used.contains(name) {
+                reader.report(JSONPointer(tokens: ["inputs", name]), anchor: .key,
+                              "the input `\(name)` never appears in the instructions, so the model will not see it",
+                              hint: "add `{{\(name)}}` to `instructions`", severity: .warning)
+            }
+        }
         for variable in workflow.instructions.variables where !names.contains(variable.name) {
             reader.report(JSONPointer(tokens: ["instructions"]), offset: variable.offset,
                           "`{{\(variable.name)}}` in the instructions is not an input of the workflow",

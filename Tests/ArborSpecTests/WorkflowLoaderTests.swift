@@ -136,3 +136,37 @@ final class PromptTemplateTests: XCTestCase {
         }
     }
 }
+
+final class WorkflowDetailsTests: XCTestCase {
+    func testAnInputMissingFromTheInstructionsIsAWarning() {
+        let yaml = "arbor: 1\nname: w\ninputs:\n  question: str\n  unused: int\ninstructions: \"{{question}}\"\noutput: str\n"
+        let (workflow, diagnostics) = WorkflowLoader.load(text: yaml, file: "w.yaml")
+        XCTAssertNotNil(workflow, "warnings do not stop loading")
+        XCTAssertEqual(diagnostics.map(\.description),
+                       ["w.yaml:5:3: warning: the input `unused` never appears in the instructions, so the model will not see it\n  hint: add `{{unused}}` to `instructions`"])
+    }
+
+    func testModelFileResolvesAgainstTheWorkflowDirectory() {
+        XCTAssertEqual(ModelSettings(file: "m.gguf").resolvedFile(workflowPath: "/flows/a.yaml"), "/flows/m.gguf")
+        XCTAssertEqual(ModelSettings(file: "../models/m.gguf").resolvedFile(workflowPath: "flows/a.yaml"), "flows/../models/m.gguf")
+        XCTAssertEqual(ModelSettings(file: "/abs/m.gguf").resolvedFile(workflowPath: "flows/a.yaml"), "/abs/m.gguf")
+        XCTAssertEqual(ModelSettings(file: "m.gguf").resolvedFile(workflowPath: "a.yaml"), "m.gguf")
+        XCTAssertNil(ModelSettings().resolvedFile(workflowPath: "a.yaml"))
+    }
+
+    func testNonASCIIColumnsCountUnicodeScalars() {
+        let yaml = "arbor: 1\nname: w\ninstructions: \"Réponds à {{q}}\"\noutput: str\n"
+        let (_, diagnostics) = WorkflowLoader.load(text: yaml)
+        XCTAssertEqual(diagnostics.map { "\($0.line):\($0.column)" }, ["3:26"])
+    }
+
+    func testTheExampleInTheFormatDocumentLoads() throws {
+        let url = FixturePaths.packageRoot.appendingPathComponent("docs/workflow-format.md")
+        let text = try String(contentsOf: url, encoding: .utf8)
+        let blocks = text.components(separatedBy: "```yaml\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+        let complete = try XCTUnwrap(blocks.first { $0.contains("arbor: 1") })
+        let (workflow, diagnostics) = WorkflowLoader.load(text: complete, file: "workflow-format.md")
+        XCTAssertEqual(diagnostics.map(\.description), [])
+        XCTAssertEqual(workflow?.name, "math-solver")
+    }
+}
