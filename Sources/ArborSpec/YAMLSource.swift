@@ -56,7 +56,7 @@ struct YAMLSource {
         switch node {
         case .scalar(let scalar):
             locations[pointer]?.scalarStyle = scalar.style
-            return Self.scalarValue(node, scalar)
+            return Self.scalarValue(scalar)
         case .sequence(let sequence):
             var elements: [JSONValue] = []
             for (index, element) in sequence.enumerated() {
@@ -82,13 +82,56 @@ struct YAMLSource {
         }
     }
 
-    private static func scalarValue(_ node: Node, _ scalar: Node.Scalar) -> JSONValue {
+    /// Resolves a scalar with the YAML 1.2 core schema: `null`/`~`/empty, `true`/`false`,
+    /// decimal, `0x` and `0o` integers, and decimal floats. Unlike YAML 1.1, `yes`, `no`,
+    /// `on`, `off` and dates stay text. Quoted scalars are always text.
+    static func scalarValue(_ scalar: Node.Scalar) -> JSONValue {
         guard scalar.style == .plain || scalar.style == .any else { return .string(scalar.string) }
-        if node.null != nil { return .null }
-        if let bool = node.bool { return .bool(bool) }
-        if let integer = node.int { return .integer(Int64(integer)) }
-        if let double = node.float, double.isFinite { return .number(double) }
-        return .string(scalar.string)
+        return coreSchemaValue(scalar.string)
+    }
+
+    static func coreSchemaValue(_ text: String) -> JSONValue {
+        switch text {
+        case "", "~", "null", "Null", "NULL": return .null
+        case "true", "True", "TRUE": return .bool(true)
+        case "false", "False", "FALSE": return .bool(false)
+        default: break
+        }
+        let scalars = Array(text.unicodeScalars)
+        func isDigits(_ slice: ArraySlice<Unicode.Scalar>, _ allowed: ClosedRange<Unicode.Scalar> = "0"..."9") -> Bool {
+            !slice.isEmpty && slice.allSatisfy { allowed.contains($0) }
+        }
+        let unsigned = scalars.first == "-" || scalars.first == "+" ? scalars.dropFirst() : scalars[...]
+        if isDigits(unsigned) {
+            if let integer = Int64(text.hasPrefix("+") ? String(text.dropFirst()) : text) { return .integer(integer) }
+            if let double = Double(text) { return .number(double) }
+        }
+        if text.hasPrefix("0x"), scalars.count > 2, scalars.dropFirst(2).allSatisfy(\.properties.isASCIIHexDigit),
+           let integer = Int64(text.dropFirst(2), radix: 16) {
+            return .integer(integer)
+        }
+        if text.hasPrefix("0o"), isDigits(scalars.dropFirst(2), "0"..."7"), let integer = Int64(text.dropFirst(2), radix: 8) {
+            return .integer(integer)
+        }
+        // [-+]? ( . digits | digits ( . digits? )? ) ( [eE] [-+]? digits )?
+        var index = unsigned.startIndex
+        var mantissaDigits = 0
+        while index < unsigned.endIndex, ("0"..."9").contains(unsigned[index]) { index += 1; mantissaDigits += 1 }
+        if index < unsigned.endIndex, unsigned[index] == "." {
+            index += 1
+            while index < unsigned.endIndex, ("0"..."9").contains(unsigned[index]) { index += 1; mantissaDigits += 1 }
+        }
+        if mantissaDigits > 0, index < unsigned.endIndex, unsigned[index] == "e" || unsigned[index] == "E" {
+            index += 1
+            if index < unsigned.endIndex, unsigned[index] == "-" || unsigned[index] == "+" { index += 1 }
+            let exponentStart = index
+            while index < unsigned.endIndex, ("0"..."9").contains(unsigned[index]) { index += 1 }
+            if exponentStart == index { return .string(text) }
+        }
+        if mantissaDigits > 0, index == unsigned.endIndex, let double = Double(text), double.isFinite {
+            return .number(double)
+        }
+        return .string(text)
     }
 
     /// The line and column of the problem's node, or of its nearest located ancestor.

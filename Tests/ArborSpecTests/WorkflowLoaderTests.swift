@@ -170,3 +170,28 @@ final class WorkflowDetailsTests: XCTestCase {
         XCTAssertEqual(workflow?.name, "math-solver")
     }
 }
+
+final class YAMLScalarTests: XCTestCase {
+    func testScalarsResolveWithTheYAML12CoreSchema() throws {
+        let yaml = """
+            a: yes
+            b: true
+            c: 042
+            d: 0x1F
+            e: 2.50
+            f: 1e3
+            g: 2024-03-01
+            h: ~
+            i: "12"
+            j: off
+            k: .5
+            l: 1.2.3
+            m: -7
+            """
+        let value = try WorkflowLoader.json(fromYAML: yaml)
+        XCTAssertEqual(value, ["a": "yes", "b": true, "c": 42, "d": 31, "e": 2.5, "f": 1000.0, "g": "2024-03-01",
+                               "h": nil, "i": "12", "j": "off", "k": 0.5, "l": "1.2.3", "m": -7])
+        XCTAssertEqual(value["c"], .integer(42))
+        XCTAssertEqual(value["f"], .number(1000))
+    }
+}
