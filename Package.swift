@@ -38,7 +38,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema"], exclude: ["Fixtures"]),
-        .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema"]),
+        .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "CArborKernelsTests", dependencies: ["CArborKernels"]),
         .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels"], exclude: ["Fixtures"]),
     ]

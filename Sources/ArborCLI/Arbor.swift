@@ -6,6 +6,11 @@ struct Arbor: AsyncParsableCommand {
         commandName: "arbor",
         abstract: "A declarative workflow engine in which an LLM's reasoning tree is the program.",
         version: "0.1.0",
-        subcommands: [TokenizeCommand.self]
+        // One subcommand per line, in the order `arbor --help` lists them.
+        subcommands: [
+            ValidateCommand.self,
+            SchemaCommand.self,
+            TokenizeCommand.self,
+        ]
     )
 }

@@ -27,7 +27,8 @@ final class RegexTests: XCTestCase {
                 }
                 for (key, expected) in [("match", true), ("noMatch", false)] {
                     for input in entry[key]?.arrayValue?.compactMap(\.stringValue) ?? [] {
-                        XCTAssertEqual(pattern.matches(input), expected, "\(file): NFA search \(source.debugDescription) on \(input.debugDescription)")
+                        XCTAssertEqual(pattern.nfa.matches(input, mode: .search), expected, "\(file): NFA search \(source.debugDescription) on \(input.debugDescription)")
+                        XCTAssertEqual(pattern.matches(input), expected, "\(file): pattern \(source.debugDescription) on \(input.debugDescription)")
                         XCTAssertEqual(search.matches(input), expected, "\(file): DFA search \(source.debugDescription) on \(input.debugDescription)")
                         XCTAssertEqual(whole.matches(input), pattern.matchesWholeString(input), "\(file): DFA whole \(source.debugDescription) on \(input.debugDescription)")
                         checked += 1
@@ -202,5 +203,16 @@ final class RegexTests: XCTestCase {
             let dfa = try format.pattern.dfa(mode: .search)
             XCTAssertLessThan(dfa.states.count, 400, format.rawValue)
         }
+    }
+
+    func testPatternBeyondTheEagerDFABudgetStillMatches() throws {
+        // The n-th symbol from the end: its DFA needs 2^12 states, more than the eager budget,
+        // so matching falls back to NFA simulation.
+        let pattern = try RegexPattern("a[ab]{11}$")
+        XCTAssertThrowsError(try RegexDFA(nfa: pattern.nfa, mode: .search, stateLimit: RegexPattern.eagerDFAStateLimit)) { error in
+            guard case .tooComplex = error as? RegexError else { return XCTFail("\(error)") }
+        }
+        XCTAssertTrue(pattern.matches("bbbbabbbbbbbbbbb"))
+        XCTAssertFalse(pattern.matches("bbbbbabbbbbbbbbb"))
     }
 }

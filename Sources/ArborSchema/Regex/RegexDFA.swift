@@ -39,8 +39,14 @@ public struct RegexDFA: Sendable, Hashable {
 
     /// Builds the minimal DFA for `nfa` under `mode`.
     public init(nfa: RegexNFA, mode: RegexNFA.MatchMode) throws(RegexError) {
-        let raw = try Self.subsetConstruction(nfa, mode: mode)
-        states = Self.minimise(Self.trim(raw))
+        try self.init(nfa: nfa, mode: mode, stateLimit: Self.maximumStates)
+    }
+
+    /// `minimised: false` skips Moore's refinement (quadratic on long chains such as `a{1000}`)
+    /// for automata used only to match; the language is the same, the states are not minimal.
+    init(nfa: RegexNFA, mode: RegexNFA.MatchMode, stateLimit: Int, minimised: Bool = true) throws(RegexError) {
+        let trimmed = Self.trim(try Self.subsetConstruction(nfa, mode: mode, stateLimit: stateLimit))
+        states = minimised ? Self.minimise(trimmed) : trimmed
     }
 
     /// The state after reading `scalar` in `state`, or nil if the input can no longer match.
@@ -79,7 +85,7 @@ public struct RegexDFA: Sendable, Hashable {
         var atStart: Bool
     }
 
-    private static func subsetConstruction(_ nfa: RegexNFA, mode: RegexNFA.MatchMode) throws(RegexError) -> [State] {
+    private static func subsetConstruction(_ nfa: RegexNFA, mode: RegexNFA.MatchMode, stateLimit: Int) throws(RegexError) -> [State] {
         // Search = Σ* · pattern · Σ*: a looping entry state, and a looping accept.
         let nfa = mode == .search ? nfa.withSearchLoops() : nfa
         var states: [State] = []
@@ -88,8 +94,8 @@ public struct RegexDFA: Sendable, Hashable {
 
         func intern(_ key: Key) throws(RegexError) -> Int {
             if let existing = index[key] { return existing }
-            guard keys.count < maximumStates else {
-                throw .tooComplex(message: "its DFA needs more than \(maximumStates) states")
+            guard keys.count < stateLimit else {
+                throw .tooComplex(message: "its DFA needs more than \(stateLimit) states")
             }
             index[key] = keys.count
             keys.append(key)

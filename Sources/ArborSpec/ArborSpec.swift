@@ -1,2 +1,0 @@
-/// ArborSpec reads YAML workflow files into `Workflow` values; errors carry file:line:column.
-public enum ArborSpecModule {}

@@ -1,0 +1,107 @@
+import ArborSchema
+import Foundation
+
+/// What `arbor validate` does, as a library call the tests can reach.
+///
+/// ```swift
+/// let report = ValidationReport(files: ["Workflows/math-solver.yaml"])
+/// print(report.text)          // nothing when every file is valid
+/// exit(report.isValid ? 0 : 1)
+/// ```
+public struct ValidationReport: Sendable, Equatable {
+    /// Every diagnostic of every file, files in the order given.
+    public var diagnostics: [SpecDiagnostic]
+
+    public init(files: [String]) {
+        diagnostics = files.flatMap { WorkflowLoader.load(path: $0).1 }
+    }
+
+    public init(diagnostics: [SpecDiagnostic]) {
+        self.diagnostics = diagnostics
+    }
+
+    /// True when no diagnostic is an error (warnings are allowed).
+    public var isValid: Bool { !diagnostics.contains { $0.severity == .error } }
+
+    /// `FILE:LINE:COLUMN: error: MESSAGE` lines, each followed by `  hint: …` when there is one.
+    public var text: String {
+        diagnostics.map { $0.description + "\n" }.joined()
+    }
+
+    /// A JSON array of `{file, line, column, severity, message, hint}` objects.
+    public var json: String {
+        let values: [JSONValue] = diagnostics.map { diagnostic in
+            ["file": .string(diagnostic.file), "line": .integer(Int64(diagnostic.line)), "column": .integer(Int64(diagnostic.column)),
+             "severity": .string(diagnostic.severity.rawValue), "message": .string(diagnostic.message),
+             "hint": diagnostic.hint.map(JSONValue.string) ?? .null]
+        }
+        return JSONValue.array(values).prettyString + "\n"
+    }
+}
+
+/// What `arbor schema check` and `arbor schema show` do.
+public enum SchemaTool {
+    /// The outcome of a command: text for standard output and error, and whether it succeeded.
+    public struct Outcome: Sendable, Equatable {
+        public var output: String
+        public var errors: String
+        public var success: Bool
+    }
+
+    /// Validates each JSON file in `instances` against the schema in `schemaPath`.
+    ///
+    /// Prints `FILE: valid` or one `FILE: POINTER: MESSAGE` line per violation.
+    public static func check(schemaPath: String, instances: [String]) -> Outcome {
+        let schemaJSON: JSONValue
+        switch readJSON(schemaPath) {
+        case .success(let value): schemaJSON = value
+        case .failure(let message): return Outcome(output: "", errors: message + "\n", success: false)
+        }
+        let document: SchemaDocument
+        do { document = try SchemaDocument(compiling: schemaJSON) } catch {
+            let lines = error.errors.map { "\(schemaPath): \($0.description)\n" }.joined()
+            return Outcome(output: "", errors: lines, success: false)
+        }
+        var output = "", errors = "", success = true
+        for path in instances {
+            switch readJSON(path) {
+            case .failure(let message):
+                errors += message + "\n"
+                success = false
+            case .success(let instance):
+                let violations = document.validate(instance)
+                if violations.isEmpty {
+                    output += "\(path): valid\n"
+                } else {
+                    success = false
+                    for violation in violations {
+                        output += "\(path): \(violation.instancePath.displayString): \(violation.message)\n"
+                    }
+                }
+            }
+        }
+        return Outcome(output: output, errors: errors, success: success)
+    }
+
+    /// The output JSON Schema of the workflow at `specPath`, pretty-printed.
+    public static func show(specPath: String) -> Outcome {
+        let (workflow, diagnostics) = WorkflowLoader.load(path: specPath)
+        let report = ValidationReport(diagnostics: diagnostics)
+        guard let workflow else { return Outcome(output: "", errors: report.text, success: false) }
+        return Outcome(output: workflow.outputSchema.prettyString + "\n", errors: report.text, success: true)
+    }
+
+    private enum ReadResult {
+        case success(JSONValue)
+        case failure(String)
+    }
+
+    private static func readJSON(_ path: String) -> ReadResult {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failure("\(path): cannot read the file; check the path")
+        }
+        do { return .success(try JSONValue(parsing: data)) } catch {
+            return .failure("\(path):\(error.line):\(error.column): \(error.message)")
+        }
+    }
+}
