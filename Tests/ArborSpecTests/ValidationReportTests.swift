@@ -88,3 +88,17 @@ final class ValidationReportTests: XCTestCase {
         XCTAssertFalse(SchemaTool.show(specPath: broken).success)
     }
 }
+
+extension ValidationReportTests {
+    func testAMissingModelFileIsAWarningResolvedNextToTheWorkflow() throws {
+        let yaml = "arbor: 1\nname: w\ninstructions: x\noutput: str\nmodel:\n  file: tiny.gguf\n"
+        let path = try write("w.yaml", yaml)
+        var report = ValidationReport(files: [path])
+        XCTAssertTrue(report.isValid)
+        XCTAssertEqual(report.diagnostics.map { "\($0.line):\($0.column) \($0.severity)" }, ["6:9 warning"])
+        XCTAssertTrue(report.diagnostics[0].message.contains(directory.appendingPathComponent("tiny.gguf").path))
+        _ = try write("tiny.gguf", "")
+        report = ValidationReport(files: [path])
+        XCTAssertEqual(report.diagnostics, [])
+    }
+}
