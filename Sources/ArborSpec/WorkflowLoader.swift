@@ -35,7 +35,7 @@ public enum WorkflowLoader {
     static func load(text: String, file: String, checkingFilesRelativeTo workflowPath: String?) -> (Workflow?, [SpecDiagnostic]) {
         let source = YAMLSource(text: text)
         if let syntax = source.syntaxError {
-            return (nil, [SpecDiagnostic(file: file, line: syntax.line, column: syntax.column, message: syntax.message)])
+            return (nil, [SpecDiagnostic(file: file, line: syntax.line, column: syntax.column, message: syntax.message, hint: syntax.hint)])
         }
         var decoder = WorkflowDecoder()
         var problems = source.problems
@@ -66,7 +66,7 @@ public enum WorkflowLoader {
     public static func json(fromYAML text: String, file: String = "<yaml>") throws(SpecError) -> JSONValue {
         let source = YAMLSource(text: text)
         if let syntax = source.syntaxError {
-            throw .invalid(diagnostics: [SpecDiagnostic(file: file, line: syntax.line, column: syntax.column, message: syntax.message)])
+            throw .invalid(diagnostics: [SpecDiagnostic(file: file, line: syntax.line, column: syntax.column, message: syntax.message, hint: syntax.hint)])
         }
         return source.value
     }

@@ -26,6 +26,9 @@ final class BadSpecTests: XCTestCase {
     static let cases: [Case] = [
         Case(name: "yaml syntax error", yaml: "arbor: 1\nname: [demo\ninstructions: x\n", line: 3, column: 13,
              message: "YAML syntax error"),
+        Case(name: "unquoted shorthand in a flow mapping", yaml: "arbor: 1\nname: x\ninstructions: y\noutput: {n: int[1,10], s: str}\n",
+             line: 4, column: 16, message: "YAML syntax error",
+             hint: "inside `{...}`, quote shorthand types that use brackets or commas, e.g. {n: \"int[0,10]\"}, or use block style"),
         Case(name: "duplicate key", yaml: "arbor: 1\nname: a\nname: b\ninstructions: x\noutput: str\n", line: 2, column: 1,
              message: "the key `name` appears more than once"),
         Case(name: "empty file", yaml: "", line: 1, column: 1, message: "the file is empty"),
