@@ -195,3 +195,33 @@ final class YAMLScalarTests: XCTestCase {
         XCTAssertEqual(value["f"], .number(1000))
     }
 }
+
+final class WorkflowInputsTests: XCTestCase {
+    func mathSolver() throws -> Workflow {
+        try WorkflowLoader.loadValid(path: FixturePaths.packageRoot.appendingPathComponent("Workflows/math-solver.yaml").path)
+    }
+
+    func testDefaultsFillMissingInputs() throws {
+        let inputs = try mathSolver().resolveInputs(["problem": "2+2"])
+        XCTAssertEqual(inputs, ["problem": "2+2", "precision": 4])
+        XCTAssertEqual(inputs.keys, ["problem", "precision"])
+    }
+
+    func testMissingUnknownAndOutOfRangeInputsAreAllReported() throws {
+        XCTAssertThrowsError(try mathSolver().resolveInputs(["precison": 2, "precision": 20])) { error in
+            guard case SpecError.invalidInputs(let problems) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(problems.count, 3, "\(problems)")
+            XCTAssertTrue(problems[0].contains("`precison` is not an input") && problems[0].contains("did you mean `precision`?"), problems[0])
+            XCTAssertTrue(problems.contains { $0.contains("problem") }, "\(problems)")
+            XCTAssertTrue(problems.contains { $0.hasPrefix("input precision:") }, "\(problems)")
+        }
+    }
+
+    func testCommandLineTextBecomesTypedValues() throws {
+        let workflow = try mathSolver()
+        let values = workflow.inputs(fromText: [("problem", "42"), ("precision", "3")])
+        XCTAssertEqual(values["problem"], .string("42"), "a str input keeps the text")
+        XCTAssertEqual(values["precision"], .integer(3))
+        XCTAssertEqual(workflow.inputs(fromText: [("precision", "three")])["precision"], "three")
+    }
+}
