@@ -45,12 +45,34 @@ public enum SchemaTool {
         return Outcome(output: output, errors: errors, success: success)
     }
 
-    /// The output JSON Schema of the workflow at `specPath`, pretty-printed.
-    public static func show(specPath: String) -> Outcome {
+    /// Which schema of a workflow `show` prints.
+    public enum Part: Sendable, Equatable {
+        case output
+        case inputs
+        case toolParameters(String)
+    }
+
+    /// A JSON Schema of the workflow at `specPath` (by default its output), pretty-printed.
+    public static func show(specPath: String, part: Part = .output) -> Outcome {
         let (workflow, diagnostics) = WorkflowLoader.load(path: specPath)
         let report = ValidationReport(diagnostics: diagnostics)
         guard let workflow else { return Outcome(output: "", errors: report.text, success: false) }
-        return Outcome(output: workflow.outputSchema.prettyString + "\n", errors: report.text, success: true)
+        let schema: JSONValue
+        switch part {
+        case .output: schema = workflow.outputSchema
+        case .inputs: schema = workflow.inputsSchema
+        case .toolParameters(let name):
+            guard let tool = workflow.tool(named: name) else {
+                let names = workflow.tools.map(\.name)
+                let hint = SpellingHint.didYouMean(name, in: names) ?? "tools: \(names.joined(separator: ", "))"
+                return Outcome(output: "", errors: report.text + "\(specPath): the workflow has no tool `\(name)` (\(hint))\n", success: false)
+            }
+            guard case .schema(let parameters) = tool.parameters else {
+                return Outcome(output: "", errors: report.text + "\(specPath): the parameters of `\(name)` come from its MCP server when a run starts\n", success: false)
+            }
+            schema = parameters
+        }
+        return Outcome(output: schema.prettyString + "\n", errors: report.text, success: true)
     }
 
     private enum ReadResult {

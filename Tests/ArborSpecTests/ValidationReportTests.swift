@@ -87,6 +87,20 @@ final class ValidationReportTests: XCTestCase {
         let broken = try write("x.yaml", "arbor: 1\n")
         XCTAssertFalse(SchemaTool.show(specPath: broken).success)
     }
+
+    func testSchemaShowPrintsInputsAndToolParameters() throws {
+        let research = FixturePaths.packageRoot.appendingPathComponent("Workflows/research-agent.yaml").path
+        let inputs = SchemaTool.show(specPath: research, part: .inputs)
+        XCTAssertEqual(try JSONValue(parsing: inputs.output)["title"], "Inputs")
+        let search = SchemaTool.show(specPath: research, part: .toolParameters("search"))
+        XCTAssertEqual(try JSONValue(parsing: search.output)["title"], "SearchParameters")
+        XCTAssertEqual(try JSONValue(parsing: search.output)["required"], ["query"])
+        let fetch = SchemaTool.show(specPath: research, part: .toolParameters("fetch"))
+        XCTAssertFalse(fetch.success)
+        XCTAssertTrue(fetch.errors.contains("come from its MCP server"), fetch.errors)
+        let missing = SchemaTool.show(specPath: research, part: .toolParameters("serch"))
+        XCTAssertTrue(missing.errors.contains("did you mean `search`?"), missing.errors)
+    }
 }
 
 extension ValidationReportTests {
