@@ -160,6 +160,8 @@ final class BadSpecTests: XCTestCase {
         Case(name: "step naming an unknown tool",
              yaml: valid + "\ntools:\n  - name: calc\n    builtin: calculator\nsteps:\n  - name: work\n    goal: Compute.\n    tools: [calk]",
              line: 14, column: 13, message: "names the tool `calk`, which the workflow does not declare", hint: "did you mean `calc`?"),
+        Case(name: "step goal naming an unknown input", yaml: valid + "\nsteps:\n  - name: a\n    goal: Think about {{topic}}.",
+             line: 10, column: 23, message: "`{{topic}}` in the goal of the step `a` is not an input"),
         Case(name: "step without a goal", yaml: valid + "\nsteps:\n  - name: work", line: 9, column: 5,
              message: "a step is missing the required key `goal`"),
         Case(name: "duplicate step names", yaml: valid + "\nsteps:\n  - {name: a, goal: x}\n  - {name: a, goal: y}", line: 10, column: 12,

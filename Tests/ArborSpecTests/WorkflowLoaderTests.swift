@@ -146,6 +146,14 @@ final class WorkflowDetailsTests: XCTestCase {
                        ["w.yaml:5:3: warning: the input `unused` never appears in the instructions, so the model will not see it\n  hint: add `{{unused}}` to `instructions`"])
     }
 
+    func testAnUnusedServerIsAWarning() {
+        let yaml = "arbor: 1\nname: w\ninstructions: x\noutput: str\nservers:\n  idle: {url: \"https://mcp.example.com\"}\n"
+        let (workflow, diagnostics) = WorkflowLoader.load(text: yaml, file: "w.yaml")
+        XCTAssertNotNil(workflow)
+        XCTAssertEqual(diagnostics.map { "\($0.line):\($0.column) \($0.severity): \($0.message)" },
+                       ["6:3 warning: no tool uses the server `idle`, so it will not be started"])
+    }
+
     func testModelFileResolvesAgainstTheWorkflowDirectory() {
         XCTAssertEqual(ModelSettings(file: "m.gguf").resolvedFile(workflowPath: "/flows/a.yaml"), "/flows/m.gguf")
         XCTAssertEqual(ModelSettings(file: "../models/m.gguf").resolvedFile(workflowPath: "flows/a.yaml"), "flows/../models/m.gguf")
