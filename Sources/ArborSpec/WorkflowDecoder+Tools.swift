@@ -68,7 +68,7 @@ extension WorkflowDecoder {
     private mutating func decodeTool(_ value: JSONValue, at pointer: JSONPointer) -> Tool? {
         guard let object = reader.mapping(value, at: pointer, what: "a tool", keys: Self.toolKeys, required: ["name"]) else { return nil }
         let name = reader.string(object["name"], at: pointer.appending("name"), what: "a tool's `name`")
-        if let name, !ShorthandCompiler.isToolName(name) {
+        if let name, !SpecNames.isValidName(name) {
             reader.report(pointer.appending("name"), "the tool name `\(name)` may only use letters, digits, `-` and `_`")
         }
         let toolName = name ?? "tool"

@@ -27,7 +27,7 @@ struct WorkflowDecoder {
                            required: ["arbor", "name", "instructions"])
         let version = decodeVersion(top["arbor"])
         let name = reader.string(top["name"], at: root.appending("name"), what: "`name`")
-        if let name, !ShorthandCompiler.isToolName(name) {
+        if let name, !SpecNames.isValidName(name) {
             reader.report(root.appending("name"), "the workflow name `\(name)` may only use letters, digits, `-` and `_`")
         }
         let description = reader.string(top["description"], at: root.appending("description"), what: "`description`")
@@ -151,7 +151,7 @@ struct WorkflowDecoder {
                           hint: "for example `question: str`")
             return ([], [:])
         }
-        for name in fields.keys where !ShorthandCompiler.isToolName(name) || name.contains("-") {
+        for name in fields.keys where !SpecNames.isValidName(name) || name.contains("-") {
             reader.report(pointer.appending(name), anchor: .key, "the input name `\(name)` must be an identifier (letters, digits, `_`) so that `{{\(name)}}` can refer to it")
         }
         let schema = shorthand.compileModel(fields, title: "Inputs", at: pointer)
@@ -264,9 +264,10 @@ struct WorkflowDecoder {
     }
 }
 
-extension ShorthandCompiler {
-    /// Tool, workflow and input names: letters, digits, `-` and `_`, not starting with a digit or `-`.
-    static func isToolName(_ name: String) -> Bool {
+/// The rule for workflow, tool and input names.
+enum SpecNames {
+    /// Letters, digits, `-` and `_`, not starting with a digit or `-`.
+    static func isValidName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
         return name.unicodeScalars.allSatisfy { $0 == "_" || $0 == "-" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
     }
