@@ -27,13 +27,24 @@ struct SchemaCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the JSON Schema of a workflow's output, compiled from its shorthand.")
+            abstract: "Print the JSON Schema of a workflow's output (or inputs, or a tool's parameters), compiled from its shorthand.")
+
+        @Flag(name: .long, help: "Print the schema of the workflow's inputs instead of its output.")
+        var inputs = false
+
+        @Option(name: .long, help: "Print the parameter schema of the tool with this name instead of the output.")
+        var tool: String?
 
         @Argument(help: "The workflow YAML file.")
         var spec: String
 
+        func validate() throws {
+            if inputs, tool != nil { throw ValidationError("Give --inputs or --tool, not both.") }
+        }
+
         func run() throws {
-            try emit(SchemaTool.show(specPath: spec))
+            let part: SchemaTool.Part = inputs ? .inputs : tool.map { .toolParameters($0) } ?? .output
+            try emit(SchemaTool.show(specPath: spec, part: part))
         }
     }
 }

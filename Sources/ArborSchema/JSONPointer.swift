@@ -149,7 +149,16 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible, Comparab
             bytes.append(value)
             utf8 = utf8.dropFirst(2)
         }
-        return String(validating: bytes, as: UTF8.self)
+        // Reject invalid UTF-8 rather than repairing it (String(validating:) needs macOS 15).
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return String(decoding: bytes, as: UTF8.self)
+            case .error: return nil
+            }
+        }
     }
 
     private static func percentEncode(_ string: String) -> String {

@@ -90,6 +90,8 @@ public enum SpecError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalid(diagnostics: [SpecDiagnostic])
     /// A workflow value (built in code, not loaded) failed ``Workflow/validate()``.
     case invalidWorkflow(problems: [SpecProblem])
+    /// The inputs given for a run do not match the workflow's inputs.
+    case invalidInputs(problems: [String])
 
     public var description: String {
         switch self {
@@ -99,6 +101,8 @@ public enum SpecError: Error, Sendable, Equatable, CustomStringConvertible {
             return diagnostics.map(\.description).joined(separator: "\n")
         case let .invalidWorkflow(problems):
             return "The workflow is invalid:\n" + problems.map { "  " + $0.description }.joined(separator: "\n")
+        case let .invalidInputs(problems):
+            return "The inputs do not fit the workflow:\n" + problems.map { "  " + $0 }.joined(separator: "\n")
         }
     }
 }

@@ -29,11 +29,23 @@ struct WorkflowChecker {
     }
 
     mutating func run() -> [SpecProblem] {
+        checkServers()
         checkTools()
         checkSteps()
         checkInstructions()
         checkLimits()
         return reader.problems
+    }
+
+    private mutating func checkServers() {
+        let used = Set(workflow.tools.compactMap { tool -> String? in
+            if case .mcp(let binding) = tool.implementation { return binding.server } else { return nil }
+        })
+        for server in workflow.servers where !used.contains(server.name) {
+            reader.report(JSONPointer(tokens: ["servers", server.name]), anchor: .key,
+                          "no tool uses the server `\(server.name)`, so it will not be started",
+                          hint: "add a tool with `mcp: {server: \(server.name)}`, or remove the server", severity: .warning)
+        }
     }
 
     private mutating func checkTools() {
@@ -111,6 +123,7 @@ struct WorkflowChecker {
             if !seen.insert(step.name).inserted {
                 reader.report(pointer.appending("name"), "the step name `\(step.name)` is used twice; step names must be unique")
             }
+            checkInputPlaceholders(step.goal, at: pointer.appending("goal"), what: "the goal of the step `\(step.name)`")
             for (position, name) in (step.tools ?? []).enumerated() where !toolNames.contains(name) {
                 reader.report(pointer.appending("tools").appending(index: position), "the step `\(step.name)` names the tool `\(name)`, which the workflow does not declare",
                               hint: SpellingHint.didYouMean(name, in: toolNames) ?? (toolNames.isEmpty ? "add it under `tools:`" : "tools: \(toolNames.joined(separator: ", "))"))
@@ -119,6 +132,19 @@ struct WorkflowChecker {
         if workflow.steps.count > workflow.limits.maxBreadth {
             reader.report(JSONPointer(tokens: ["steps"]), "there are \(workflow.steps.count) steps but `limits.max_breadth` is \(workflow.limits.maxBreadth)",
                           hint: "raise `max_breadth` or merge steps")
+        }
+    }
+
+    private mutating func checkInputPlaceholders(_ text: String, at pointer: JSONPointer, what: String) {
+        let names = workflow.inputs.map(\.name)
+        let template: PromptTemplate
+        do { template = try PromptTemplate(text) } catch {
+            reader.report(pointer, offset: error.offset, error.message)
+            return
+        }
+        for variable in template.variables where !names.contains(variable.name) {
+            reader.report(pointer, offset: variable.offset, "`{{\(variable.name)}}` in \(what) is not an input of the workflow",
+                          hint: SpellingHint.didYouMean(variable.name, in: names) ?? (names.isEmpty ? "declare it under `inputs:`" : "inputs: \(names.joined(separator: ", "))"))
         }
     }
 

@@ -22,14 +22,20 @@ public enum WorkflowLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             return (nil, [SpecDiagnostic(file: path, line: 1, column: 1, message: "the file is not UTF-8 text")])
         }
-        return load(text: text, file: path)
+        return load(text: text, file: path, checkingFilesRelativeTo: path)
     }
 
     /// Loads workflow YAML given as text; `file` names it in the diagnostics.
     public static func load(text: String, file: String = "<workflow>") -> (Workflow?, [SpecDiagnostic]) {
+        load(text: text, file: file, checkingFilesRelativeTo: nil)
+    }
+
+    /// With a workflow path, a `model.file` that does not exist is a warning (the run would
+    /// fail, but the file may be fetched later, so validation still passes).
+    static func load(text: String, file: String, checkingFilesRelativeTo workflowPath: String?) -> (Workflow?, [SpecDiagnostic]) {
         let source = YAMLSource(text: text)
         if let syntax = source.syntaxError {
-            return (nil, [SpecDiagnostic(file: file, line: syntax.line, column: syntax.column, message: syntax.message)])
+            return (nil, [SpecDiagnostic(file: file, line: syntax.line, column: syntax.column, message: syntax.message, hint: syntax.hint)])
         }
         var decoder = WorkflowDecoder()
         var problems = source.problems
@@ -38,6 +44,12 @@ public enum WorkflowLoader {
         if let workflow {
             var checker = WorkflowChecker(workflow: workflow, pointers: decoder.sourcePointers)
             problems += checker.run()
+            if let workflowPath, let modelPath = workflow.model.resolvedFile(workflowPath: workflowPath),
+               !FileManager.default.fileExists(atPath: modelPath) {
+                problems.append(SpecProblem(JSONPointer(tokens: ["model", "file"]), severity: .warning,
+                                            message: "the model file \(modelPath) does not exist yet",
+                                            hint: "download it, or remove `model.file` to use the default model"))
+            }
         }
         let diagnostics = problems.map { problem in
             let (line, column) = source.position(of: problem)
@@ -54,7 +66,7 @@ public enum WorkflowLoader {
     public static func json(fromYAML text: String, file: String = "<yaml>") throws(SpecError) -> JSONValue {
         let source = YAMLSource(text: text)
         if let syntax = source.syntaxError {
-            throw .invalid(diagnostics: [SpecDiagnostic(file: file, line: syntax.line, column: syntax.column, message: syntax.message)])
+            throw .invalid(diagnostics: [SpecDiagnostic(file: file, line: syntax.line, column: syntax.column, message: syntax.message, hint: syntax.hint)])
         }
         return source.value
     }

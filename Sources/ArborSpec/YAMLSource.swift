@@ -18,7 +18,7 @@ struct YAMLSource {
     private(set) var locations: [JSONPointer: Location] = [:]
     private(set) var problems: [SpecProblem] = []
     /// Set when the text is not YAML at all; then ``value`` is null.
-    private(set) var syntaxError: (line: Int, column: Int, message: String)?
+    private(set) var syntaxError: (line: Int, column: Int, message: String, hint: String?)?
 
     init(text: String) {
         self.text = text
@@ -29,10 +29,22 @@ struct YAMLSource {
             }
             value = convert(root, at: .root)
         } catch let error as YamlError {
-            syntaxError = Self.describe(error)
+            let (line, column, message) = Self.describe(error)
+            syntaxError = (line, column, message, flowShorthandHint(line: line))
         } catch {
-            syntaxError = (1, 1, "the file is not valid YAML: \(error)")
+            syntaxError = (1, 1, "the file is not valid YAML: \(error)", nil)
         }
+    }
+
+    /// Shorthand such as `int[0,10]` inside a `{...}` mapping breaks YAML's flow syntax,
+    /// a mistake common enough to deserve its own hint.
+    private func flowShorthandHint(line: Int) -> String? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard line >= 1, line <= lines.count else { return nil }
+        let source = lines[line - 1]
+        guard source.contains("{"), source.contains("["),
+              ["int[", "float[", "list[", "dict[", "Optional[", "Literal["].contains(where: { source.contains($0) }) else { return nil }
+        return "inside `{...}`, quote shorthand types that use brackets or commas, e.g. {n: \"int[0,10]\"}, or use block style"
     }
 
     private static func describe(_ error: YamlError) -> (Int, Int, String) {

@@ -26,6 +26,9 @@ final class BadSpecTests: XCTestCase {
     static let cases: [Case] = [
         Case(name: "yaml syntax error", yaml: "arbor: 1\nname: [demo\ninstructions: x\n", line: 3, column: 13,
              message: "YAML syntax error"),
+        Case(name: "unquoted shorthand in a flow mapping", yaml: "arbor: 1\nname: x\ninstructions: y\noutput: {n: int[1,10], s: str}\n",
+             line: 4, column: 16, message: "YAML syntax error",
+             hint: "inside `{...}`, quote shorthand types that use brackets or commas, e.g. {n: \"int[0,10]\"}, or use block style"),
         Case(name: "duplicate key", yaml: "arbor: 1\nname: a\nname: b\ninstructions: x\noutput: str\n", line: 2, column: 1,
              message: "the key `name` appears more than once"),
         Case(name: "empty file", yaml: "", line: 1, column: 1, message: "the file is empty"),
@@ -157,6 +160,8 @@ final class BadSpecTests: XCTestCase {
         Case(name: "step naming an unknown tool",
              yaml: valid + "\ntools:\n  - name: calc\n    builtin: calculator\nsteps:\n  - name: work\n    goal: Compute.\n    tools: [calk]",
              line: 14, column: 13, message: "names the tool `calk`, which the workflow does not declare", hint: "did you mean `calc`?"),
+        Case(name: "step goal naming an unknown input", yaml: valid + "\nsteps:\n  - name: a\n    goal: Think about {{topic}}.",
+             line: 10, column: 23, message: "`{{topic}}` in the goal of the step `a` is not an input"),
         Case(name: "step without a goal", yaml: valid + "\nsteps:\n  - name: work", line: 9, column: 5,
              message: "a step is missing the required key `goal`"),
         Case(name: "duplicate step names", yaml: valid + "\nsteps:\n  - {name: a, goal: x}\n  - {name: a, goal: y}", line: 10, column: 12,

@@ -44,3 +44,25 @@ final class ShorthandCompilerTests: XCTestCase {
         XCTAssertEqual(ShorthandCompiler.pascalCase("line_items"), "LineItems")
     }
 }
+
+extension ShorthandCompilerTests {
+    func testNestedModelNamesAreScopedToTheirDocument() {
+        var compiler = ShorthandCompiler(types: ["Place": ["address": ["city": "str"]]])
+        let inputs = compiler.compileModel(["address": ["street": "str"]], title: "Inputs", at: JSONPointer(tokens: ["inputs"]))
+        let output = compiler.compileModel(["address": ["zip": "str"], "place": "Place"], title: "Output", at: JSONPointer(tokens: ["output"]))
+        XCTAssertEqual(compiler.errors, [])
+        // The `types:` section's nested `Address` keeps its name everywhere; documents number around it.
+        XCTAssertEqual(inputs["$defs"]?.objectValue?.keys, ["Address2"])
+        XCTAssertEqual(output["$defs"]?.objectValue?.keys, ["Address", "Address2", "Place"])
+        XCTAssertEqual(output["$defs"]?["Address2"]?["properties"]?.objectValue?.keys, ["zip"])
+        XCTAssertEqual(output["$defs"]?["Address"]?["properties"]?.objectValue?.keys, ["city"])
+    }
+
+    func testASecondDocumentReusesANestedNameTheFirstOneUsed() {
+        var compiler = ShorthandCompiler()
+        _ = compiler.compileModel(["meta": ["a": "int"]], title: "Inputs", at: .root)
+        let output = compiler.compileModel(["meta": ["b": "int"]], title: "Output", at: .root)
+        XCTAssertEqual(output["$defs"]?.objectValue?.keys, ["Meta"])
+        XCTAssertEqual(output["$defs"]?["Meta"]?["properties"]?.objectValue?.keys, ["b"])
+    }
+}

@@ -87,4 +87,32 @@ final class ValidationReportTests: XCTestCase {
         let broken = try write("x.yaml", "arbor: 1\n")
         XCTAssertFalse(SchemaTool.show(specPath: broken).success)
     }
+
+    func testSchemaShowPrintsInputsAndToolParameters() throws {
+        let research = FixturePaths.packageRoot.appendingPathComponent("Workflows/research-agent.yaml").path
+        let inputs = SchemaTool.show(specPath: research, part: .inputs)
+        XCTAssertEqual(try JSONValue(parsing: inputs.output)["title"], "Inputs")
+        let search = SchemaTool.show(specPath: research, part: .toolParameters("search"))
+        XCTAssertEqual(try JSONValue(parsing: search.output)["title"], "SearchParameters")
+        XCTAssertEqual(try JSONValue(parsing: search.output)["required"], ["query"])
+        let fetch = SchemaTool.show(specPath: research, part: .toolParameters("fetch"))
+        XCTAssertFalse(fetch.success)
+        XCTAssertTrue(fetch.errors.contains("come from its MCP server"), fetch.errors)
+        let missing = SchemaTool.show(specPath: research, part: .toolParameters("serch"))
+        XCTAssertTrue(missing.errors.contains("did you mean `search`?"), missing.errors)
+    }
+}
+
+extension ValidationReportTests {
+    func testAMissingModelFileIsAWarningResolvedNextToTheWorkflow() throws {
+        let yaml = "arbor: 1\nname: w\ninstructions: x\noutput: str\nmodel:\n  file: tiny.gguf\n"
+        let path = try write("w.yaml", yaml)
+        var report = ValidationReport(files: [path])
+        XCTAssertTrue(report.isValid)
+        XCTAssertEqual(report.diagnostics.map { "\($0.line):\($0.column) \($0.severity)" }, ["6:9 warning"])
+        XCTAssertTrue(report.diagnostics[0].message.contains(directory.appendingPathComponent("tiny.gguf").path))
+        _ = try write("tiny.gguf", "")
+        report = ValidationReport(files: [path])
+        XCTAssertEqual(report.diagnostics, [])
+    }
 }

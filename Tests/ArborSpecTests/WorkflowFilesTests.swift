@@ -54,3 +54,23 @@ final class WorkflowSchemaTests: XCTestCase {
         }
     }
 }
+
+/// Every schema a shipped workflow hands to the grammar compiler compiles in ArborSchema.
+final class WorkflowSchemasCompileTests: XCTestCase {
+    func testInputsOutputAndToolParameterSchemasAllCompile() throws {
+        let files = try FixturePaths.files(in: FixturePaths.packageRoot.appendingPathComponent("Workflows"), withExtension: "yaml")
+        var compiled = 0
+        for file in files {
+            let workflow = try WorkflowLoader.loadValid(path: file.path)
+            var schemas: [(String, JSONValue)] = [("inputs", workflow.inputsSchema), ("output", workflow.outputSchema)]
+            for tool in workflow.tools {
+                if case .schema(let parameters) = tool.parameters { schemas.append(("tool \(tool.name)", parameters)) }
+            }
+            for (label, schema) in schemas {
+                XCTAssertNoThrow(try SchemaDocument(compiling: schema), "\(file.lastPathComponent): \(label)")
+                compiled += 1
+            }
+        }
+        XCTAssertGreaterThanOrEqual(compiled, 20)
+    }
+}

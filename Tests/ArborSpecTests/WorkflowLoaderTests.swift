@@ -146,6 +146,14 @@ final class WorkflowDetailsTests: XCTestCase {
                        ["w.yaml:5:3: warning: the input `unused` never appears in the instructions, so the model will not see it\n  hint: add `{{unused}}` to `instructions`"])
     }
 
+    func testAnUnusedServerIsAWarning() {
+        let yaml = "arbor: 1\nname: w\ninstructions: x\noutput: str\nservers:\n  idle: {url: \"https://mcp.example.com\"}\n"
+        let (workflow, diagnostics) = WorkflowLoader.load(text: yaml, file: "w.yaml")
+        XCTAssertNotNil(workflow)
+        XCTAssertEqual(diagnostics.map { "\($0.line):\($0.column) \($0.severity): \($0.message)" },
+                       ["6:3 warning: no tool uses the server `idle`, so it will not be started"])
+    }
+
     func testModelFileResolvesAgainstTheWorkflowDirectory() {
         XCTAssertEqual(ModelSettings(file: "m.gguf").resolvedFile(workflowPath: "/flows/a.yaml"), "/flows/m.gguf")
         XCTAssertEqual(ModelSettings(file: "../models/m.gguf").resolvedFile(workflowPath: "flows/a.yaml"), "flows/../models/m.gguf")
@@ -193,5 +201,35 @@ final class YAMLScalarTests: XCTestCase {
                                "h": nil, "i": "12", "j": "off", "k": 0.5, "l": "1.2.3", "m": -7])
         XCTAssertEqual(value["c"], .integer(42))
         XCTAssertEqual(value["f"], .number(1000))
+    }
+}
+
+final class WorkflowInputsTests: XCTestCase {
+    func mathSolver() throws -> Workflow {
+        try WorkflowLoader.loadValid(path: FixturePaths.packageRoot.appendingPathComponent("Workflows/math-solver.yaml").path)
+    }
+
+    func testDefaultsFillMissingInputs() throws {
+        let inputs = try mathSolver().resolveInputs(["problem": "2+2"])
+        XCTAssertEqual(inputs, ["problem": "2+2", "precision": 4])
+        XCTAssertEqual(inputs.keys, ["problem", "precision"])
+    }
+
+    func testMissingUnknownAndOutOfRangeInputsAreAllReported() throws {
+        XCTAssertThrowsError(try mathSolver().resolveInputs(["precison": 2, "precision": 20])) { error in
+            guard case SpecError.invalidInputs(let problems) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(problems.count, 3, "\(problems)")
+            XCTAssertTrue(problems[0].contains("`precison` is not an input") && problems[0].contains("did you mean `precision`?"), problems[0])
+            XCTAssertTrue(problems.contains { $0.contains("problem") }, "\(problems)")
+            XCTAssertTrue(problems.contains { $0.hasPrefix("input precision:") }, "\(problems)")
+        }
+    }
+
+    func testCommandLineTextBecomesTypedValues() throws {
+        let workflow = try mathSolver()
+        let values = workflow.inputs(fromText: [("problem", "42"), ("precision", "3")])
+        XCTAssertEqual(values["problem"], .string("42"), "a str input keeps the text")
+        XCTAssertEqual(values["precision"], .integer(3))
+        XCTAssertEqual(workflow.inputs(fromText: [("precision", "three")])["precision"], "three")
     }
 }

@@ -48,7 +48,9 @@ public indirect enum JSONSchema: Sendable, Hashable {
 public struct SchemaNode: Sendable, Hashable {
     /// The JSON pointer of this schema object in its document.
     public var location: JSONPointer
-    private var box: Box
+    /// Read `box.keywords.field` directly on hot internal paths (the validator): it projects
+    /// one field, where dynamic member lookup goes through key-path machinery.
+    private(set) var box: Box
 
     public init(location: JSONPointer, keywords: SchemaKeywords = SchemaKeywords()) {
         self.location = location
@@ -87,7 +89,7 @@ public struct SchemaNode: Sendable, Hashable {
 
     /// Copy-on-write storage. `@unchecked Sendable` is sound because a box is only mutated
     /// through `mutableBox()`, which first makes sure no other node shares it.
-    private final class Box: @unchecked Sendable {
+    final class Box: @unchecked Sendable {
         var keywords: SchemaKeywords
         init(_ keywords: SchemaKeywords) { self.keywords = keywords }
     }

@@ -24,7 +24,7 @@ struct Validator {
 
     private func validateNode(_ instance: JSONValue, _ node: SchemaNode, _ path: JSONPointer) -> [ValidationError] {
         var errors: [ValidationError] = []
-        if let reference = node.reference {
+        if let reference = node.box.keywords.reference {
             errors += validate(instance, against: document.resolve(reference), at: path)
         }
         Self.checkValue(instance, node, path, &errors)
@@ -33,7 +33,7 @@ struct Validator {
         case .object(let object): checkObject(object, node, path, &errors)
         default: break
         }
-        if node.allOf != nil || node.anyOf != nil || node.oneOf != nil {
+        if node.box.keywords.allOf != nil || node.box.keywords.anyOf != nil || node.box.keywords.oneOf != nil {
             checkCombinators(instance, node, path, &errors)
         }
         return errors
@@ -55,13 +55,13 @@ struct Validator {
     @inline(never)
     private static func checkValue(_ instance: JSONValue, _ node: SchemaNode, _ path: JSONPointer, _ errors: inout [ValidationError]) {
         func fail(_ keyword: String, _ message: String) { errors.append(failure(node, keyword, path, message)) }
-        if let types = node.types, !types.contains(where: { $0.admits(instance) }) {
+        if let types = node.box.keywords.types, !types.contains(where: { $0.admits(instance) }) {
             fail("type", "expected \(list(types.map(\.rawValue), conjunction: "or")), got \(instance.typeName)")
         }
-        if let values = node.enumValues, !values.contains(instance) {
+        if let values = node.box.keywords.enumValues, !values.contains(instance) {
             fail("enum", "expected one of \(list(values.map(render), conjunction: "or", limit: 8)), got \(render(instance))")
         }
-        if let constant = node.constValue, constant != instance {
+        if let constant = node.box.keywords.constValue, constant != instance {
             fail("const", "expected \(render(constant)), got \(render(instance))")
         }
         switch instance {
@@ -72,11 +72,11 @@ struct Validator {
     }
 
     private static func checkNumber(_ number: JSONNumber, _ node: SchemaNode, _ fail: (String, String) -> Void) {
-        if let bound = node.minimum, number < bound { fail("minimum", "expected a number >= \(bound), got \(number)") }
-        if let bound = node.maximum, number > bound { fail("maximum", "expected a number <= \(bound), got \(number)") }
-        if let bound = node.exclusiveMinimum, number <= bound { fail("exclusiveMinimum", "expected a number > \(bound), got \(number)") }
-        if let bound = node.exclusiveMaximum, number >= bound { fail("exclusiveMaximum", "expected a number < \(bound), got \(number)") }
-        if let divisor = node.multipleOf, !isMultiple(number, of: divisor) {
+        if let bound = node.box.keywords.minimum, number < bound { fail("minimum", "expected a number >= \(bound), got \(number)") }
+        if let bound = node.box.keywords.maximum, number > bound { fail("maximum", "expected a number <= \(bound), got \(number)") }
+        if let bound = node.box.keywords.exclusiveMinimum, number <= bound { fail("exclusiveMinimum", "expected a number > \(bound), got \(number)") }
+        if let bound = node.box.keywords.exclusiveMaximum, number >= bound { fail("exclusiveMaximum", "expected a number < \(bound), got \(number)") }
+        if let divisor = node.box.keywords.multipleOf, !isMultiple(number, of: divisor) {
             fail("multipleOf", "expected a multiple of \(divisor), got \(number)")
         }
     }
@@ -95,19 +95,19 @@ struct Validator {
     }
 
     private static func checkString(_ string: String, _ node: SchemaNode, _ fail: (String, String) -> Void) {
-        if node.minLength != nil || node.maxLength != nil {
+        if node.box.keywords.minLength != nil || node.box.keywords.maxLength != nil {
             let length = string.unicodeScalars.count
-            if let minimum = node.minLength, length < minimum {
+            if let minimum = node.box.keywords.minLength, length < minimum {
                 fail("minLength", "expected at least \(count(minimum, "character")), got \(length)")
             }
-            if let maximum = node.maxLength, length > maximum {
+            if let maximum = node.box.keywords.maxLength, length > maximum {
                 fail("maxLength", "expected at most \(count(maximum, "character")), got \(length)")
             }
         }
-        if let pattern = node.pattern, !pattern.matches(string) {
+        if let pattern = node.box.keywords.pattern, !pattern.matches(string) {
             fail("pattern", "\(render(.string(string))) does not match the pattern \(pattern.source)")
         }
-        if let format = node.format, !format.isValid(string) {
+        if let format = node.box.keywords.format, !format.isValid(string) {
             fail("format", "\(render(.string(string))) is not a valid \(format.rawValue)")
         }
     }
@@ -115,11 +115,11 @@ struct Validator {
     // MARK: Arrays
 
     private func checkArray(_ elements: [JSONValue], _ node: SchemaNode, _ path: JSONPointer, _ errors: inout [ValidationError]) {
-        let prefix = node.prefixItems ?? []
+        let prefix = node.box.keywords.prefixItems ?? []
         for index in elements.indices {
             if index < prefix.count {
                 errors += validate(elements[index], against: prefix[index], at: path.appending(index: index))
-            } else if let items = node.items {
+            } else if let items = node.box.keywords.items {
                 if case .boolean(false, _) = items {
                     errors.append(Self.tooManyItems(node, path, allowed: prefix.count, count: elements.count))
                     break
@@ -127,7 +127,7 @@ struct Validator {
                 errors += validate(elements[index], against: items, at: path.appending(index: index))
             }
         }
-        if node.minItems != nil || node.maxItems != nil || node.uniqueItems {
+        if node.box.keywords.minItems != nil || node.box.keywords.maxItems != nil || node.box.keywords.uniqueItems {
             Self.checkArraySize(elements, node, path, &errors)
         }
     }
@@ -139,13 +139,13 @@ struct Validator {
 
     @inline(never)
     private static func checkArraySize(_ elements: [JSONValue], _ node: SchemaNode, _ path: JSONPointer, _ errors: inout [ValidationError]) {
-        if let minimum = node.minItems, elements.count < minimum {
+        if let minimum = node.box.keywords.minItems, elements.count < minimum {
             errors.append(failure(node, "minItems", path, "expected at least \(count(minimum, "item")), got \(elements.count)"))
         }
-        if let maximum = node.maxItems, elements.count > maximum {
+        if let maximum = node.box.keywords.maxItems, elements.count > maximum {
             errors.append(failure(node, "maxItems", path, "expected at most \(count(maximum, "item")), got \(elements.count)"))
         }
-        if node.uniqueItems {
+        if node.box.keywords.uniqueItems {
             var firstIndex: [JSONValue: Int] = [:]
             for (index, element) in elements.enumerated() {
                 if let earlier = firstIndex[element] {
@@ -160,15 +160,15 @@ struct Validator {
     // MARK: Objects
 
     private func checkObject(_ object: JSONObject, _ node: SchemaNode, _ path: JSONPointer, _ errors: inout [ValidationError]) {
-        if !node.required.isEmpty {
+        if !node.box.keywords.required.isEmpty {
             Self.checkRequired(object, node, path, &errors)
         }
-        for property in node.properties {
+        for property in node.box.keywords.properties {
             if let value = object[property.name] {
                 errors += validate(value, against: property.schema, at: path.appending(property.name))
             }
         }
-        if let additional = node.additionalProperties {
+        if let additional = node.box.keywords.additionalProperties {
             for (name, value) in object where node.property(name) == nil {
                 if case .boolean(false, _) = additional {
                     errors.append(Self.propertyNotAllowed(name, node, path))
@@ -177,23 +177,23 @@ struct Validator {
                 }
             }
         }
-        if node.minProperties != nil || node.maxProperties != nil {
+        if node.box.keywords.minProperties != nil || node.box.keywords.maxProperties != nil {
             Self.checkObjectSize(object, node, path, &errors)
         }
     }
 
     @inline(never)
     private static func checkRequired(_ object: JSONObject, _ node: SchemaNode, _ path: JSONPointer, _ errors: inout [ValidationError]) {
-        for name in node.required where !object.contains(name) {
+        for name in node.box.keywords.required where !object.contains(name) {
             errors.append(failure(node, "required", path, "missing required property \"\(name)\""))
         }
     }
 
     @inline(never)
     private static func propertyNotAllowed(_ name: String, _ node: SchemaNode, _ path: JSONPointer) -> ValidationError {
-        let allowed = node.properties.isEmpty
+        let allowed = node.box.keywords.properties.isEmpty
             ? "no properties are allowed"
-            : "allowed: \(list(node.properties.map { "\"\($0.name)\"" }, conjunction: "and", limit: 10))"
+            : "allowed: \(list(node.box.keywords.properties.map { "\"\($0.name)\"" }, conjunction: "and", limit: 10))"
         return ValidationError(instancePath: path.appending(name), keyword: "additionalProperties",
                                keywordLocation: node.location.appending("additionalProperties"),
                                message: "the property \"\(name)\" is not allowed (\(allowed))")
@@ -201,10 +201,10 @@ struct Validator {
 
     @inline(never)
     private static func checkObjectSize(_ object: JSONObject, _ node: SchemaNode, _ path: JSONPointer, _ errors: inout [ValidationError]) {
-        if let minimum = node.minProperties, object.count < minimum {
+        if let minimum = node.box.keywords.minProperties, object.count < minimum {
             errors.append(failure(node, "minProperties", path, "expected at least \(count(minimum, "property", plural: "properties")), got \(object.count)"))
         }
-        if let maximum = node.maxProperties, object.count > maximum {
+        if let maximum = node.box.keywords.maxProperties, object.count > maximum {
             errors.append(failure(node, "maxProperties", path, "expected at most \(count(maximum, "property", plural: "properties")), got \(object.count)"))
         }
     }
@@ -212,10 +212,10 @@ struct Validator {
     // MARK: allOf / anyOf / oneOf
 
     private func checkCombinators(_ instance: JSONValue, _ node: SchemaNode, _ path: JSONPointer, _ errors: inout [ValidationError]) {
-        for branch in node.allOf ?? [] {
+        for branch in node.box.keywords.allOf ?? [] {
             errors += validate(instance, against: branch, at: path)
         }
-        if let branches = node.anyOf {
+        if let branches = node.box.keywords.anyOf {
             var results: [[ValidationError]] = []
             for branch in branches {
                 let result = validate(instance, against: branch, at: path)
@@ -226,7 +226,7 @@ struct Validator {
                 errors += summarise(results, branches, keyword: "anyOf", node: node, instance: instance, path: path)
             }
         }
-        if let branches = node.oneOf {
+        if let branches = node.box.keywords.oneOf {
             var results: [[ValidationError]] = []
             for branch in branches {
                 results.append(validate(instance, against: branch, at: path))
@@ -289,11 +289,11 @@ struct Validator {
     /// What an alternative demands of the value itself: its types, const or enum values.
     private static func surfaceExpectations(of schema: JSONSchema, in document: SchemaDocument, depth: Int = 0) -> [String] {
         guard depth < 8, case .node(let node) = schema else { return [] }
-        if let constant = node.constValue { return [render(constant)] }
-        if let values = node.enumValues { return values.map(render) }
-        if let types = node.types { return types.map(\.rawValue) }
-        if let reference = node.reference { return surfaceExpectations(of: document.resolve(reference), in: document, depth: depth + 1) }
-        return (node.anyOf ?? node.oneOf ?? []).flatMap { surfaceExpectations(of: $0, in: document, depth: depth + 1) }
+        if let constant = node.box.keywords.constValue { return [render(constant)] }
+        if let values = node.box.keywords.enumValues { return values.map(render) }
+        if let types = node.box.keywords.types { return types.map(\.rawValue) }
+        if let reference = node.box.keywords.reference { return surfaceExpectations(of: document.resolve(reference), in: document, depth: depth + 1) }
+        return (node.box.keywords.anyOf ?? node.box.keywords.oneOf ?? []).flatMap { surfaceExpectations(of: $0, in: document, depth: depth + 1) }
     }
 
     // MARK: Text

@@ -40,6 +40,9 @@ public struct ShorthandCompiler: Sendable {
     private var aliases: [String: (type: ShorthandType, pointer: JSONPointer)] = [:]
     private var declaredModelNames: Set<String> = []
     private var aliasStack: [String] = []
+    /// The models of the `types:` section, including models of nested mappings inside them;
+    /// models of nested mappings elsewhere belong to one document and are dropped after it.
+    private var sectionModelNames: Set<String> = []
     /// The named models the declaration being compiled refers to.
     private var references: Set<String> = []
 
@@ -72,6 +75,7 @@ public struct ShorthandCompiler: Sendable {
             let schema = modelSchema(fields, title: name, at: typesPointer.appending(name))
             models[name] = Model(schema: schema, references: references)
         }
+        sectionModelNames = Set(models.keys)
         // Check aliases even when unused so that a typo in one is reported.
         for (name, alias) in aliases {
             references = []
@@ -90,7 +94,7 @@ public struct ShorthandCompiler: Sendable {
     /// The schema of an object whose fields are `fields` (a mapping of names to declarations),
     /// with `$defs` for every named model it reaches.
     public mutating func compileModel(_ fields: JSONObject, title: String, at pointer: JSONPointer) -> JSONValue {
-        references = []
+        startDocument()
         let root = modelSchema(fields, title: title, at: pointer)
         return withDefinitions(root)
     }
@@ -105,7 +109,7 @@ public struct ShorthandCompiler: Sendable {
         case .object(let fields):
             return compileModel(fields, title: title, at: pointer)
         case .string(let text):
-            references = []
+            startDocument()
             guard let type = parse(text, at: pointer) else { return [:] }
             if case .named(let name) = type, let model = models[name] {
                 references = model.references
@@ -121,6 +125,17 @@ public struct ShorthandCompiler: Sendable {
             return [:]
         }
     }
+
+    /// Forgets the nested-mapping models of the previous document, so that each document
+    /// names its own (`Address`, not `Address2` because another document had one).
+    private mutating func startDocument() {
+        references = []
+        models = models.filter { sectionModelNames.contains($0.key) }
+        declaredModelNames = declaredModelNames.filter { sectionModelNames.contains($0) || !anonymousModelNames.contains($0) }
+    }
+
+    /// Models named after a nested mapping's field rather than declared in `types:`.
+    private var anonymousModelNames: Set<String> = []
 
     // MARK: Models and fields
 
@@ -176,6 +191,7 @@ public struct ShorthandCompiler: Sendable {
         case .object(let nested):
             let modelName = nestedModelName(for: name)
             declaredModelNames.insert(modelName)
+            anonymousModelNames.insert(modelName)
             let saved = references
             references = []
             let schema = modelSchema(nested, title: modelName, at: typePointer)

@@ -176,6 +176,40 @@ class Meta(BaseModel):
 class Output(BaseModel):
     meta: Meta = Field(description="Metadata")
 """),
+    ("nested_name_collisions", "Output", {"Source": {"url": "str"}}, {
+        "home": {"address": {"city": "str"}}, "work": {"address": {"street": "str"}},
+        "source": {"note": "str"}, "main": "Source"}, """
+class Address(BaseModel):
+    city: str
+class Home(BaseModel):
+    address: Address
+class Address2(BaseModel):
+    street: str
+class Work(BaseModel):
+    address: Address2
+class Source(BaseModel):
+    url: str
+class Source2(BaseModel):
+    note: str
+class Output(BaseModel):
+    home: Home
+    work: Work
+    source: Source2
+    main: Source
+"""),
+    ("optional_model_with_constraints_elsewhere", "Output", {"Point": {"x": "float", "y": "float"}}, {
+        "origin": {"type": "Optional[Point]", "default": None, "description": "Where to start"},
+        "path": {"type": "list[Point]", "min_length": 2, "max_length": 100},
+        "names": {"type": "dict[str, Optional[str]]", "default": {}},
+    }, """
+class Point(BaseModel):
+    x: float
+    y: float
+class Output(BaseModel):
+    origin: Optional[Point] = Field(default=None, description="Where to start")
+    path: list[Point] = Field(min_length=2, max_length=100)
+    names: dict[str, Optional[str]] = {}
+"""),
     ("empty_model", "Empty", {}, {}, """
 class Empty(BaseModel):
     pass
