@@ -37,6 +37,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "LibraryUsageExample",
+            dependencies: ["ArborSchema", "ArborSpec", "ArborModel"],
+            path: "Examples/LibraryUsage"
+        ),
         .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "CArborKernelsTests", dependencies: ["CArborKernels"]),
