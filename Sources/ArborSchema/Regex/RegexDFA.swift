@@ -1,6 +1,7 @@
 /// A minimal deterministic automaton over Unicode scalars, for a grammar to walk.
 ///
-/// Built from a ``RegexNFA`` by subset construction, then trimmed and minimised:
+/// Built from a ``RegexNFA`` by subset construction over scalar ranges, then trimmed and
+/// minimised (Hopcroft's algorithm over the intervals on which every state behaves alike):
 /// - every state can still reach an accepting state, so a scalar with no transition means
 ///   the input can no longer match (there is no explicit dead state);
 /// - each state's transitions are sorted, disjoint ranges of scalar values, and adjacent
@@ -23,12 +24,22 @@ public struct RegexDFA: Sendable, Hashable {
     public struct Transition: Sendable, Hashable {
         public var range: ClosedRange<UInt32>
         public var target: Int
+
+        public init(range: ClosedRange<UInt32>, target: Int) {
+            self.range = range
+            self.target = target
+        }
     }
 
     public struct State: Sendable, Hashable {
         /// Sorted by `range.lowerBound`, pairwise disjoint.
         public var transitions: [Transition]
         public var isAccepting: Bool
+
+        public init(transitions: [Transition], isAccepting: Bool) {
+            self.transitions = transitions
+            self.isAccepting = isAccepting
+        }
     }
 
     /// The most states subset construction may create before the pattern is rejected.
