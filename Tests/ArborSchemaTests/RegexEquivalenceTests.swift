@@ -52,4 +52,39 @@ final class RegexEquivalenceTests: XCTestCase {
         }
         XCTAssertGreaterThan(parsed, 10)
     }
+
+    /// The number of classes of Moore's refinement: a plain reference for Hopcroft's algorithm.
+    private func mooreClassCount(_ dfa: RegexDFA) -> Int {
+        var classes = dfa.states.map { $0.isAccepting ? 1 : 0 }
+        var count = Set(classes).count
+        while true {
+            var signatures: [[Int]: Int] = [:]
+            var refined: [Int] = []
+            for (index, state) in dfa.states.enumerated() {
+                // Per-scalar behaviour at every range boundary identifies the transition function.
+                var signature = [classes[index]]
+                for transition in state.transitions {
+                    signature += [Int(transition.range.lowerBound), Int(transition.range.upperBound), classes[transition.target]]
+                }
+                refined.append(signatures[signature] ?? signatures.count)
+                if signatures[signature] == nil { signatures[signature] = signatures.count }
+            }
+            classes = refined
+            if signatures.count == count { return count }
+            count = signatures.count
+        }
+    }
+
+    func testMinimisedDFAsCannotBeReducedFurther() throws {
+        var random = SplitMix64(state: 99)
+        var checked = 0
+        for _ in 0..<300 {
+            let source = (0..<Int.random(in: 2...8, using: &random)).map { _ in patternPieces.randomElement(using: &random)! }.joined()
+            guard let pattern = try? RegexPattern(source), let dfa = try? pattern.dfa(mode: .search) else { continue }
+            XCTAssertEqual(mooreClassCount(dfa), dfa.states.count, source.debugDescription)
+            checked += 1
+        }
+        XCTAssertGreaterThan(checked, 80)
+        XCTAssertEqual(try RegexPattern("^a{1000}$").dfa(mode: .wholeString).states.count, 1001)
+    }
 }

@@ -64,3 +64,14 @@ public struct SchemaDocument: Sendable {
         validate(instance).isEmpty
     }
 }
+
+extension SchemaDocument: Equatable, Hashable {
+    /// Two documents are equal when their sources are the same JSON text, key order and number
+    /// kinds included (key order decides property order in a grammar), since compilation is a
+    /// function of the source.
+    public static func == (lhs: SchemaDocument, rhs: SchemaDocument) -> Bool {
+        lhs.source.compactString == rhs.source.compactString
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(source.compactString) }
+}
