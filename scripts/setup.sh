@@ -35,6 +35,14 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# --- Python packages for the tool tests -------------------------------------------------------
+# ArborTools' tests run the official reference MCP server (and a fixture server using the `mcp`
+# package it brings in) as real child processes.
+if ! python3 -c 'import mcp_server_time, mcp' 2>/dev/null; then
+    say "installing mcp-server-time (tool tests)"
+    python3 -m pip install --quiet --disable-pip-version-check "mcp-server-time==2026.10.19"
+fi
+
 # --- Models ----------------------------------------------------------------------------------
 mkdir -p "$models_dir"
 
