@@ -5,7 +5,6 @@ import MCP
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import SystemPackage
 
 /// One running MCP server and the client session with it (modelcontextprotocol/swift-sdk).
 ///
@@ -31,6 +30,9 @@ public actor MCPServerConnection {
     private var process: Process?
     private var pipes: [Pipe] = []
     private var closed = false
+    private var exitStatus: Int32?
+    /// The end of the child's stderr, for error messages.
+    nonisolated let stderrTail = OutputTail()
 
     private init(name: String, target: String, client: Client) {
         self.name = name
@@ -62,19 +64,25 @@ public actor MCPServerConnection {
             process.executableURL = executable
             process.arguments = Array(command.dropFirst())
             process.environment = childEnvironment
-            let toChild = Pipe(), fromChild = Pipe()
+            let toChild = Pipe(), fromChild = Pipe(), errors = Pipe()
             process.standardInput = toChild
             process.standardOutput = fromChild
-            process.standardError = FileHandle.nullDevice
+            process.standardError = errors
+            connection = MCPServerConnection(name: server.name, target: target, client: client)
+            // A child that dies fails the pending requests at once instead of at their timeout.
+            process.terminationHandler = { child in
+                let status = child.terminationStatus
+                Task { await connection.childExited(status: status) }
+            }
             do {
                 try process.run()
             } catch {
                 throw ToolError.mcpServerFailed(server: server.name, target: target, message: "cannot start it: \(error)")
             }
-            connection = MCPServerConnection(name: server.name, target: target, client: client)
-            await connection.adopt(process, pipes: [toChild, fromChild])
-            transport = StdioTransport(input: FileDescriptor(rawValue: fromChild.fileHandleForReading.fileDescriptor),
-                                       output: FileDescriptor(rawValue: toChild.fileHandleForWriting.fileDescriptor))
+            await connection.adopt(process, pipes: [toChild, fromChild, errors])
+            connection.stderrTail.collect(from: errors.fileHandleForReading)
+            transport = StdioTransport(input: .init(rawValue: fromChild.fileHandleForReading.fileDescriptor),
+                                       output: .init(rawValue: toChild.fileHandleForWriting.fileDescriptor))
         case .http(let urlText, let headers):
             guard let url = URL(string: urlText), url.scheme == "http" || url.scheme == "https" else {
                 throw ToolError.mcpServerFailed(server: server.name, target: urlText, message: "the url is not an http(s) URL")
@@ -112,7 +120,9 @@ public actor MCPServerConnection {
                 })
             await connection.setTools(tools)
         } catch {
+            let exit = await connection.exitDescription
             await connection.shutdown()
+            if let exit { throw ToolError.mcpServerFailed(server: server.name, target: connection.target, message: exit + " before initialising") }
             if let error = error as? ToolError { throw error }
             throw ToolError.mcpServerFailed(server: server.name, target: connection.target, message: "initialisation failed: \(error)")
         }
@@ -122,6 +132,19 @@ public actor MCPServerConnection {
     private func adopt(_ process: Process, pipes: [Pipe]) {
         self.process = process
         self.pipes = pipes
+    }
+
+    private func childExited(status: Int32) async {
+        await stderrTail.waitForEnd()
+        exitStatus = status
+        if !closed { await client.disconnect() }
+    }
+
+    /// "it exited with status 7 (stderr ends with: …)" once the child has died unasked.
+    private var exitDescription: String? {
+        guard let status = exitStatus, !closed else { return nil }
+        let errors = stderrTail.text
+        return "it exited with status \(status)" + (errors.isEmpty ? "" : " (stderr ends with: \(errors))")
     }
 
     private func setTools(_ tools: [MCP.Tool]) { listedTools = tools }
@@ -155,7 +178,7 @@ public actor MCPServerConnection {
             let context: RequestContext<CallTool.Result> = try await client.callTool(name: remoteName, arguments: arguments)
             result = try await context.value
         } catch {
-            throw ToolError.mcpCallFailed(tool: localName, server: "\(name)' ('\(target)", message: String(describing: error))
+            throw ToolError.mcpCallFailed(tool: localName, server: "\(name)' ('\(target)", message: exitDescription ?? String(describing: error))
         }
         let texts = result.content.compactMap { content -> String? in
             if case .text(let text, _, _) = content { return text }
@@ -200,6 +223,37 @@ public actor MCPServerConnection {
 
     /// Whether the child process (stdio servers) is still running.
     public var isRunning: Bool { process?.isRunning ?? false }
+}
+
+/// The last few KiB a child wrote to a pipe, read on a background thread.
+// @unchecked Sendable: `data` is guarded by `lock`.
+final class OutputTail: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    private var ended = false
+    private let limit = 4096
+
+    func collect(from handle: FileHandle) {
+        DispatchQueue.global().async {
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { self.lock.withLock { self.ended = true }; return }
+                self.lock.withLock {
+                    self.data.append(chunk)
+                    if self.data.count > self.limit { self.data = self.data.suffix(self.limit) }
+                }
+            }
+        }
+    }
+
+    /// Waits (at most a second) until the writer closed the pipe, so the text is complete.
+    func waitForEnd() async {
+        for _ in 0..<100 where !lock.withLock({ ended }) {
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
+    }
+
+    var text: String { tail(String(decoding: lock.withLock { data }, as: UTF8.self)) }
 }
 
 /// One tool of an MCP server, as an ``ArborTool``.

@@ -12,7 +12,7 @@ final class MCPServerConnectionTests: XCTestCase {
     func testStdioFixtureListsCallsAndShutsDownTheChild() async throws {
         let server = try await MCPServerConnection.start(fixtureServer())
         let listed = await server.listedTools.map(\.name)
-        XCTAssertEqual(listed, ["add", "greet", "fail", "slow", "whoami"])
+        XCTAssertEqual(listed, ["add", "greet", "fail", "slow", "crash", "whoami"])
 
         let add = try await server.tool(named: "add")
         XCTAssertEqual(add.parametersSchema["properties"]?["a"], ["type": "number"])
@@ -48,7 +48,7 @@ final class MCPServerConnectionTests: XCTestCase {
             _ = try await server.tool(named: "search", as: "web_search")
             XCTFail("a missing tool was bound")
         } catch {
-            XCTAssertEqual(error.description, "Tool 'web_search': MCP server 'fixture' has no tool 'search'; it lists: add, greet, fail, slow, whoami.")
+            XCTAssertEqual(error.description, "Tool 'web_search': MCP server 'fixture' has no tool 'search'; it lists: add, greet, fail, slow, crash, whoami.")
         }
         await server.shutdown()
     }
@@ -66,14 +66,26 @@ final class MCPServerConnectionTests: XCTestCase {
         await server.shutdown()
     }
 
-    func testServerThatIsNotMCPFailsToStartWithItsCommand() async throws {
-        let notMCP = MCPServer(name: "broken", transport: .stdio(command: ["python3", "-c", "import sys; sys.exit(1)"], environment: []))
+    func testServerThatExitsAtOnceFailsToStartWithItsStatusAndStderr() async throws {
+        let script = "import sys; sys.stderr.write('no MCP here'); sys.exit(4)"
+        let notMCP = MCPServer(name: "broken", transport: .stdio(command: ["python3", "-c", script], environment: []))
         do {
-            _ = try await MCPServerConnection.start(notMCP, startupTimeout: 10)
+            _ = try await MCPServerConnection.start(notMCP, startupTimeout: 60)
             XCTFail("a non-MCP program started as a server")
         } catch {
-            XCTAssertTrue(error.description.hasPrefix("MCP server 'broken' (python3 -c import sys; sys.exit(1)) failed: "), error.description)
+            XCTAssertEqual(error.description, "MCP server 'broken' (python3 -c \(script)) failed: it exited with status 4 (stderr ends with: no MCP here) before initialising.")
         }
+    }
+
+    func testServerCrashDuringACallIsAnErrorOutcomeNotAHang() async throws {
+        let server = try await MCPServerConnection.start(fixtureServer())
+        let box = try ToolBox(tools: [try await server.tool(named: "crash", timeoutSeconds: 60)])
+        let outcome = await box.call("crash", arguments: [:])
+        guard case .mcpCallFailed(let tool, _, let message)? = outcome.error else { return XCTFail("\(outcome.result)") }
+        XCTAssertEqual(tool, "crash")
+        XCTAssertEqual(message, "it exited with status 7 (stderr ends with: fixture: crashing on purpose)")
+        XCTAssertTrue(outcome.error!.description.contains("mcp_server.py"), outcome.error!.description)
+        await server.shutdown()
     }
 
     func testServerEnvironmentNeedsItsVariables() async throws {
@@ -113,7 +125,7 @@ final class MCPServerConnectionTests: XCTestCase {
         let server = try await MCPServerConnection.start(
             MCPServer(name: "remote", transport: .http(url: http.baseURL + "/mcp", headers: [])), startupTimeout: 20)
         let listed = await server.listedTools.map(\.name)
-        XCTAssertEqual(listed, ["add", "greet", "fail", "slow", "whoami"])
+        XCTAssertEqual(listed, ["add", "greet", "fail", "slow", "crash", "whoami"])
         let add = try await server.tool(named: "add")
         let sum = try await add.call(arguments: ["a": 20, "b": 22])
         XCTAssertEqual(sum, ["sum": 42])

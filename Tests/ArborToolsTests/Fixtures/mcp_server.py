@@ -7,7 +7,7 @@ each POST carries one message and gets its response as application/json (202 for
 notifications). Serves until stdin closes.
 
 Tools: add (structured content), greet (plain text), fail (isError), slow (sleeps),
-whoami (the server's pid).
+crash (exits with status 7), whoami (the server's pid).
 """
 import json
 import os
@@ -24,6 +24,7 @@ TOOLS = [
     {"name": "fail", "description": "Always fails.", "inputSchema": {"type": "object", "properties": {}}},
     {"name": "slow", "description": "Sleeps.",
      "inputSchema": {"type": "object", "properties": {"seconds": {"type": "number"}}}},
+    {"name": "crash", "description": "Exits at once.", "inputSchema": {"type": "object", "properties": {}}},
     {"name": "whoami", "description": "The server's process id.", "inputSchema": {"type": "object", "properties": {}}},
 ]
 
@@ -39,6 +40,10 @@ def call_tool(name, args):
     if name == "slow":
         time.sleep(float(args.get("seconds", 30)))
         return {"content": [{"type": "text", "text": "{}"}]}
+    if name == "crash":
+        sys.stderr.write("fixture: crashing on purpose\n")
+        sys.stderr.flush()
+        os._exit(7)
     if name == "whoami":
         return {"content": [{"type": "text", "text": json.dumps({"pid": os.getpid()})}]}
     return None
