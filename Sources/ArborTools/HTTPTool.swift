@@ -42,6 +42,7 @@ public struct HTTPTool: ArborTool {
         var request = URLRequest(url: url, timeoutInterval: template.timeoutSeconds)
         request.httpMethod = template.method.rawValue
         request.setValue("application/json", forHTTPHeaderField: "Accept")
+        request.setValue(template.allowedHosts.joined(separator: ","), forHTTPHeaderField: RedirectGuard.header)
         for header in template.headers {
             let value = try expandEnvironment(header.value, environment: environment) { variable throws(ToolError) in
                 throw ToolError.missingEnvironmentVariable(tool: name, variable: variable, context: "the header \(header.name)")
@@ -62,7 +63,7 @@ public struct HTTPTool: ArborTool {
         let url = request.url!.absoluteString
         let data: Data, response: URLResponse
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            (data, response) = try await Self.session.data(for: request)
         } catch {
             throw ToolError.httpTransport(tool: name, url: url, message: error.localizedDescription)
         }
@@ -79,6 +80,9 @@ public struct HTTPTool: ArborTool {
         if type.hasPrefix("text/") { return ["text": .string(text)] }
         throw ToolError.nonJSONOutput(tool: name, source: "\(template.method.rawValue) \(url)", excerpt: excerpt(text))
     }
+
+    /// One session for every HTTP tool; its delegate keeps redirects inside `allowed_hosts`.
+    private static let session = URLSession(configuration: .ephemeral, delegate: RedirectGuard(), delegateQueue: nil)
 
     /// Percent-encodes everything but RFC 3986's unreserved characters.
     static func percentEncode(_ text: String) -> String {
@@ -100,6 +104,21 @@ public struct HTTPTool: ArborTool {
         case .object(let object): return .object(JSONObject(object.entries.map { ($0.key, fillBody($0.value, arguments)) }))
         default: return body
         }
+    }
+}
+
+/// Follows a redirect only to a host the request's tool allows; otherwise the 3xx response
+/// itself comes back and becomes an ``ToolError/httpStatus(tool:url:status:bodyExcerpt:)``.
+/// The allowed hosts travel in a private header of the original request.
+final class RedirectGuard: NSObject, URLSessionTaskDelegate, Sendable {
+    static let header = "X-Arbor-Allowed-Hosts"
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+        let allowed = (task.originalRequest?.value(forHTTPHeaderField: Self.header) ?? "")
+            .split(separator: ",").map { $0.lowercased() }
+        guard let host = request.url?.host?.lowercased(), allowed.contains(host) else { return completionHandler(nil) }
+        completionHandler(request)
     }
 }
 

@@ -56,6 +56,16 @@ final class HTTPToolTests: XCTestCase {
         XCTAssertEqual(outcome.error, .hostNotAllowed(tool: "web", url: server.baseURL + "/echo", allowed: ["example.com"]))
     }
 
+    func testRedirectsAreFollowedOnlyToAllowedHosts() async throws {
+        // 127.0.0.1 and localhost are the same server under two names; only 127.0.0.1 is allowed.
+        let inside = tool(path: "/redirect?to={{target}}")
+        let followed = try await inside.call(arguments: ["target": .string(server.baseURL + "/echo?hop=1")])
+        XCTAssertEqual(followed["query"], ["hop": "1"])
+        let outcome = try await ToolBox(tools: [inside]).call("web", arguments: ["target": .string("http://localhost:\(server.port)/echo")])
+        guard case .httpStatus(_, _, let status, _)? = outcome.error else { return XCTFail("\(outcome.result)") }
+        XCTAssertEqual(status, 302)
+    }
+
     func testErrorStatusTextAndBinaryResponses() async throws {
         let box = try ToolBox(tools: [
             HTTPTool(name: "status", description: "", parametersSchema: ["type": "object"],

@@ -6,6 +6,7 @@ terminates the process). Routes:
   GET  /echo?...        -> {"path": ..., "query": {...}, "headers": {...}}
   POST/PUT /echo        -> the same plus "body" (parsed JSON)
   GET  /status/<code>   -> that status with body {"error": "status <code>"}
+  GET  /redirect?to=U   -> 302 to U
   GET  /text            -> text/plain "plain words"
   GET  /html            -> application/octet-stream bytes that are not JSON
   GET  /slow?seconds=s  -> waits s seconds, then {}
@@ -43,6 +44,11 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path.startswith("/status/"):
             code = int(url.path.rsplit("/", 1)[1])
             self.reply(code, {"error": f"status {code}"})
+        elif url.path == "/redirect":
+            self.send_response(302)
+            self.send_header("Location", query["to"])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
         elif url.path == "/text":
             self.reply(200, b"plain words", "text/plain; charset=utf-8")
         elif url.path == "/binary":
