@@ -126,6 +126,9 @@ enum Calculator {
             guard peek() == "^" else { return base }
             let at = position
             position += 1
+            depth += 1
+            defer { depth -= 1 }
+            guard depth < 200 else { throw Failure(message: "the expression is nested too deeply", offset: position) }
             let exponent = try parseUnary()
             return try power(base, exponent, at: at)
         }

@@ -169,7 +169,7 @@ public actor MCPServerConnection {
 
     /// Calls `tools/call` and turns the content into JSON (see ``MCPTool``).
     func call(_ remoteName: String, as localName: String, arguments: JSONValue) async throws(ToolError) -> JSONValue {
-        guard !closed else { throw ToolError.mcpCallFailed(tool: localName, server: name, message: "the server was shut down") }
+        guard !closed else { throw ToolError.mcpCallFailed(tool: localName, server: name, target: target, message: "the server was shut down") }
         let result: CallTool.Result
         do {
             let arguments = arguments.objectValue.map { object in
@@ -178,7 +178,7 @@ public actor MCPServerConnection {
             let context: RequestContext<CallTool.Result> = try await client.callTool(name: remoteName, arguments: arguments)
             result = try await context.value
         } catch {
-            throw ToolError.mcpCallFailed(tool: localName, server: "\(name)' ('\(target)", message: exitDescription ?? String(describing: error))
+            throw ToolError.mcpCallFailed(tool: localName, server: name, target: target, message: exitDescription ?? String(describing: error))
         }
         let texts = result.content.compactMap { content -> String? in
             if case .text(let text, _, _) = content { return text }

@@ -35,7 +35,7 @@ public enum ToolError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The MCP server does not list the tool a binding names.
     case mcpToolMissing(tool: String, server: String, remoteName: String, available: [String])
     /// The MCP request for a tool call failed (protocol or transport error).
-    case mcpCallFailed(tool: String, server: String, message: String)
+    case mcpCallFailed(tool: String, server: String, target: String, message: String)
     /// The MCP server ran the tool and reported an error (`isError: true`).
     case mcpToolReportedError(tool: String, server: String, message: String)
 
@@ -73,8 +73,8 @@ public enum ToolError: Error, Sendable, Equatable, CustomStringConvertible {
             return "MCP server '\(server)' (\(target)) failed: \(message)."
         case .mcpToolMissing(let tool, let server, let remoteName, let available):
             return "Tool '\(tool)': MCP server '\(server)' has no tool '\(remoteName)'; it lists: \(available.joined(separator: ", "))."
-        case .mcpCallFailed(let tool, let server, let message):
-            return "Tool '\(tool)': the call to MCP server '\(server)' failed: \(message)."
+        case .mcpCallFailed(let tool, let server, let target, let message):
+            return "Tool '\(tool)': the call to MCP server '\(server)' (\(target)) failed: \(message)."
         case .mcpToolReportedError(let tool, let server, let message):
             return "Tool '\(tool)' on MCP server '\(server)' reported an error: \(message)"
         }

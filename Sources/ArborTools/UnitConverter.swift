@@ -63,6 +63,7 @@ enum UnitConverter {
         }
         let base = value * source.factor + source.offset
         var converted = (base - target.offset) / target.factor
+        guard converted.isFinite else { throw BuiltinFailure(message: "\(value) \(from) in \(to) is too large to represent") }
         // Remove binary noise such as 0.30000000000000004 from the last digits.
         if converted != 0, converted.isFinite {
             let magnitude = Double.pow10(15 - Int((Swift.abs(converted)).log10Floor))

@@ -80,10 +80,14 @@ final class CalculatorTests: XCTestCase {
             ("0 ^ -1", "zero raised to a negative power (at character 3)"),
             ("", "the expression ends where a number was expected (at character 1)"),
             (String(repeating: "(", count: 500) + "1", "the expression is nested too deeply (at character 200)"),
+            (String(repeating: "2^", count: 5000) + "2", "the expression is nested too deeply (at character 399)"),
+            (String(repeating: "-", count: 5000) + "2", "the expression is nested too deeply (at character 200)"),
+            ("2 ^ 100000", "the result is not a finite number"),
         ]
         for (expression, expected) in cases {
-            XCTAssertThrowsError(try Calculator.evaluate(expression), expression) { error in
-                XCTAssertEqual((error as? Calculator.Failure)?.description, expected, expression)
+            let label = String(expression.prefix(40))
+            XCTAssertThrowsError(try Calculator.evaluate(expression), label) { error in
+                XCTAssertEqual((error as? Calculator.Failure)?.description, expected, label)
             }
         }
     }

@@ -81,7 +81,9 @@ final class MCPServerConnectionTests: XCTestCase {
         let server = try await MCPServerConnection.start(fixtureServer())
         let box = try ToolBox(tools: [try await server.tool(named: "crash", timeoutSeconds: 60)])
         let outcome = await box.call("crash", arguments: [:])
-        guard case .mcpCallFailed(let tool, _, let message)? = outcome.error else { return XCTFail("\(outcome.result)") }
+        guard case .mcpCallFailed(let tool, let serverName, let target, let message)? = outcome.error else { return XCTFail("\(outcome.result)") }
+        XCTAssertEqual(serverName, "fixture")
+        XCTAssertEqual(target, "python3 " + Fixtures.path("mcp_server.py"))
         XCTAssertEqual(tool, "crash")
         XCTAssertEqual(message, "it exited with status 7 (stderr ends with: fixture: crashing on purpose)")
         XCTAssertTrue(outcome.error!.description.contains("mcp_server.py"), outcome.error!.description)
