@@ -34,6 +34,11 @@ public actor MCPServerConnection {
     /// The end of the child's stderr, for error messages.
     nonisolated let stderrTail = OutputTail()
 
+    /// A safety net for a connection dropped without ``shutdown()``: the child is not left running.
+    deinit {
+        if let process, process.isRunning { process.terminate() }
+    }
+
     private init(name: String, target: String, client: Client) {
         self.name = name
         self.target = target

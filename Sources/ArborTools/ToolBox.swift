@@ -116,6 +116,19 @@ public actor ToolBox {
         return ToolOutcome(tool: name, arguments: arguments, result: result, duration: clock.now - start)
     }
 
+    /// Parses `argumentsText` (the JSON the model wrote) and calls the tool; text that is not
+    /// JSON becomes a failed outcome with ``ToolError/malformedArguments(tool:message:)``.
+    public func call(_ name: String, argumentsText: String) async -> ToolOutcome {
+        let arguments: JSONValue
+        do {
+            arguments = try JSONValue(parsing: argumentsText)
+        } catch {
+            return ToolOutcome(tool: name, arguments: .string(argumentsText),
+                               result: .failure(.malformedArguments(tool: name, message: error.description)), duration: .zero)
+        }
+        return await call(name, arguments: arguments)
+    }
+
     private static func run(_ entry: Entry, arguments: JSONValue) async -> ToolOutcome.Result {
         let violations = entry.schema.validate(arguments)
         guard violations.isEmpty else {

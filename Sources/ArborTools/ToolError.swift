@@ -7,6 +7,8 @@ import ArborSchema
 public enum ToolError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The model called a tool the workflow does not declare.
     case unknownTool(name: String, known: [String])
+    /// The arguments text the model wrote is not JSON.
+    case malformedArguments(tool: String, message: String)
     /// The arguments do not satisfy the tool's parameter schema; checked before calling.
     case invalidArguments(tool: String, violations: [ValidationError])
     /// The tool's parameter schema does not compile.
@@ -43,6 +45,8 @@ public enum ToolError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .unknownTool(let name, let known):
             return "There is no tool called '\(name)'; the tools are: \(known.joined(separator: ", "))."
+        case .malformedArguments(let tool, let message):
+            return "The arguments of tool '\(tool)' are not JSON: \(message)."
         case .invalidArguments(let tool, let violations):
             let lines = violations.map(\.description).joined(separator: "; ")
             return "The arguments of tool '\(tool)' are invalid: \(lines). Call it again with arguments that match its parameters."

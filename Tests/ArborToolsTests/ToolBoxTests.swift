@@ -18,6 +18,17 @@ final class ToolBoxTests: XCTestCase {
         XCTAssertEqual(outcome.modelJSON, ["error": .string(message)])
     }
 
+    func testArgumentsTextIsParsedAndMalformedTextIsAnErrorOutcome() async throws {
+        let box = try ToolBox(tools: [BuiltinToolImplementation(.calculator)])
+        let good = await box.call("calculator", argumentsText: #"{"expression": "7 * 6"}"#)
+        XCTAssertEqual(good.value, ["result": 42, "exact": true])
+        XCTAssertEqual(good.arguments, ["expression": "7 * 6"])
+        let bad = await box.call("calculator", argumentsText: #"{"expression": "7 * 6""#)
+        guard case .malformedArguments(let tool, _)? = bad.error else { return XCTFail("\(bad.result)") }
+        XCTAssertEqual(tool, "calculator")
+        XCTAssertTrue(bad.error!.description.hasPrefix("The arguments of tool 'calculator' are not JSON: "), bad.error!.description)
+    }
+
     func testUnknownToolNamesTheKnownOnes() async throws {
         let box = try ToolBox(tools: [BuiltinToolImplementation(.calculator), BuiltinToolImplementation(.datetime)])
         let outcome = await box.call("search", arguments: [:])
