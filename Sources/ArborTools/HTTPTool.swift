@@ -19,6 +19,8 @@ public struct HTTPTool: ArborTool {
     public let template: HTTPRequestTemplate
     public var timeoutSeconds: Double { template.timeoutSeconds }
     private let environment: [String: String]
+    /// This tool's session; its delegate keeps redirects inside `allowed_hosts`.
+    private let session: URLSession
 
     public init(name: String, description: String, parametersSchema: JSONValue, template: HTTPRequestTemplate,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -27,6 +29,7 @@ public struct HTTPTool: ArborTool {
         self.parametersSchema = parametersSchema
         self.template = template
         self.environment = environment
+        session = URLSession(configuration: .ephemeral, delegate: RedirectGuard(allowedHosts: template.allowedHosts), delegateQueue: nil)
     }
 
     /// The request for `arguments`, checked against `allowed_hosts`.
@@ -42,7 +45,6 @@ public struct HTTPTool: ArborTool {
         var request = URLRequest(url: url, timeoutInterval: template.timeoutSeconds)
         request.httpMethod = template.method.rawValue
         request.setValue("application/json", forHTTPHeaderField: "Accept")
-        request.setValue(template.allowedHosts.joined(separator: ","), forHTTPHeaderField: RedirectGuard.header)
         for header in template.headers {
             let value = try expandEnvironment(header.value, environment: environment) { variable throws(ToolError) in
                 throw ToolError.missingEnvironmentVariable(tool: name, variable: variable, context: "the header \(header.name)")
@@ -63,7 +65,7 @@ public struct HTTPTool: ArborTool {
         let url = request.url!.absoluteString
         let data: Data, response: URLResponse
         do {
-            (data, response) = try await Self.session.data(for: request)
+            (data, response) = try await session.data(for: request)
         } catch {
             throw ToolError.httpTransport(tool: name, url: url, message: error.localizedDescription)
         }
@@ -80,9 +82,6 @@ public struct HTTPTool: ArborTool {
         if type.hasPrefix("text/") { return ["text": .string(text)] }
         throw ToolError.nonJSONOutput(tool: name, source: "\(template.method.rawValue) \(url)", excerpt: excerpt(text))
     }
-
-    /// One session for every HTTP tool; its delegate keeps redirects inside `allowed_hosts`.
-    private static let session = URLSession(configuration: .ephemeral, delegate: RedirectGuard(), delegateQueue: nil)
 
     /// Percent-encodes everything but RFC 3986's unreserved characters.
     static func percentEncode(_ text: String) -> String {
@@ -109,15 +108,16 @@ public struct HTTPTool: ArborTool {
 
 /// Follows a redirect only to a host the request's tool allows; otherwise the 3xx response
 /// itself comes back and becomes an ``ToolError/httpStatus(tool:url:status:bodyExcerpt:)``.
-/// The allowed hosts travel in a private header of the original request.
 final class RedirectGuard: NSObject, URLSessionTaskDelegate, Sendable {
-    static let header = "X-Arbor-Allowed-Hosts"
+    let allowedHosts: Set<String>
+
+    init(allowedHosts: [String]) {
+        self.allowedHosts = Set(allowedHosts.map { $0.lowercased() })
+    }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                     newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
-        let allowed = (task.originalRequest?.value(forHTTPHeaderField: Self.header) ?? "")
-            .split(separator: ",").map { $0.lowercased() }
-        guard let host = request.url?.host?.lowercased(), allowed.contains(host) else { return completionHandler(nil) }
+        guard let host = request.url?.host?.lowercased(), allowedHosts.contains(host) else { return completionHandler(nil) }
         completionHandler(request)
     }
 }
