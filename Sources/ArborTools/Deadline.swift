@@ -13,12 +13,16 @@ func withDeadline<T: Sendable>(
     let gate = ResumeOnce<T>()
     return try await withCheckedThrowingContinuation { continuation in
         gate.set(continuation)
+        let timer = Task {
+            do { try await Task.sleep(nanoseconds: UInt64(min(max(seconds, 0), 1e9) * 1_000_000_000)) } catch { return false }
+            return gate.resume(with: .failure(onTimeout()))
+        }
         let work = Task {
             do { gate.resume(with: .success(try await operation())) } catch { gate.resume(with: .failure(error)) }
+            timer.cancel()  // no sleeping timer left behind per call
         }
         Task {
-            try? await Task.sleep(nanoseconds: UInt64(max(seconds, 0) * 1_000_000_000))
-            if gate.resume(with: .failure(onTimeout())) { work.cancel() }
+            if await timer.value { work.cancel() }
         }
     }
 }
