@@ -105,7 +105,8 @@ final class MCPServerConnectionTests: XCTestCase {
     func testOfficialTimeServerAnswersGetCurrentTime() async throws {
         try Fixtures.requirePythonModule("mcp_server_time")
         let server = try await MCPServerConnection.start(
-            MCPServer(name: "time", transport: .stdio(command: ["python3", "-m", "mcp_server_time", "--local-timezone", "UTC"], environment: [])))
+            MCPServer(name: "time", transport: .stdio(command: ["python3", "-m", "mcp_server_time", "--local-timezone", "UTC"], environment: [])),
+            startupTimeout: 120)  // importing the Python SDK takes seconds on a loaded machine
         let listed = await server.listedTools.map(\.name)
         XCTAssertTrue(listed.contains("get_current_time"), "\(listed)")
         let box = try ToolBox(tools: [try await server.tool(named: "get_current_time", as: "now")])
