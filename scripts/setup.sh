@@ -40,7 +40,9 @@ fi
 # package it brings in) as real child processes.
 if ! python3 -c 'import mcp_server_time, mcp' 2>/dev/null; then
     say "installing mcp-server-time (tool tests)"
-    python3 -m pip install --quiet --disable-pip-version-check "mcp-server-time==2026.10.19"
+    # An externally managed Python (PEP 668) refuses the first form; then install for this user.
+    python3 -m pip install --quiet --disable-pip-version-check "mcp-server-time==2026.10.19" 2>/dev/null ||
+        python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages "mcp-server-time==2026.10.19"
 fi
 
 # --- Models ----------------------------------------------------------------------------------
