@@ -36,8 +36,8 @@ if ((${#missing[@]})); then
 fi
 
 # --- Python packages for the tool tests -------------------------------------------------------
-# ArborTools' tests run the official reference MCP server (and a fixture server using the `mcp`
-# package it brings in) as real child processes.
+# ArborTools' tests run the official reference MCP server (python3 -m mcp_server_time) as a
+# real child process; their own fixture servers need nothing beyond python3.
 if ! python3 -c 'import mcp_server_time, mcp' 2>/dev/null; then
     say "installing mcp-server-time (tool tests)"
     # An externally managed Python (PEP 668) refuses the first form; then install for this user.
