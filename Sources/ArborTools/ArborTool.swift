@@ -10,7 +10,7 @@ import ArborSchema
 /// ```swift
 /// let calculator = BuiltinToolImplementation(.calculator)
 /// try await calculator.call(arguments: ["expression": "0.1 + 0.2"])
-/// // {"exact": true, "fraction": "3/10", "result": 0.3}
+/// // {"result": 0.3, "exact": true, "fraction": "3/10", "decimal": "0.3"}
 /// ```
 public protocol ArborTool: Sendable {
     /// The name the model calls the tool by.

@@ -8,7 +8,7 @@ import Foundation
 /// ```swift
 /// let box = try await ToolBox(workflow: workflow)
 /// let outcome = await box.call("calculator", arguments: ["expression": "2^10"])
-/// outcome.modelJSON   // {"exact": true, "result": 1024}
+/// outcome.modelJSON   // {"result": 1024, "exact": true}
 /// await box.shutdown()
 /// ```
 ///
