@@ -8,8 +8,8 @@ import Foundation
 ///
 /// Uses Foundation's `Process`, which gives the pid to kill on timeout and needs no extra
 /// package build. A non-zero exit, a signal or stdout that is not JSON becomes a
-/// ``ToolError`` with the tail of stderr; when the time limit passes the process gets
-/// SIGTERM, then SIGKILL a second later.
+/// ``ToolError`` with the tail of stderr. The time limit is enforced by ``ToolBox``, which
+/// cancels the call: the process then gets SIGTERM, and SIGKILL a second later.
 public struct CommandTool: ArborTool {
     public let name: String
     public let description: String

@@ -103,13 +103,14 @@ public actor ToolBox {
     /// Every tool, in declaration order.
     public var tools: [any ArborTool] { toolNames.compactMap { entries[$0]?.tool } }
 
-    /// Validates `arguments`, calls the tool under its time limit and records the outcome.
-    public func call(_ name: String, arguments: JSONValue) async -> ToolOutcome {
+    /// Validates `arguments`, calls the tool under its time limit (or `timeoutSeconds` when
+    /// given) and records the outcome.
+    public func call(_ name: String, arguments: JSONValue, timeoutSeconds: Double? = nil) async -> ToolOutcome {
         let clock = ContinuousClock()
         let start = clock.now
         let result: ToolOutcome.Result
         if let entry = entries[name] {
-            result = await Self.run(entry, arguments: arguments)
+            result = await Self.run(entry, arguments: arguments, timeoutSeconds: timeoutSeconds ?? entry.tool.timeoutSeconds)
         } else {
             result = .failure(.unknownTool(name: name, known: toolNames))
         }
@@ -118,7 +119,7 @@ public actor ToolBox {
 
     /// Parses `argumentsText` (the JSON the model wrote) and calls the tool; text that is not
     /// JSON becomes a failed outcome with ``ToolError/malformedArguments(tool:message:)``.
-    public func call(_ name: String, argumentsText: String) async -> ToolOutcome {
+    public func call(_ name: String, argumentsText: String, timeoutSeconds: Double? = nil) async -> ToolOutcome {
         let arguments: JSONValue
         do {
             arguments = try JSONValue(parsing: argumentsText)
@@ -126,10 +127,10 @@ public actor ToolBox {
             return ToolOutcome(tool: name, arguments: .string(argumentsText),
                                result: .failure(.malformedArguments(tool: name, message: error.description)), duration: .zero)
         }
-        return await call(name, arguments: arguments)
+        return await call(name, arguments: arguments, timeoutSeconds: timeoutSeconds)
     }
 
-    private static func run(_ entry: Entry, arguments: JSONValue) async -> ToolOutcome.Result {
+    private static func run(_ entry: Entry, arguments: JSONValue, timeoutSeconds: Double) async -> ToolOutcome.Result {
         let violations = entry.schema.validate(arguments)
         guard violations.isEmpty else {
             return .failure(.invalidArguments(tool: entry.tool.name, violations: violations))
@@ -137,8 +138,8 @@ public actor ToolBox {
         let tool = entry.tool
         do {
             let value = try await withDeadline(
-                seconds: tool.timeoutSeconds,
-                onTimeout: { ToolError.timedOut(tool: tool.name, target: describeTarget(tool), seconds: tool.timeoutSeconds) },
+                seconds: timeoutSeconds,
+                onTimeout: { ToolError.timedOut(tool: tool.name, target: describeTarget(tool), seconds: timeoutSeconds) },
                 operation: { try await tool.call(arguments: arguments) })
             return .success(value)
         } catch let error as ToolError {

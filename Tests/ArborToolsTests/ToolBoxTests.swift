@@ -40,6 +40,8 @@ final class ToolBoxTests: XCTestCase {
         let hung = await box.call("hang", arguments: [:])
         XCTAssertEqual(hung.error, .timedOut(tool: "hang", target: "built-in", seconds: 0.2))
         XCTAssertEqual(hung.error?.description, "Tool 'hang' (built-in) did not finish within 0.2 s and was stopped.")
+        let shorter = await box.call("hang", arguments: [:], timeoutSeconds: 0.1)
+        XCTAssertEqual(shorter.error, .timedOut(tool: "hang", target: "built-in", seconds: 0.1))
         let thrown = await box.call("throwing", arguments: [:])
         XCTAssertEqual(thrown.error, .builtinFailed(tool: "throwing", message: "CocoaError-free failure"))
     }
