@@ -14,10 +14,12 @@ let package = Package(
         .library(name: "ArborSchema", targets: ["ArborSchema"]),
         .library(name: "ArborSpec", targets: ["ArborSpec"]),
         .library(name: "ArborModel", targets: ["ArborModel"]),
+        .library(name: "ArborTools", targets: ["ArborTools"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
     ],
     targets: [
         .target(name: "ArborSchema"),
@@ -30,6 +32,10 @@ let package = Package(
             cSettings: [.unsafeFlags(kernelFlags)]
         ),
         .target(name: "ArborModel", dependencies: ["CArborKernels"]),
+        .target(
+            name: "ArborTools",
+            dependencies: ["ArborSchema", "ArborSpec", .product(name: "MCP", package: "swift-sdk")]
+        ),
         .executableTarget(
             name: "ArborCLI",
             dependencies: [
@@ -45,6 +51,7 @@ let package = Package(
         .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "CArborKernelsTests", dependencies: ["CArborKernels"]),
+        .testTarget(name: "ArborToolsTests", dependencies: ["ArborTools", "ArborSpec", "ArborSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels"], exclude: ["Fixtures"]),
     ]
 )

@@ -35,6 +35,16 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# --- Python packages for the tool tests -------------------------------------------------------
+# ArborTools' tests run the official reference MCP server (python3 -m mcp_server_time) as a
+# real child process; their own fixture servers need nothing beyond python3.
+if ! python3 -c 'import mcp_server_time, mcp' 2>/dev/null; then
+    say "installing mcp-server-time (tool tests)"
+    # An externally managed Python (PEP 668) refuses the first form; then install for this user.
+    python3 -m pip install --quiet --disable-pip-version-check "mcp-server-time==2026.10.19" 2>/dev/null ||
+        python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages "mcp-server-time==2026.10.19"
+fi
+
 # --- Models ----------------------------------------------------------------------------------
 mkdir -p "$models_dir"
 
