@@ -7,7 +7,7 @@
 ///     print(error)  // the regex construct `\1` (backreference) at offset 3 is not supported…
 /// }
 /// ```
-public enum RegexError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum RegexError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Valid ECMA-262 that Arbor's automaton engine does not implement (backreferences,
     /// lookaround, named groups, word boundaries, Unicode property escapes, inline flags).
     case unsupported(construct: String, name: String, offset: Int)
