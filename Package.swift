@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "ArborSchema", targets: ["ArborSchema"]),
         .library(name: "ArborSpec", targets: ["ArborSpec"]),
         .library(name: "ArborModel", targets: ["ArborModel"]),
+        .library(name: "ArborGrammar", targets: ["ArborGrammar"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
@@ -30,6 +31,7 @@ let package = Package(
             cSettings: [.unsafeFlags(kernelFlags)]
         ),
         .target(name: "ArborModel", dependencies: ["CArborKernels"]),
+        .target(name: "ArborGrammar", dependencies: ["ArborSchema"]),
         .executableTarget(
             name: "ArborCLI",
             dependencies: [
@@ -38,6 +40,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema"], exclude: ["Fixtures"]),
+        .testTarget(name: "ArborGrammarTests", dependencies: ["ArborGrammar", "ArborSchema"]),
         .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema"]),
         .testTarget(name: "CArborKernelsTests", dependencies: ["CArborKernels"]),
         .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels"]),
