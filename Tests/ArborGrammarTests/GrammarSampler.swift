@@ -14,6 +14,9 @@ struct GrammarSampler {
     /// Past this rule depth, take the shortest way out.
     var depthLimit = 6
     private var shortest: [Int]
+    /// Budgeted parts entered so far; once the grammar's limit is reached, optional
+    /// budgeted parts are left out, as the matcher requires.
+    private var budgetUsed = 0
 
     init(_ grammar: Grammar, seed: UInt64) {
         self.grammar = grammar
@@ -51,12 +54,14 @@ struct GrammarSampler {
                 let upper = min(maximum ?? minimum + 4, minimum + 4)
                 count = Int.random(in: minimum...upper, using: &generator)
             }
+            if case .budgeted = body, let limit = grammar.budgetLimit, budgetUsed >= limit { count = minimum }
             for _ in 0..<count { emit(body, depth: depth + 1, into: &output) }
         case .rule(let id):
             emit(grammar[id].body, depth: depth + 1, into: &output)
         case .hole:
             output += holeText
         case .budgeted(let body):
+            budgetUsed += 1
             emit(body, depth: depth, into: &output)
         }
     }
