@@ -5,7 +5,7 @@ extension Grammar {
     /// (or fed to) llama.cpp.
     ///
     /// Two elements have no GBNF equivalent and print as the nearest GBNF:
-    /// - a ``GrammarExpression/hole(name:)`` prints as `json-value`, a generic JSON value
+    /// - a ``GrammarExpression/hole(name:)`` prints as `hole-value`, a generic JSON value
     ///   rule appended at the end (what the runtime may insert there);
     /// - a ``GrammarExpression/budgeted(_:)`` part prints as its body, and a leading comment
     ///   states the budget the matcher enforces.
@@ -35,19 +35,20 @@ struct GBNFPrinter {
             lines.append("\(rule.name) ::= \(expression(rule.body, context: .top))")
         }
         if usesHole {
-            lines.append("# json-value: any JSON text, inserted by the runtime at a hole")
+            lines.append("# hole-value: any JSON text, inserted by the runtime at a hole")
             lines += Self.jsonValueRules
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Generic JSON rules for holes, named `hole-*` so they cannot clash with the grammar's own.
     static let jsonValueRules = [
-        #"json-value ::= json-object | json-array | json-string | json-number | "true" | "false" | "null""#,
-        #"json-object ::= "{" ws ( json-string ws ":" ws json-value ws ( "," ws json-string ws ":" ws json-value ws )* )? "}""#,
-        #"json-array ::= "[" ws ( json-value ws ( "," ws json-value ws )* )? "]""#,
-        #"json-string ::= "\"" ( [^"\\\x00-\x1f] | "\\" ( ["\\/bfnrt] | "u" [0-9a-fA-F]{4} ) )* "\"""#,
-        #"json-number ::= "-"? ( "0" | [1-9] [0-9]* ) ( "." [0-9]+ )? ( [eE] [-+]? [0-9]+ )?"#,
-        #"ws ::= [ \t\n\r]*"#,
+        #"hole-value ::= hole-object | hole-array | hole-string | hole-number | "true" | "false" | "null""#,
+        #"hole-object ::= "{" hole-ws ( hole-string hole-ws ":" hole-ws hole-value hole-ws ( "," hole-ws hole-string hole-ws ":" hole-ws hole-value hole-ws )* )? "}""#,
+        #"hole-array ::= "[" hole-ws ( hole-value hole-ws ( "," hole-ws hole-value hole-ws )* )? "]""#,
+        #"hole-string ::= "\"" ( [^"\\\x00-\x1f] | "\\" ( ["\\/bfnrt] | "u" [0-9a-fA-F]{4} ) )* "\"""#,
+        #"hole-number ::= "-"? ( "0" | [1-9] [0-9]* ) ( "." [0-9]+ )? ( [eE] [-+]? [0-9]+ )?"#,
+        #"hole-ws ::= [ \t\n\r]*"#,
     ]
 
     private enum Context { case top, sequence, postfix }
@@ -86,7 +87,7 @@ struct GBNFPrinter {
             return grammar[id].name
         case .hole:
             usesHole = true
-            return "json-value"
+            return "hole-value"
         case .budgeted(let body):
             return self.expression(body, context: context)
         }
@@ -117,6 +118,9 @@ struct GBNFPrinter {
     }
 
     static func characterClass(_ ranges: [ClosedRange<UInt32>], negated: Bool) -> String {
+        if !negated, ranges.count == 1, ranges[0].lowerBound == ranges[0].upperBound, ranges[0].lowerBound < 0x80 {
+            return literal([UInt8(ranges[0].lowerBound)])
+        }
         var result = negated ? "[^" : "["
         for range in ranges {
             result += classMember(range.lowerBound)
