@@ -28,26 +28,39 @@ public final class CompiledGrammar: Sendable {
 
     var walker: TokenWalker { TokenWalker(automaton: automaton, vocabulary: vocabulary) }
 
-    /// The cached token sets for a configuration at `node` whose rule returns to `returnNode`
-    /// (``FrameTable/root`` when the rule is the root).
-    func cacheEntry(node: Int32, returnNode: Int32) -> TokenMaskCache.Entry {
-        cache.entry(node: node, returnNode: returnNode) {
+    /// The cached token sets for a configuration at `key.node` with the return nodes
+    /// `key.returns` below it (see ``TokenMaskCache``); deeper levels refine the
+    /// uncertain tokens of the shallower ones.
+    func cacheEntry(_ key: TokenMaskCache.Key) -> TokenMaskCache.Entry {
+        cache.entry(key) {
+            let positions: [Int]
+            if key.returns.count == 1 {
+                positions = firstBytePositions(of: key.node)
+            } else {
+                positions = cacheEntry(TokenMaskCache.Key(node: key.node, returns: Array(key.returns.dropLast()))).uncertain
+            }
             var frames = FrameTable()
-            let frame = returnNode == FrameTable.root
-                ? FrameTable.root
-                : frames.intern(FrameTable.Frame(returnNode: returnNode, parent: FrameTable.context))
-            let start = ParseState(configurations: [ParseConfiguration(node: node, frame: frame, budgetUsed: 0)],
+            var frame = key.returns.last == FrameTable.root ? FrameTable.root : FrameTable.context
+            for returnNode in key.returns.reversed() where returnNode != FrameTable.root {
+                frame = frames.intern(FrameTable.Frame(returnNode: returnNode, parent: frame))
+            }
+            let start = ParseState(configurations: [ParseConfiguration(node: key.node, frame: frame, budgetUsed: 0)],
                                    isComplete: false, touchesContext: false)
-            var accepted = [UInt32](repeating: 0, count: vocabulary.maskWordCount)
-            var uncertain: [Int] = []
-            walker.walk(from: start, positions: firstBytePositions(of: node), frames: &frames, simulating: true) { position, id, outcome in
+            var entry = TokenMaskCache.Entry(acceptedMask: [], acceptedIDs: [], uncertain: [])
+            if key.returns.count == 1 { entry.acceptedMask = [UInt32](repeating: 0, count: vocabulary.maskWordCount) }
+            walker.walk(from: start, positions: positions, frames: &frames, simulating: true) { position, id, outcome in
                 switch outcome {
-                case .accepted: accepted[Int(id) >> 5] |= 1 << (UInt32(id) & 31)
+                case .accepted:
+                    if key.returns.count == 1 {
+                        entry.acceptedMask[Int(id) >> 5] |= 1 << (UInt32(id) & 31)
+                    } else {
+                        entry.acceptedIDs.append(id)
+                    }
                 case .rejected: break
-                case .uncertain: uncertain.append(position)
+                case .uncertain: entry.uncertain.append(position)
                 }
             }
-            return TokenMaskCache.Entry(accepted: accepted, uncertain: uncertain)
+            return entry
         }
     }
 

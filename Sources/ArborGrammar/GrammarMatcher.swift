@@ -109,14 +109,30 @@ public struct GrammarMatcher: Sendable {
         let automaton = compiled.automaton
         let walker = compiled.walker
         for configuration in state.configurations where !automaton.nodes[Int(configuration.node)].byteEdges.isEmpty {
-            let returnNode = configuration.frame < 0 ? FrameTable.root : frames[configuration.frame].returnNode
-            let entry = compiled.cacheEntry(node: configuration.node, returnNode: returnNode)
-            entry.accepted.withUnsafeBufferPointer { accepted in
-                for word in 0..<words { mask[word] |= accepted[word] }
+            var key = TokenMaskCache.Key(node: configuration.node, returns: [])
+            var frame = configuration.frame
+            var uncertain: [Int] = []
+            while key.returns.count < TokenMaskCache.maximumContextDepth {
+                if frame == FrameTable.root {
+                    key.returns.append(FrameTable.root)
+                } else {
+                    key.returns.append(frames[frame].returnNode)
+                    frame = frames[frame].parent
+                }
+                let entry = compiled.cacheEntry(key)
+                if key.returns.count == 1 {
+                    entry.acceptedMask.withUnsafeBufferPointer { accepted in
+                        for word in 0..<words { mask[word] |= accepted[word] }
+                    }
+                } else {
+                    for id in entry.acceptedIDs { mask[Int(id) >> 5] |= 1 << (UInt32(id) & 31) }
+                }
+                uncertain = entry.uncertain
+                if uncertain.isEmpty || key.returns.last == FrameTable.root { break }
             }
-            guard !entry.uncertain.isEmpty else { continue }
+            guard !uncertain.isEmpty else { continue }
             let single = ParseState(configurations: [configuration], isComplete: false, touchesContext: false)
-            walker.walk(from: single, positions: entry.uncertain, frames: &frames, simulating: false) { _, id, outcome in
+            walker.walk(from: single, positions: uncertain, frames: &frames, simulating: false) { _, id, outcome in
                 if case .accepted = outcome { mask[Int(id) >> 5] |= 1 << (UInt32(id) & 31) }
             }
         }
