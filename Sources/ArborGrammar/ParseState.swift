@@ -57,7 +57,8 @@ extension GrammarAutomaton {
     /// The closure of `seeds` over epsilon, call, return and budget edges.
     ///
     /// With `simulating` true the frame ``FrameTable/context`` stands for an unknown stack
-    /// and budget edges are not taken; both set ``ParseState/touchesContext``.
+    /// (popping it sets ``ParseState/touchesContext``), and budget edges are taken with
+    /// `budgetUsed` set to 1, meaning "valid only if budget remains".
     func close(_ seeds: [ParseConfiguration], frames: inout FrameTable, simulating: Bool = false) -> ParseState {
         var seen = Set<ParseConfiguration>()
         var work = seeds
@@ -73,7 +74,9 @@ extension GrammarAutomaton {
             }
             for next in node.budgeted {
                 if simulating {
-                    touches = true
+                    // The budget is unknown: follow the edge, marking the path as one that
+                    // holds only if budget remains (see `TokenWalker`).
+                    work.append(ParseConfiguration(node: next, frame: configuration.frame, budgetUsed: 1))
                 } else if budgetLimit.map({ Int(configuration.budgetUsed) < $0 }) ?? true {
                     work.append(ParseConfiguration(node: next, frame: configuration.frame, budgetUsed: configuration.budgetUsed + 1))
                 }

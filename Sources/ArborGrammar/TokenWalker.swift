@@ -5,7 +5,8 @@ struct TokenWalker {
     enum Outcome {
         case accepted
         case rejected
-        /// Only in simulation: the result depends on the stack below the simulated rule.
+        /// Only in simulation: the result depends on the stack below the simulated rule, or
+        /// on whether tool-call budget remains.
         case uncertain
     }
 
@@ -48,7 +49,9 @@ struct TokenWalker {
                 deadOutcome = touched[reached] ? .uncertain : .rejected
             }
             if reached == bytes.count, !last.configurations.isEmpty || last.isComplete {
-                visit(position, id, .accepted)
+                // A simulated path through a budgeted part holds only if budget remains.
+                let certain = !simulating || last.isComplete || last.configurations.contains { $0.budgetUsed == 0 }
+                visit(position, id, certain ? .accepted : .uncertain)
             } else {
                 visit(position, id, touched[reached] ? .uncertain : .rejected)
             }
