@@ -23,6 +23,9 @@ struct TokenWalker {
         // extend that prefix share `deadOutcome`.
         var deadLength: Int?
         var deadOutcome = Outcome.rejected
+        // Many tokens pass through the same states (inside a string, every plain character
+        // leads back to the same place), so steps are memoised for this walk.
+        var steps: [StepKey: ParseState] = [:]
         for position in positions {
             let id = vocabulary.sortedIDs[position]
             let bytes = vocabulary.tokens[Int(id)]
@@ -38,7 +41,14 @@ struct TokenWalker {
             touched.removeLast(touched.count - keep - 1)
             while states.count <= bytes.count, !states[states.count - 1].configurations.isEmpty {
                 let depth = states.count - 1
-                let next = automaton.step(states[depth], bytes[depth], frames: &frames, simulating: simulating)
+                let key = StepKey(state: states[depth], byte: bytes[depth])
+                let next: ParseState
+                if let known = steps[key] {
+                    next = known
+                } else {
+                    next = automaton.step(states[depth], bytes[depth], frames: &frames, simulating: simulating)
+                    steps[key] = next
+                }
                 states.append(next)
                 touched.append(touched[depth] || next.touchesContext)
             }
@@ -56,6 +66,11 @@ struct TokenWalker {
                 visit(position, id, touched[reached] ? .uncertain : .rejected)
             }
         }
+    }
+
+    private struct StepKey: Hashable {
+        var state: ParseState
+        var byte: UInt8
     }
 
     static func commonPrefixLength(_ a: [UInt8], _ b: [UInt8]) -> Int {
