@@ -203,19 +203,19 @@ public struct JSONParser {
     private mutating func parseString() throws(JSONParseError) -> String {
         let quote = index
         index += 1
-        var scalars = String.UnicodeScalarView()
+        var result = ""
         var runStart = index
         while true {
             guard index < bytes.count else { throw error("unterminated string", at: quote) }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                try appendUTF8(bytes[runStart..<index], to: &scalars, at: runStart)
+                try appendRun(runStart..<index, to: &result)
                 index += 1
-                return String(scalars)
+                return result
             }
             if byte == UInt8(ascii: "\\") {
-                try appendUTF8(bytes[runStart..<index], to: &scalars, at: runStart)
-                scalars.append(try parseEscape())
+                try appendRun(runStart..<index, to: &result)
+                result.unicodeScalars.append(try parseEscape())
                 runStart = index
                 continue
             }
@@ -226,25 +226,24 @@ public struct JSONParser {
         }
     }
 
-    private mutating func appendUTF8(_ run: ArraySlice<UInt8>, to scalars: inout String.UnicodeScalarView, at start: Int) throws(JSONParseError) {
-        if run.allSatisfy({ $0 < 0x80 }) {
-            for byte in run { scalars.append(Unicode.Scalar(byte)) }
-            return
-        }
-        var decoder = UTF8()
-        var iterator = run.makeIterator()
-        var consumed = start
-        loop: while true {
-            switch decoder.decode(&iterator) {
-            case .scalarValue(let scalar):
-                scalars.append(scalar)
-                consumed += UTF8.width(scalar)
-            case .emptyInput:
-                break loop
-            case .error:
-                throw error("invalid UTF-8 in a string", at: consumed)
+    /// Appends the raw bytes `range` of a string (no escapes inside) after checking their UTF-8.
+    private func appendRun(_ range: Range<Int>, to result: inout String) throws(JSONParseError) {
+        guard !range.isEmpty else { return }
+        let run = bytes[range]
+        if !run.allSatisfy({ $0 < 0x80 }) {
+            var decoder = UTF8()
+            var iterator = run.makeIterator()
+            var offset = range.lowerBound
+            loop: while true {
+                switch decoder.decode(&iterator) {
+                case .scalarValue(let scalar): offset += UTF8.width(scalar)
+                case .emptyInput: break loop
+                case .error: throw error("invalid UTF-8 in a string", at: offset)
+                }
             }
         }
+        // The bytes are valid UTF-8 now, so decoding repairs nothing.
+        result += String(decoding: run, as: UTF8.self)
     }
 
     private mutating func parseEscape() throws(JSONParseError) -> Unicode.Scalar {

@@ -125,7 +125,7 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible, Comparab
     /// Escapes one reference token: `~` → `~0`, `/` → `~1`.
     public static func escape(_ token: String) -> String {
         guard token.contains("~") || token.contains("/") else { return token }
-        return token.replacingAll("~", with: "~0").replacingAll("/", with: "~1")
+        return token.replacingEvery("~", with: "~0").replacingEvery("/", with: "~1")
     }
 
     static func arrayIndex(_ token: String) -> Int? {
@@ -149,7 +149,16 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible, Comparab
             bytes.append(value)
             utf8 = utf8.dropFirst(2)
         }
-        return String(validating: bytes, as: UTF8.self)
+        // Reject invalid UTF-8 rather than repairing it (String(validating:) needs macOS 15).
+        var decoder = UTF8()
+        var iterator = bytes.makeIterator()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return String(decoding: bytes, as: UTF8.self)
+            case .error: return nil
+            }
+        }
     }
 
     private static func percentEncode(_ string: String) -> String {
@@ -165,6 +174,18 @@ public struct JSONPointer: Sendable, Hashable, CustomStringConvertible, Comparab
             }
         }
         return result
+    }
+}
+
+extension JSONValue {
+    /// The value at `pointer` inside this one, or nil if it does not exist.
+    ///
+    /// ```swift
+    /// let value: JSONValue = ["a": [10, 20]]
+    /// value[pointer: JSONPointer(tokens: ["a", "1"])]  // 20
+    /// ```
+    public subscript(pointer pointer: JSONPointer) -> JSONValue? {
+        pointer.resolve(in: self)
     }
 }
 
@@ -186,8 +207,8 @@ public enum JSONPointerError: Error, Sendable, Equatable, CustomStringConvertibl
     }
 }
 
-extension String {
-    func replacingAll(_ target: String, with replacement: String) -> String {
+fileprivate extension String {
+    func replacingEvery(_ target: String, with replacement: String) -> String {
         split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
     }
 }

@@ -34,6 +34,7 @@ final class JSONPointerTests: XCTestCase {
         XCTAssertNil(try JSONPointer(parsing: "/foo/01").resolve(in: document))
         XCTAssertNil(try JSONPointer(parsing: "/foo/-").resolve(in: document))
         XCTAssertNil(try JSONPointer(parsing: "/nope").resolve(in: document))
+        XCTAssertEqual(document[pointer: JSONPointer(tokens: ["foo", "1"])], "baz")
         XCTAssertEqual(try JSONPointer(uriFragment: "#/c%25d").resolve(in: document), 2)
         XCTAssertEqual(try JSONPointer(uriFragment: "#/%20").resolve(in: document), 7)
     }

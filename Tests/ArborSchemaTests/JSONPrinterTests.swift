@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import ArborSchema
 
@@ -52,5 +53,16 @@ final class JSONPrinterTests: XCTestCase {
             }
         }
         XCTAssertEqual(try JSONValue(parsing: texts[0]).compactString, texts[0])
+    }
+
+    func testEveryFixtureFileRoundTrips() throws {
+        var files = try FixturePaths.files(in: "Schema")
+        files += try FixturePaths.files(in: "Regex")
+        XCTAssertFalse(files.isEmpty)
+        for url in files {
+            let value = try JSONValue(parsing: Data(contentsOf: url))
+            XCTAssertEqual(try JSONValue(parsing: value.compactString).compactString, value.compactString, url.lastPathComponent)
+            XCTAssertEqual(try JSONValue(parsing: value.prettyString), value, url.lastPathComponent)
+        }
     }
 }

@@ -3,35 +3,40 @@ import XCTest
 @testable import ArborSchema
 
 final class RegexTests: XCTestCase {
-    /// Every case in Fixtures/Regex/search.json: the NFA search, the search DFA and the
-    /// whole-string DFA must all agree with the expected verdicts.
+    /// Every case in Fixtures/Regex/*.json: the NFA search, the search DFA and the
+    /// whole-string DFA must all agree with the expected verdicts. `search.json` is written by
+    /// hand; `python_differential.json` holds random patterns whose verdicts come from Python's
+    /// `re.search` (ASCII mode, inputs without line terminators, where it agrees with ECMA-262).
     func testSearchFixturesAgreeAcrossNFAAndDFA() throws {
-        let url = FixturePaths.root.appendingPathComponent("Regex/search.json")
-        let cases = try JSONValue(parsing: Data(contentsOf: url))
         var checked = 0
-        for entry in cases.arrayValue ?? [] {
-            let source = entry["pattern"]?.stringValue ?? ""
-            let pattern: RegexPattern
-            let search: RegexDFA
-            let whole: RegexDFA
-            do {
-                pattern = try RegexPattern(source)
-                search = try pattern.dfa(mode: .search)
-                whole = try pattern.dfa(mode: .wholeString)
-            } catch {
-                XCTFail("\(source.debugDescription): \(error)")
-                continue
-            }
-            for (key, expected) in [("match", true), ("noMatch", false)] {
-                for input in entry[key]?.arrayValue?.compactMap(\.stringValue) ?? [] {
-                    XCTAssertEqual(pattern.matches(input), expected, "NFA search \(source.debugDescription) on \(input.debugDescription)")
-                    XCTAssertEqual(search.matches(input), expected, "DFA search \(source.debugDescription) on \(input.debugDescription)")
-                    XCTAssertEqual(whole.matches(input), pattern.matchesWholeString(input), "DFA whole \(source.debugDescription) on \(input.debugDescription)")
-                    checked += 1
+        for url in try FixturePaths.files(in: "Regex") {
+            let file = url.lastPathComponent
+            let cases = try JSONValue(parsing: Data(contentsOf: url))
+            for entry in cases.arrayValue ?? [] {
+                let source = entry["pattern"]?.stringValue ?? ""
+                let pattern: RegexPattern
+                let search: RegexDFA
+                let whole: RegexDFA
+                do {
+                    pattern = try RegexPattern(source)
+                    search = try pattern.dfa(mode: .search)
+                    whole = try pattern.dfa(mode: .wholeString)
+                } catch {
+                    XCTFail("\(file): \(source.debugDescription): \(error)")
+                    continue
+                }
+                for (key, expected) in [("match", true), ("noMatch", false)] {
+                    for input in entry[key]?.arrayValue?.compactMap(\.stringValue) ?? [] {
+                        XCTAssertEqual(pattern.nfa.matches(input, mode: .search), expected, "\(file): NFA search \(source.debugDescription) on \(input.debugDescription)")
+                        XCTAssertEqual(pattern.matches(input), expected, "\(file): pattern \(source.debugDescription) on \(input.debugDescription)")
+                        XCTAssertEqual(search.matches(input), expected, "\(file): DFA search \(source.debugDescription) on \(input.debugDescription)")
+                        XCTAssertEqual(whole.matches(input), pattern.matchesWholeString(input), "\(file): DFA whole \(source.debugDescription) on \(input.debugDescription)")
+                        checked += 1
+                    }
                 }
             }
         }
-        XCTAssertGreaterThan(checked, 200)
+        XCTAssertGreaterThan(checked, 4000)
     }
 
     func testDFAIsMinimalAndExposesRanges() throws {
@@ -159,5 +164,55 @@ final class RegexTests: XCTestCase {
         XCTAssertFalse(ScalarRangeSet.all.inverted.contains(0xD800))
         XCTAssertTrue(ScalarRangeSet.all.inverted.isEmpty)
         XCTAssertEqual(ScalarRangeSet.digits.inverted.inverted, .digits)
+    }
+
+    func testParseTreeDropsGroupsAndLaziness() throws {
+        let a = RegexNode.scalars(ScalarRangeSet(scalar: "a"))
+        let b = RegexNode.scalars(ScalarRangeSet(scalar: "b"))
+        let c = RegexNode.scalars(ScalarRangeSet(scalar: "c"))
+        XCTAssertEqual(try RegexParser.parse("^a+(?:b|c)$"),
+                       .concatenation([.startAnchor, .repetition(a, min: 1, max: nil), .alternation([b, c]), .endAnchor]))
+        XCTAssertEqual(try RegexParser.parse("(a)*?"), .repetition(a, min: 0, max: nil))
+        XCTAssertEqual(try RegexParser.parse("a{2,5}?"), .repetition(a, min: 2, max: 5))
+        XCTAssertEqual(try RegexParser.parse("a|"), .alternation([a, .empty]))
+        XCTAssertEqual(try RegexParser.parse("[^\\d]"), .scalars(ScalarRangeSet.digits.inverted))
+    }
+
+    func testLazyAndGreedyGiveTheSameAutomaton() throws {
+        for (lazy, greedy) in [("^a+?b*?$", "^a+b*$"), ("x{2,4}?y", "x{2,4}y"), ("(?:ab)??c", "(ab)?c")] {
+            XCTAssertEqual(try RegexPattern(lazy).dfa(mode: .search), try RegexPattern(greedy).dfa(mode: .search), lazy)
+        }
+    }
+
+    func testNextFollowsRangesAndReportsDeadEnds() throws {
+        let dfa = try RegexPattern("^[0-9]{2}-[a-f]$").dfa(mode: .wholeString)
+        var state = dfa.start
+        for scalar in "12-".unicodeScalars {
+            state = try XCTUnwrap(dfa.next(state, scalar.value), "\(scalar)")
+        }
+        XCTAssertFalse(dfa.states[state].isAccepting)
+        XCTAssertNil(dfa.next(state, UInt32(("g" as Unicode.Scalar).value)), "no transition means no match is possible")
+        let final = try XCTUnwrap(dfa.next(state, 0x66))
+        XCTAssertTrue(dfa.states[final].isAccepting)
+        XCTAssertTrue(dfa.states[final].transitions.isEmpty)
+        XCTAssertEqual(dfa.states.count, 5)
+    }
+
+    func testFormatAutomataStaySmall() throws {
+        for format in StringFormat.allCases {
+            let dfa = try format.pattern.dfa(mode: .search)
+            XCTAssertLessThan(dfa.states.count, 400, format.rawValue)
+        }
+    }
+
+    func testPatternBeyondTheEagerDFABudgetStillMatches() throws {
+        // The n-th symbol from the end: its DFA needs 2^12 states, more than the eager budget,
+        // so matching falls back to NFA simulation.
+        let pattern = try RegexPattern("a[ab]{11}$")
+        XCTAssertThrowsError(try RegexDFA(nfa: pattern.nfa, mode: .search, stateLimit: RegexPattern.eagerDFAStateLimit)) { error in
+            guard case .tooComplex = error as? RegexError else { return XCTFail("\(error)") }
+        }
+        XCTAssertTrue(pattern.matches("bbbbabbbbbbbbbbb"))
+        XCTAssertFalse(pattern.matches("bbbbbabbbbbbbbbb"))
     }
 }

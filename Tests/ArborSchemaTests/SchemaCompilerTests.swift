@@ -176,4 +176,13 @@ final class SchemaCompilerTests: XCTestCase {
         XCTAssertEqual(target.annotations.description, "always null")
         XCTAssertEqual(document.schema(at: pointer("/$defs/A"))?.location, pointer("/$defs/A"))
     }
+
+    func testDocumentsAreEqualWhenTheirSourceTextIs() throws {
+        let a = try SchemaDocument(jsonText: #"{"properties": {"a": {}, "b": {}}}"#)
+        let b = try SchemaDocument(jsonText: #"{"properties": {"a": {}, "b": {}}}"#)
+        let reordered = try SchemaDocument(jsonText: #"{"properties": {"b": {}, "a": {}}}"#)
+        XCTAssertEqual(a, b)
+        XCTAssertNotEqual(a, reordered, "property order matters to a grammar")
+        XCTAssertEqual(Set([a, b, reordered]).count, 2)
+    }
 }

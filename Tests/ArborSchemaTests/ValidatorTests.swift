@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import ArborSchema
 
@@ -131,5 +132,27 @@ final class ValidatorTests: XCTestCase {
         XCTAssertTrue(JSONNumber.integer(2) == .double(2.0))
         XCTAssertFalse(JSONNumber.integer(2) < .double(2.0))
         XCTAssertTrue(JSONNumber.integer(2) < .double(2.0000001))
+    }
+
+    func testReasoningTreeErrorsPointDeepIntoTheTree() throws {
+        let url = FixturePaths.root.appendingPathComponent("Schema/reasoning_tree.json")
+        let group = try XCTUnwrap(try JSONValue(parsing: Data(contentsOf: url))[0])
+        let schema = try SchemaDocument(compiling: try XCTUnwrap(group["schema"]))
+        func errors(_ name: String) throws -> [String] {
+            let test = try XCTUnwrap(group["tests"]?.arrayValue?.first { $0["description"]?.stringValue == name }, name)
+            return schema.validate(try XCTUnwrap(test["data"])).map(\.description)
+        }
+        XCTAssertEqual(try errors("extra key in a deep task"), [
+            #"/reasoning/0/subtasks/0/note: the property "note" is not allowed (allowed: "thought", "tooluse", "subtasks" and "conclusion")"#,
+        ])
+        XCTAssertEqual(try errors("parameters of the other tool"), [
+            #"/reasoning/0/tooluse/parameters: missing required property "query""#,
+            #"/reasoning/0/tooluse/parameters/url: the property "url" is not allowed (allowed: "query")"#,
+        ])
+        XCTAssertEqual(try errors("absent optional parts must be written as null"), [
+            #"/reasoning/0: missing required property "tooluse""#,
+            #"/reasoning/0: missing required property "subtasks""#,
+        ])
+        XCTAssertEqual(try errors("too many subtasks deep in the tree"), ["/reasoning/0/subtasks/0/subtasks: expected at most 3 items, got 4"])
     }
 }

@@ -1,6 +1,7 @@
 /// A minimal deterministic automaton over Unicode scalars, for a grammar to walk.
 ///
-/// Built from a ``RegexNFA`` by subset construction, then trimmed and minimised:
+/// Built from a ``RegexNFA`` by subset construction over scalar ranges, then trimmed and
+/// minimised (Hopcroft's algorithm over the intervals on which every state behaves alike):
 /// - every state can still reach an accepting state, so a scalar with no transition means
 ///   the input can no longer match (there is no explicit dead state);
 /// - each state's transitions are sorted, disjoint ranges of scalar values, and adjacent
@@ -23,12 +24,22 @@ public struct RegexDFA: Sendable, Hashable {
     public struct Transition: Sendable, Hashable {
         public var range: ClosedRange<UInt32>
         public var target: Int
+
+        public init(range: ClosedRange<UInt32>, target: Int) {
+            self.range = range
+            self.target = target
+        }
     }
 
     public struct State: Sendable, Hashable {
         /// Sorted by `range.lowerBound`, pairwise disjoint.
         public var transitions: [Transition]
         public var isAccepting: Bool
+
+        public init(transitions: [Transition], isAccepting: Bool) {
+            self.transitions = transitions
+            self.isAccepting = isAccepting
+        }
     }
 
     /// The most states subset construction may create before the pattern is rejected.
@@ -39,8 +50,14 @@ public struct RegexDFA: Sendable, Hashable {
 
     /// Builds the minimal DFA for `nfa` under `mode`.
     public init(nfa: RegexNFA, mode: RegexNFA.MatchMode) throws(RegexError) {
-        let raw = try Self.subsetConstruction(nfa, mode: mode)
-        states = Self.minimise(Self.trim(raw))
+        try self.init(nfa: nfa, mode: mode, stateLimit: Self.maximumStates)
+    }
+
+    /// `minimised: false` skips minimisation for automata used only to match: the language
+    /// is the same, the states are not minimal.
+    init(nfa: RegexNFA, mode: RegexNFA.MatchMode, stateLimit: Int, minimised: Bool = true) throws(RegexError) {
+        let trimmed = Self.trim(try Self.subsetConstruction(nfa, mode: mode, stateLimit: stateLimit))
+        states = minimised ? Self.minimise(trimmed) : trimmed
     }
 
     /// The state after reading `scalar` in `state`, or nil if the input can no longer match.
@@ -79,7 +96,7 @@ public struct RegexDFA: Sendable, Hashable {
         var atStart: Bool
     }
 
-    private static func subsetConstruction(_ nfa: RegexNFA, mode: RegexNFA.MatchMode) throws(RegexError) -> [State] {
+    static func subsetConstruction(_ nfa: RegexNFA, mode: RegexNFA.MatchMode, stateLimit: Int) throws(RegexError) -> [State] {
         // Search = Σ* · pattern · Σ*: a looping entry state, and a looping accept.
         let nfa = mode == .search ? nfa.withSearchLoops() : nfa
         var states: [State] = []
@@ -88,8 +105,8 @@ public struct RegexDFA: Sendable, Hashable {
 
         func intern(_ key: Key) throws(RegexError) -> Int {
             if let existing = index[key] { return existing }
-            guard keys.count < maximumStates else {
-                throw .tooComplex(message: "its DFA needs more than \(maximumStates) states")
+            guard keys.count < stateLimit else {
+                throw .tooComplex(message: "its DFA needs more than \(stateLimit) states")
             }
             index[key] = keys.count
             keys.append(key)
@@ -139,89 +156,6 @@ public struct RegexDFA: Sendable, Hashable {
                 targets.insert(edge.to)
             }
             if !targets.isEmpty { result.append((interval, targets.sorted())) }
-        }
-        return result
-    }
-
-    // MARK: Trimming and minimisation
-
-    /// Removes states from which no accepting state is reachable (keeping the start).
-    private static func trim(_ states: [State]) -> [State] {
-        var reverse = [[Int]](repeating: [], count: states.count)
-        for (source, state) in states.enumerated() {
-            for transition in state.transitions { reverse[transition.target].append(source) }
-        }
-        var live = states.map(\.isAccepting)
-        var stack = live.indices.filter { live[$0] }
-        while let state = stack.popLast() {
-            for source in reverse[state] where !live[source] {
-                live[source] = true
-                stack.append(source)
-            }
-        }
-        return states.map { state in
-            State(transitions: state.transitions.filter { live[$0.target] }, isAccepting: state.isAccepting)
-        }
-    }
-
-    /// Moore's partition refinement, then renumbering in breadth-first order from the start.
-    private static func minimise(_ states: [State]) -> [State] {
-        var classes = states.map { $0.isAccepting ? 1 : 0 }
-        var classCount = Set(classes).count
-        while true {
-            var signatures: [[Int]: Int] = [:]
-            var refined = [Int](repeating: 0, count: states.count)
-            for (position, state) in states.enumerated() {
-                var signature = [classes[position]]
-                for transition in merged(state.transitions, classes: classes) {
-                    signature += [Int(transition.range.lowerBound), Int(transition.range.upperBound), transition.target]
-                }
-                if let existing = signatures[signature] {
-                    refined[position] = existing
-                } else {
-                    signatures[signature] = signatures.count
-                    refined[position] = signatures.count - 1
-                }
-            }
-            classes = refined
-            if signatures.count == classCount { break }
-            classCount = signatures.count
-        }
-
-        // Renumber reachable classes breadth-first from the start's class.
-        var number: [Int: Int] = [classes[0]: 0]
-        var representatives = [0]
-        var cursor = 0
-        var result: [State] = []
-        while cursor < representatives.count {
-            let state = states[representatives[cursor]]
-            var transitions: [Transition] = []
-            for transition in merged(state.transitions, classes: classes) {
-                let targetClass = transition.target
-                if number[targetClass] == nil {
-                    number[targetClass] = representatives.count
-                    representatives.append(classes.firstIndex(of: targetClass)!)
-                }
-                transitions.append(Transition(range: transition.range, target: number[targetClass]!))
-            }
-            result.append(State(transitions: transitions, isAccepting: state.isAccepting))
-            cursor += 1
-        }
-        return result
-    }
-
-    /// Transitions relabelled with target classes, adjacent ranges of one class merged.
-    private static func merged(_ transitions: [Transition], classes: [Int]) -> [Transition] {
-        var result: [Transition] = []
-        for transition in transitions {
-            let target = classes[transition.target]
-            if let last = result.last, last.target == target,
-               last.range.upperBound + 1 == transition.range.lowerBound
-                || (last.range.upperBound == 0xD7FF && transition.range.lowerBound == 0xE000) {
-                result[result.count - 1].range = last.range.lowerBound...transition.range.upperBound
-            } else {
-                result.append(Transition(range: transition.range, target: target))
-            }
         }
         return result
     }

@@ -88,13 +88,13 @@ public struct RegexParser {
     }
 
     private mutating func rejectQuantifier(after anchor: String, at offset: Int) throws(RegexError) {
-        if let next = scalars[safe: index], next == "*" || next == "+" || next == "?" || (next == "{" && quantifierBounds(at: index) != nil) {
+        if let next = scalars[ifPresent: index], next == "*" || next == "+" || next == "?" || (next == "{" && quantifierBounds(at: index) != nil) {
             throw .syntax(message: "the anchor `\(anchor)` cannot be repeated", offset: index)
         }
     }
 
     private mutating func parseQuantifier(applyingTo atom: RegexNode) throws(RegexError) -> RegexNode {
-        guard let scalar = scalars[safe: index] else { return atom }
+        guard let scalar = scalars[ifPresent: index] else { return atom }
         let start = index
         var bounds: (Int, Int?)
         switch scalar {
@@ -115,7 +115,7 @@ public struct RegexParser {
             return atom
         }
         if peek("?") { index += 1 }  // lazy: same language
-        if let next = scalars[safe: index], next == "*" || next == "+" || next == "?" || (next == "{" && quantifierBounds(at: index) != nil) {
+        if let next = scalars[ifPresent: index], next == "*" || next == "+" || next == "?" || (next == "{" && quantifierBounds(at: index) != nil) {
             throw .syntax(message: "nothing to repeat before `\(next)`", offset: index)
         }
         return .repetition(atom, min: bounds.0, max: bounds.1)
@@ -127,7 +127,7 @@ public struct RegexParser {
         func number() -> Int? {
             let start = cursor
             var value = 0
-            while let scalar = scalars[safe: cursor], ("0"..."9").contains(scalar) {
+            while let scalar = scalars[ifPresent: cursor], ("0"..."9").contains(scalar) {
                 value = min(value * 10 + Int(scalar.value - 0x30), 1_000_000)
                 cursor += 1
             }
@@ -135,11 +135,11 @@ public struct RegexParser {
         }
         guard let low = number() else { return nil }
         var high: Int? = low
-        if scalars[safe: cursor] == "," {
+        if scalars[ifPresent: cursor] == "," {
             cursor += 1
             high = number()
         }
-        guard scalars[safe: cursor] == "}" else { return nil }
+        guard scalars[ifPresent: cursor] == "}" else { return nil }
         return (low, high, cursor + 1)
     }
 
@@ -174,7 +174,7 @@ public struct RegexParser {
                 throw .unsupported(construct: "(" + rest, name: "lookbehind", offset: start)
             } else if rest.hasPrefix("?<") {
                 throw .unsupported(construct: "(?<name>", name: "named group", offset: start)
-            } else if let flag = scalars[safe: index + 1], flag.properties.isAlphabetic || flag == "-" {
+            } else if let flag = scalars[ifPresent: index + 1], flag.properties.isAlphabetic || flag == "-" {
                 throw .unsupported(construct: "(?" + String(flag), name: "inline modifiers", offset: start)
             } else {
                 throw .syntax(message: "invalid group `(?`", offset: start)
@@ -198,7 +198,7 @@ public struct RegexParser {
         }
         var members = ScalarRangeSet.empty
         while true {
-            guard let scalar = scalars[safe: index] else {
+            guard let scalar = scalars[ifPresent: index] else {
                 throw .syntax(message: "unterminated character class", offset: start)
             }
             if scalar == "]" {
@@ -207,7 +207,7 @@ public struct RegexParser {
             }
             let lowStart = index
             let low = try parseClassAtom()
-            guard peek("-"), let afterDash = scalars[safe: index + 1], afterDash != "]" else {
+            guard peek("-"), let afterDash = scalars[ifPresent: index + 1], afterDash != "]" else {
                 members = members.union(low)
                 continue
             }
@@ -241,7 +241,7 @@ public struct RegexParser {
     private mutating func parseEscape(inClass: Bool) throws(RegexError) -> ScalarRangeSet {
         let start = index
         index += 1
-        guard let scalar = scalars[safe: index] else {
+        guard let scalar = scalars[ifPresent: index] else {
             throw .syntax(message: "the pattern ends with a lone backslash", offset: start)
         }
         index += 1
@@ -260,7 +260,7 @@ public struct RegexParser {
         case "b" where inClass: return ScalarRangeSet(scalar: "\u{08}")
         case "-" where inClass: return ScalarRangeSet(scalar: "-")
         case "0":
-            if let next = scalars[safe: index], ("0"..."9").contains(next) {
+            if let next = scalars[ifPresent: index], ("0"..."9").contains(next) {
                 throw .unsupported(construct: "\\0" + String(next), name: "octal escape", offset: start)
             }
             return ScalarRangeSet(scalar: "\0")
@@ -271,7 +271,7 @@ public struct RegexParser {
         case "p", "P":
             throw .unsupported(construct: "\\" + String(scalar) + "{…}", name: "Unicode property escape", offset: start)
         case "c":
-            guard let letter = scalars[safe: index], letter.isASCII, letter.properties.isAlphabetic else {
+            guard let letter = scalars[ifPresent: index], letter.isASCII, letter.properties.isAlphabetic else {
                 throw .syntax(message: "\\c must be followed by an ASCII letter", offset: start)
             }
             index += 1
@@ -294,7 +294,7 @@ public struct RegexParser {
             index += 1
             var value: UInt32 = 0
             var digits = 0
-            while let scalar = scalars[safe: index], let digit = hexValue(scalar) {
+            while let scalar = scalars[ifPresent: index], let digit = hexValue(scalar) {
                 value = min(value * 16 + digit, 0x110000)
                 digits += 1
                 index += 1
@@ -306,7 +306,7 @@ public struct RegexParser {
         }
         let high = try hexDigits(count: 4, escapeStart: escapeStart)
         guard (0xD800...0xDBFF).contains(high) else { return try nonSurrogate(high, escapeStart: escapeStart) }
-        guard peek("\\"), scalars[safe: index + 1] == "u" else {
+        guard peek("\\"), scalars[ifPresent: index + 1] == "u" else {
             throw .syntax(message: "a lone surrogate \\u\(String(high, radix: 16)) cannot match a Unicode scalar", offset: escapeStart)
         }
         index += 2
@@ -327,7 +327,7 @@ public struct RegexParser {
     private mutating func hexDigits(count: Int, escapeStart: Int) throws(RegexError) -> UInt32 {
         var value: UInt32 = 0
         for _ in 0..<count {
-            guard let scalar = scalars[safe: index], let digit = hexValue(scalar) else {
+            guard let scalar = scalars[ifPresent: index], let digit = hexValue(scalar) else {
                 throw .syntax(message: "the escape needs \(count) hexadecimal digits", offset: escapeStart)
             }
             value = value * 16 + digit
@@ -345,11 +345,11 @@ public struct RegexParser {
         }
     }
 
-    private func peek(_ scalar: Unicode.Scalar) -> Bool { scalars[safe: index] == scalar }
+    private func peek(_ scalar: Unicode.Scalar) -> Bool { scalars[ifPresent: index] == scalar }
 }
 
-extension Array {
-    subscript(safe position: Int) -> Element? {
+fileprivate extension Array {
+    subscript(ifPresent position: Int) -> Element? {
         position >= 0 && position < count ? self[position] : nil
     }
 }

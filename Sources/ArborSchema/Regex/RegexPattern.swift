@@ -5,6 +5,10 @@
 /// any substring matches, unless `^`/`$` pin the match. ``dfa(mode:)`` builds the
 /// deterministic automaton a grammar walks.
 ///
+/// The initialiser also tries to build the search DFA with a small state budget
+/// (``eagerDFAStateLimit``); when that succeeds, which it does for ordinary patterns,
+/// ``matches(_:)`` walks the DFA instead of simulating the NFA.
+///
 /// ```swift
 /// let pattern = try RegexPattern("^[a-z]+-\\d{2}$")
 /// pattern.matches("abc-12")  // true
@@ -19,15 +23,24 @@ public struct RegexPattern: Sendable {
     /// The Thompson NFA of ``syntax``.
     public let nfa: RegexNFA
 
+    /// The search DFA, when it fits in ``eagerDFAStateLimit`` states.
+    private let searchDFA: RegexDFA?
+
+    /// The most states the initialiser spends on the search DFA before falling back to NFA
+    /// simulation for ``matches(_:)``.
+    public static let eagerDFAStateLimit = 2_000
+
     public init(_ source: String) throws(RegexError) {
         self.source = source
         syntax = try RegexParser.parse(source)
         nfa = try RegexNFA(syntax)
+        searchDFA = try? RegexDFA(nfa: nfa, mode: .search, stateLimit: Self.eagerDFAStateLimit, minimised: false)
     }
 
     /// Whether some substring of `string` matches (JSON Schema `pattern` semantics).
     public func matches(_ string: String) -> Bool {
-        nfa.matches(string, mode: .search)
+        if let searchDFA { return searchDFA.matches(string) }
+        return nfa.matches(string, mode: .search)
     }
 
     /// Whether the whole of `string` matches.

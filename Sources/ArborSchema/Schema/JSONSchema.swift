@@ -26,17 +26,78 @@ public indirect enum JSONSchema: Sendable, Hashable {
     }
 }
 
-/// One schema object's keywords, parsed and checked.
+/// One schema object: its location and its keywords, parsed and checked.
 ///
-/// A keyword that was absent is `nil` (or empty for `properties` and `required`). All keywords
-/// apply together, as in draft 2020-12 — including the siblings of `$ref`. Draft-7 spellings
-/// are normalised on the way in: `definitions` is read like `$defs`, array-form `items` becomes
-/// ``prefixItems`` (with `additionalItems` becoming ``items``), and draft-4 boolean
-/// `exclusiveMinimum`/`exclusiveMaximum` move the bound into the numeric exclusive keyword.
+/// The keywords live in a shared, copy-on-write ``SchemaKeywords`` box and are read straight
+/// through the node (`node.types`, `node.properties`, …): a node is two words, so walking a
+/// deep schema recursively stays cheap on the stack.
+///
+/// All keywords apply together, as in draft 2020-12 — including the siblings of `$ref`.
+/// Draft-7 spellings are normalised on the way in: `definitions` is read like `$defs`,
+/// array-form `items` becomes `prefixItems` (with `additionalItems` becoming `items`), and
+/// draft-4 boolean `exclusiveMinimum`/`exclusiveMaximum` move the bound into the numeric
+/// exclusive keyword.
+///
+/// ```swift
+/// var node = SchemaNode(location: .root)
+/// node.types = [.string]
+/// node.maxLength = 3
+/// node.keywords.maxLength  // 3
+/// ```
+@dynamicMemberLookup
 public struct SchemaNode: Sendable, Hashable {
     /// The JSON pointer of this schema object in its document.
     public var location: JSONPointer
+    /// Read `box.keywords.field` directly on hot internal paths (the validator): it projects
+    /// one field, where dynamic member lookup goes through key-path machinery.
+    private(set) var box: Box
 
+    public init(location: JSONPointer, keywords: SchemaKeywords = SchemaKeywords()) {
+        self.location = location
+        box = Box(keywords)
+    }
+
+    /// All keywords at once.
+    public var keywords: SchemaKeywords {
+        get { box.keywords }
+        set { mutableBox().keywords = newValue }
+    }
+
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<SchemaKeywords, Value>) -> Value {
+        get { box.keywords[keyPath: keyPath] }
+        set { mutableBox().keywords[keyPath: keyPath] = newValue }
+    }
+
+    /// The schema of property `name`, if `properties` lists it.
+    public func property(_ name: String) -> JSONSchema? {
+        box.keywords.properties.first { $0.name == name }?.schema
+    }
+
+    private mutating func mutableBox() -> Box {
+        if !isKnownUniquelyReferenced(&box) { box = Box(box.keywords) }
+        return box
+    }
+
+    public static func == (lhs: SchemaNode, rhs: SchemaNode) -> Bool {
+        lhs.location == rhs.location && (lhs.box === rhs.box || lhs.box.keywords == rhs.box.keywords)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(location)
+        hasher.combine(box.keywords)
+    }
+
+    /// Copy-on-write storage. `@unchecked Sendable` is sound because a box is only mutated
+    /// through `mutableBox()`, which first makes sure no other node shares it.
+    final class Box: @unchecked Sendable {
+        var keywords: SchemaKeywords
+        init(_ keywords: SchemaKeywords) { self.keywords = keywords }
+    }
+}
+
+/// The keywords of one schema object. A keyword that was absent is `nil` (or empty for
+/// `properties` and `required`).
+public struct SchemaKeywords: Sendable, Hashable {
     // MARK: Any instance
     /// `$ref`: another schema of the same document that the instance must also satisfy.
     public var reference: SchemaReference?
@@ -89,14 +150,7 @@ public struct SchemaNode: Sendable, Hashable {
     /// Keywords that describe but do not constrain.
     public var annotations = SchemaAnnotations()
 
-    public init(location: JSONPointer) {
-        self.location = location
-    }
-
-    /// The schema of property `name`, if ``properties`` lists it.
-    public func property(_ name: String) -> JSONSchema? {
-        properties.first { $0.name == name }?.schema
-    }
+    public init() {}
 }
 
 /// A property name and its schema, kept in schema order.

@@ -181,13 +181,12 @@ struct SchemaCompiler {
 
     /// Draft-4 `"exclusiveMinimum": true` makes `minimum` exclusive.
     private mutating func normaliseDraft4Bounds(_ node: inout SchemaNode, _ flags: [String: Bool], at pointer: JSONPointer) {
-        for (keyword, isExclusive) in flags.sorted(by: { $0.key < $1.key }) {
+        for (keyword, isExclusive) in flags.sorted(by: { $0.key < $1.key }) where isExclusive {
             let isMinimum = keyword == "exclusiveMinimum"
             guard let bound = isMinimum ? node.minimum : node.maximum else {
                 invalid(keyword, pointer, "a number (the draft-4 boolean form needs `\(isMinimum ? "minimum" : "maximum")` beside it)")
                 continue
             }
-            guard isExclusive else { continue }
             if isMinimum {
                 node.exclusiveMinimum = bound
                 node.minimum = nil

@@ -34,6 +34,13 @@ public struct SchemaDocument: Sendable {
         definitionLocations = result.definitions
     }
 
+    /// Parses `text` as JSON and compiles it.
+    ///
+    /// Throws a ``JSONParseError`` for text that is not JSON, else a ``SchemaCompileError``.
+    public init(jsonText text: String) throws {
+        try self.init(compiling: try JSONValue(parsing: text))
+    }
+
     /// The compiled schema at `location` when it is the root, a definition or a `$ref` target.
     public func schema(at location: JSONPointer) -> JSONSchema? {
         schemas[location]
@@ -56,4 +63,15 @@ public struct SchemaDocument: Sendable {
     public func isValid(_ instance: JSONValue) -> Bool {
         validate(instance).isEmpty
     }
+}
+
+extension SchemaDocument: Equatable, Hashable {
+    /// Two documents are equal when their sources are the same JSON text, key order and number
+    /// kinds included (key order decides property order in a grammar), since compilation is a
+    /// function of the source.
+    public static func == (lhs: SchemaDocument, rhs: SchemaDocument) -> Bool {
+        lhs.source.compactString == rhs.source.compactString
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(source.compactString) }
 }

@@ -63,34 +63,35 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
             return Self.validDate(string[..<separator]) && Self.validTime(string[string.index(after: separator)...])
         case .email:
             guard string.utf8.count <= 254, let at = string.lastIndex(of: "@"), string[..<at].utf8.count <= 64 else { return false }
-            return Self.formatPattern(self).matchesWholeString(string)
+            return Self.formatPattern(self)?.matches(string) == true
         case .uuid, .uri:
-            return Self.formatPattern(self).matchesWholeString(string)
+            return Self.formatPattern(self)?.matches(string) == true
         case .ipv4:
             let parts = string.split(separator: ".", omittingEmptySubsequences: false)
             return parts.count == 4 && parts.allSatisfy { part in
-                guard (1...3).contains(part.count), part.allSatisfy(\.isASCIIDigit), let value = Int(part), value <= 255 else { return false }
+                guard (1...3).contains(part.count), part.allSatisfy(\.isDecimalDigitASCII), let value = Int(part), value <= 255 else { return false }
                 return part.count == 1 || part.first != "0"
             }
         }
     }
 
-    private static func formatPattern(_ format: StringFormat) -> RegexPattern {
+    private static func formatPattern(_ format: StringFormat) -> RegexDFA? {
         switch format {
-        case .email: return emailPattern
-        case .uri: return uriPattern
-        default: return uuidPattern
+        case .email: return emailDFA
+        case .uri: return uriDFA
+        default: return uuidDFA
         }
     }
 
-    private static let emailPattern = StringFormat.email.pattern
-    private static let uriPattern = StringFormat.uri.pattern
-    private static let uuidPattern = StringFormat.uuid.pattern
-    private static let datePattern = try? RegexPattern(dateSyntax)
-    private static let timePattern = try? RegexPattern(timeSyntax)
+    // Whole-string automata, built once on first use (the regexes are constants known to compile).
+    private static let emailDFA = try? StringFormat.email.pattern.dfa(mode: .wholeString)
+    private static let uriDFA = try? StringFormat.uri.pattern.dfa(mode: .wholeString)
+    private static let uuidDFA = try? StringFormat.uuid.pattern.dfa(mode: .wholeString)
+    private static let dateDFA = try? RegexPattern(dateSyntax).dfa(mode: .wholeString)
+    private static let timeDFA = try? RegexPattern(timeSyntax).dfa(mode: .wholeString)
 
     private static func validDate(_ text: Substring) -> Bool {
-        guard datePattern?.matchesWholeString(String(text)) == true else { return false }
+        guard dateDFA?.matches(String(text)) == true else { return false }
         let fields = text.split(separator: "-").compactMap { Int($0) }
         guard fields.count == 3 else { return false }
         let (year, month, day) = (fields[0], fields[1], fields[2])
@@ -100,8 +101,8 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
     }
 
     private static func validTime(_ text: Substring) -> Bool {
-        guard timePattern?.matchesWholeString(String(text)) == true else { return false }
-        let digits = text.split(whereSeparator: { !$0.isASCIIDigit })
+        guard timeDFA?.matches(String(text)) == true else { return false }
+        let digits = text.split(whereSeparator: { !$0.isDecimalDigitASCII })
         guard digits.count >= 3, let hour = Int(digits[0]), let minute = Int(digits[1]), let second = Int(digits[2]) else { return false }
         guard second == 60 else { return true }
         // A leap second exists only at 23:59:60 UTC: undo the offset to check.
@@ -116,6 +117,6 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
     }
 }
 
-extension Character {
-    var isASCIIDigit: Bool { isASCII && isWholeNumber }
+fileprivate extension Character {
+    var isDecimalDigitASCII: Bool { isASCII && isWholeNumber }
 }
