@@ -95,7 +95,8 @@ struct GBNFPrinter {
 
     /// A double-quoted GBNF string; bytes that are not UTF-8 print as a class of one byte.
     static func literal(_ bytes: [UInt8]) -> String {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard Array(text.utf8) == bytes else {
             return bytes.map { "[\\x" + hex($0) + "]" }.joined(separator: " ")
         }
         var result = "\""
