@@ -97,9 +97,11 @@ struct GrammarSampler {
         case .empty: return 0
         case .bytes(let bytes): return bytes.count
         case .byteRanges, .scalars: return 1
-        case .sequence(let parts): return min(Int.max / 4, parts.reduce(0) { $0 + length($1, lengths) })
+        case .sequence(let parts): return parts.reduce(0) { min(Int.max / 4, $0 + length($1, lengths)) }
         case .choice(let options): return options.map { length($0, lengths) }.min() ?? 0
-        case let .repetition(body, minimum, _): return min(Int.max / 4, minimum * length(body, lengths))
+        case let .repetition(body, minimum, _):
+            let product = length(body, lengths).multipliedReportingOverflow(by: minimum)
+            return product.overflow ? Int.max / 4 : min(Int.max / 4, product.partialValue)
         case .rule(let id): return lengths[id.index]
         case .hole: return 2
         case .budgeted(let body): return length(body, lengths)

@@ -44,6 +44,33 @@ final class SchemaGrammarAgreementTests: XCTestCase {
         XCTAssertGreaterThan(samples, 2000)
     }
 
+    /// The same under bounded whitespace: the spaces, tabs and newlines the grammar lets a
+    /// model write never break the JSON or the schema, and the matcher reads them back.
+    func testRandomSentencesWithBoundedWhitespaceValidateAndMatch() throws {
+        var samples = 0
+        for (index, schemaText) in SchemaCorpus.all.enumerated() where index % 3 == 0 {
+            let document = try GrammarTestSupport.document(schemaText)
+            let built = try SchemaGrammarBuilder.grammar(for: document, options: .init(whitespace: .bounded(maximum: 3)))
+            let compiled = try CompiledGrammar(built.grammar, vocabulary: GrammarTestSupport.byteVocabulary)
+            for seed in 0..<4 {
+                var sampler = GrammarSampler(built.grammar, seed: UInt64(index * 7919 + seed))
+                let bytes = sampler.sample()
+                let text = String(decoding: bytes, as: UTF8.self)
+                guard let value = try? JSONValue(parsing: bytes) else {
+                    XCTFail("schema \(index): not JSON: \(text)")
+                    continue
+                }
+                if built.postChecks.isEmpty {
+                    XCTAssertEqual(document.validate(value).map(\.description), [], "schema \(index) \(schemaText): \(text)")
+                }
+                var matcher = GrammarMatcher(compiled)
+                XCTAssert(matcher.acceptText(bytes) && matcher.isComplete, "schema \(index): matcher rejects \(text)")
+                samples += 1
+            }
+        }
+        XCTAssertGreaterThan(samples, 250)
+    }
+
     /// Instances the validator rejects are rejected by the matcher too, for every fixture
     /// schema of ArborSchema that compiles without post-checks; valid scalar instances
     /// (no key-order or formatting policy involved) are accepted.
