@@ -39,7 +39,11 @@ struct GrammarAutomaton: Sendable {
     let rootRule: Int32
     let budgetLimit: Int?
 
+    /// The largest repetition bound compiled (each count becomes automaton nodes).
+    static let maximumRepetition = 100_000
+
     init(_ grammar: Grammar) throws(GrammarCompileError) {
+        try Self.check(grammar)
         ruleNames = grammar.rules.map(\.name)
         rootRule = Int32(grammar.root.index)
         budgetLimit = grammar.budgetLimit
@@ -56,6 +60,32 @@ struct GrammarAutomaton: Sendable {
         }
         markTailCalls()
         try checkLeftRecursion()
+    }
+
+    /// Rejects references to missing rules and impossible repetition bounds.
+    private static func check(_ grammar: Grammar) throws(GrammarCompileError) {
+        var errors: [GrammarError] = []
+        if !grammar.rules.indices.contains(grammar.root.index) {
+            errors.append(.invalidGrammar(rule: "(root)", reason: "the root refers to rule \(grammar.root.index), which does not exist"))
+        }
+        func visit(_ expression: GrammarExpression, in rule: String) {
+            switch expression {
+            case .empty, .bytes, .byteRanges, .scalars, .hole: break
+            case .sequence(let parts), .choice(let parts): parts.forEach { visit($0, in: rule) }
+            case let .repetition(body, minimum, maximum):
+                if minimum < 0 || (maximum.map { $0 < minimum } ?? false) || max(minimum, maximum ?? 0) > maximumRepetition {
+                    errors.append(.invalidGrammar(rule: rule, reason: "a repetition needs 0 ≤ min ≤ max ≤ \(maximumRepetition), got \(minimum)…\(maximum.map(String.init) ?? "∞")"))
+                }
+                visit(body, in: rule)
+            case .rule(let id):
+                if !grammar.rules.indices.contains(id.index) {
+                    errors.append(.invalidGrammar(rule: rule, reason: "it refers to rule \(id.index), which does not exist"))
+                }
+            case .budgeted(let body): visit(body, in: rule)
+            }
+        }
+        for rule in grammar.rules { visit(rule.body, in: rule.name) }
+        if !errors.isEmpty { throw GrammarCompileError(errors: errors) }
     }
 
     private mutating func newNode() -> Int32 {

@@ -15,6 +15,9 @@ public enum GrammarError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidWorkflow(reason: String)
     /// A rule that can reach itself without reading a byte; matching it would never end.
     case leftRecursion(rule: String)
+    /// A hand-built grammar that cannot be compiled (an undefined rule, a repetition with
+    /// impossible bounds).
+    case invalidGrammar(rule: String, reason: String)
     /// A tool parameter or output schema failed; `context` names it.
     case inSchema(context: String, error: GrammarCompileError)
 
@@ -30,6 +33,8 @@ public enum GrammarError: Error, Sendable, Hashable, CustomStringConvertible {
             return "The workflow cannot be compiled into a reasoning-tree grammar: \(reason)."
         case let .leftRecursion(rule):
             return "The rule `\(rule)` can refer back to itself before reading any text; rewrite it so that some text comes first."
+        case let .invalidGrammar(rule, reason):
+            return "The rule `\(rule)` cannot be compiled: \(reason)."
         case let .inSchema(context, error):
             return "In \(context): " + error.errors.map(\.description).joined(separator: " ")
         }

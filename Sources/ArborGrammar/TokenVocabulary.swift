@@ -22,10 +22,11 @@ public struct TokenVocabulary: Sendable {
     /// `sortedIDs[firstByteStart[b]..<firstByteStart[b + 1]]` are the tokens starting with byte `b`.
     let firstByteStart: [Int]
 
+    /// Ids outside `tokens` are ignored.
     public init(tokens: [[UInt8]], endTokenIDs: [Int], specialTokenIDs: Set<Int> = []) {
         self.tokens = tokens
-        self.endTokenIDs = endTokenIDs
-        self.specialTokenIDs = specialTokenIDs.union(endTokenIDs)
+        self.endTokenIDs = endTokenIDs.filter { tokens.indices.contains($0) }
+        self.specialTokenIDs = specialTokenIDs.filter { tokens.indices.contains($0) }.union(self.endTokenIDs)
         let special = self.specialTokenIDs
         let ordinary = tokens.indices.filter { !special.contains($0) && !tokens[$0].isEmpty }
         sortedIDs = ordinary.sorted { tokens[$0].lexicographicallyPrecedes(tokens[$1]) }.map { Int32($0) }

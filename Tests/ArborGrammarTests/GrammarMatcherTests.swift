@@ -154,6 +154,27 @@ final class GrammarMatcherTests: XCTestCase {
         }
     }
 
+    func testMalformedHandBuiltGrammarsAreReportedNotCrashed() {
+        var grammar = Grammar()
+        grammar.addRule(named: "root", body: .concatenation([.rule(RuleID(7)), .repetition(.literal("a"), min: 3, max: 1)]))
+        XCTAssertThrowsError(try CompiledGrammar(grammar, vocabulary: Self.vocabulary)) { error in
+            XCTAssertEqual((error as? GrammarCompileError)?.errors.map(\.description), [
+                "The rule `root` cannot be compiled: it refers to rule 7, which does not exist.",
+                "The rule `root` cannot be compiled: a repetition needs 0 ≤ min ≤ max ≤ 100000, got 3…1.",
+            ])
+        }
+    }
+
+    func testOutOfRangeSpecialIDsAreIgnored() throws {
+        let vocabulary = TokenVocabulary(tokens: [Array("a".utf8)], endTokenIDs: [5], specialTokenIDs: [-1])
+        XCTAssertEqual(vocabulary.endTokenIDs, [])
+        var grammar = Grammar()
+        grammar.addRule(named: "root", body: .literal("a"))
+        var matcher = GrammarMatcher(try CompiledGrammar(grammar, vocabulary: vocabulary))
+        XCTAssertEqual(matcher.nextTokenMask(), [1])
+        XCTAssertFalse(matcher.acceptToken(5))
+    }
+
     func testMaskLayoutIsThirtyTwoTokensPerWordLowBitFirst() throws {
         var tokens: [[UInt8]] = (0..<70).map { _ in Array("z".utf8) }
         tokens[33] = Array("a".utf8)
