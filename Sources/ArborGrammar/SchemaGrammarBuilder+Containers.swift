@@ -54,6 +54,8 @@ extension SchemaGrammarBuilder {
         let space = ws
         let colon = GrammarExpression.concatenation([space, .literal(":"), space])
         for property in node.properties {
+            // An optional property whose schema is `false` must be absent: leave it out.
+            if case .boolean(false, _) = property.schema, !node.required.contains(property.name) { continue }
             let value = expression(for: property.schema, depth: 0)
             members.append((.concatenation([literal(.string(property.name)), colon, value]), node.required.contains(property.name)))
         }

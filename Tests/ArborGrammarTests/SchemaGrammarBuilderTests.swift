@@ -28,6 +28,14 @@ final class SchemaGrammarBuilderTests: XCTestCase {
         }
     }
 
+    func testOptionalPropertyWithFalseSchemaIsNeverWritten() throws {
+        let grammar = try Self.compiled(#"{"type":"object","properties":{"gone":false,"kept":{"type":"null"}}}"#)
+        XCTAssertTrue(GrammarTestSupport.accepts(grammar, #"{"kept":null}"#))
+        XCTAssertFalse(GrammarTestSupport.accepts(grammar, #"{"gone":null}"#))
+        XCTAssertEqual(Self.errors(#"{"type":"object","properties":{"gone":false},"required":["gone"]}"#),
+                       [.unsatisfiable(pointer: JSONPointer(tokens: ["properties", "gone"]), reason: "the schema is `false`")])
+    }
+
     func testAdditionalPropertiesSchemaAllowsExtraMembersAfterDeclaredOnes() throws {
         let grammar = try Self.compiled(#"{"type":"object","additionalProperties":{"type":"boolean"},"minProperties":1,"maxProperties":2}"#)
         XCTAssertTrue(GrammarTestSupport.accepts(grammar, #"{"x":true}"#))
@@ -106,7 +114,7 @@ final class SchemaGrammarBuilderTests: XCTestCase {
     }
 
     func testEveryProblemIsReportedWithItsPointer() {
-        let errors = Self.errors(#"{"type":"object","properties":{"a":false,"b":{"type":"string","pattern":"x","format":"email"},"c":{"type":"integer","minimum":5,"maximum":4},"d":{"type":"array","prefixItems":[{"type":"null"}],"minItems":2}}}"#)
+        let errors = Self.errors(#"{"type":"object","properties":{"a":false,"b":{"type":"string","pattern":"x","format":"email"},"c":{"type":"integer","minimum":5,"maximum":4},"d":{"type":"array","prefixItems":[{"type":"null"}],"minItems":2}},"required":["a"]}"#)
         XCTAssertEqual(errors.map(\.description), [
             "/properties/a: no JSON value satisfies this schema (the schema is `false`); fix the schema.",
             "/properties/b: `pattern` and `format` together are not supported; keep one; simplify this part of the schema.",
