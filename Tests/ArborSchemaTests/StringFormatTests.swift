@@ -13,6 +13,8 @@ final class StringFormatTests: XCTestCase {
         .uuid: (["123e4567-e89b-12d3-a456-426614174000", "123e4567e89b12d3a456426614174000", "g23e4567-e89b-12d3-a456-426614174000"], []),
         .uri: (["https://a.b/c?d#e", "urn:x", "a:", "://x", "http://a b", "http://%41"], []),
         .ipv4: (["1.2.3.4", "255.255.255.255", "256.1.1.1", "01.1.1.1", "1.1.1", "1.1.1.1.1"], []),
+        .ipv6: (["::", "::1", "fe80::1:2", "1:2:3:4:5:6:7:8", "::ffff:1.2.3.4", "1::2::3", "1:2:3:4:5:6:7:8:9", "::ffff:1.2.3.256"], []),
+        .hostname: (["example.com", "a", "a-.b", "a..b", "xn--p1ai", "a_b"], [String(repeating: "abcdefghi.", count: 25) + "abcd"]),
     ]
 
     func testRegexAndCheckAgreeExceptForSemantics() throws {

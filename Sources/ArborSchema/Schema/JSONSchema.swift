@@ -170,6 +170,11 @@ public struct SchemaReference: Sendable, Hashable {
     public var source: String
     /// The target's location; ``SchemaDocument/schema(at:)`` returns the compiled target.
     public var target: JSONPointer
+
+    public init(source: String, target: JSONPointer) {
+        self.source = source
+        self.target = target
+    }
 }
 
 /// The annotation keywords Arbor reads and keeps.

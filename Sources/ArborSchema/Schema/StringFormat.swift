@@ -12,6 +12,10 @@
 /// - `uuid`: RFC 4122 textual form, any version, either case.
 /// - `uri`: an absolute URI (RFC 3986): a scheme, `:`, then URI characters or `%XX` escapes.
 /// - `ipv4`: dotted quad, octets 0–255 without leading zeros.
+/// - `ipv6`: RFC 4291 text forms (RFC 3986 `IPv6address`): `::` compression, an embedded
+///   IPv4 tail, no zone identifier.
+/// - `hostname`: RFC 1123 labels of 1–63 letters, digits and inner hyphens, separated by dots,
+///   at most 253 characters, no trailing dot.
 ///
 /// ```swift
 /// StringFormat.date.isValid("2024-02-29")  // true
@@ -26,12 +30,34 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
     case uuid
     case uri
     case ipv4
+    case ipv6
+    case hostname
 
     private static let dateSyntax = #"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"#
     private static let timeSyntax = #"(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)"#
     private static let atom = #"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"#
     private static let label = #"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"#
     private static let octet = #"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"#
+    private static let ipv4Syntax = octet + #"(?:\."# + octet + "){3}"
+    private static let h16 = "[0-9A-Fa-f]{1,4}"
+
+    /// RFC 3986 `IPv6address`, one alternative per position of `::` (no zone identifier).
+    private static var ipv6Syntax: String {
+        let ls32 = "(?:\(h16):\(h16)|\(ipv4Syntax))"
+        func head(_ maximum: Int) -> String { "(?:(?:\(h16):){0,\(maximum)}\(h16))?" }
+        let alternatives = [
+            "(?:\(h16):){6}\(ls32)",
+            "::(?:\(h16):){5}\(ls32)",
+            "(?:\(h16))?::(?:\(h16):){4}\(ls32)",
+            "\(head(1))::(?:\(h16):){3}\(ls32)",
+            "\(head(2))::(?:\(h16):){2}\(ls32)",
+            "\(head(3))::\(h16):\(ls32)",
+            "\(head(4))::\(ls32)",
+            "\(head(5))::\(h16)",
+            "\(head(6))::",
+        ]
+        return "(?:" + alternatives.joined(separator: "|") + ")"
+    }
 
     /// An anchored ECMA-262 regex (Arbor's supported subset) for the format's syntax.
     public var regex: String {
@@ -42,7 +68,9 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
         case .email: return "^" + Self.atom + #"(?:\."# + Self.atom + ")*@" + Self.label + #"(?:\."# + Self.label + ")*$"
         case .uuid: return "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
         case .uri: return #"^[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?#\[\]]|%[0-9A-Fa-f]{2})*$"#
-        case .ipv4: return "^" + Self.octet + #"(?:\."# + Self.octet + "){3}$"
+        case .ipv4: return "^" + Self.ipv4Syntax + "$"
+        case .ipv6: return "^" + Self.ipv6Syntax + "$"
+        case .hostname: return "^" + Self.label + #"(?:\."# + Self.label + ")*$"
         }
     }
 
@@ -64,8 +92,10 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
         case .email:
             guard string.utf8.count <= 254, let at = string.lastIndex(of: "@"), string[..<at].utf8.count <= 64 else { return false }
             return Self.formatPattern(self)?.matches(string) == true
-        case .uuid, .uri:
+        case .uuid, .uri, .ipv6:
             return Self.formatPattern(self)?.matches(string) == true
+        case .hostname:
+            return string.utf8.count <= 253 && Self.formatPattern(self)?.matches(string) == true
         case .ipv4:
             let parts = string.split(separator: ".", omittingEmptySubsequences: false)
             return parts.count == 4 && parts.allSatisfy { part in
@@ -79,6 +109,8 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
         switch format {
         case .email: return emailDFA
         case .uri: return uriDFA
+        case .ipv6: return ipv6DFA
+        case .hostname: return hostnameDFA
         default: return uuidDFA
         }
     }
@@ -87,6 +119,8 @@ public enum StringFormat: String, Sendable, Hashable, CaseIterable {
     private static let emailDFA = try? StringFormat.email.pattern.dfa(mode: .wholeString)
     private static let uriDFA = try? StringFormat.uri.pattern.dfa(mode: .wholeString)
     private static let uuidDFA = try? StringFormat.uuid.pattern.dfa(mode: .wholeString)
+    private static let ipv6DFA = try? StringFormat.ipv6.pattern.dfa(mode: .wholeString)
+    private static let hostnameDFA = try? StringFormat.hostname.pattern.dfa(mode: .wholeString)
     private static let dateDFA = try? RegexPattern(dateSyntax).dfa(mode: .wholeString)
     private static let timeDFA = try? RegexPattern(timeSyntax).dfa(mode: .wholeString)
 
