@@ -10,7 +10,7 @@ enum SchemaCorpus {
                         #"^\"quoted\"$"#, #"^[^\"\\\\]{2,5}$"#, #"^a\\\\b$"#, #"^[éü€😀]+$"#, #"^x?y*z$"#,
                         #"^(a|b|c){1,3}\\.(d|e)$"#, #"^[0-9a-f]{4}$"#, #"\\s"#, #"^\\w+@\\w+$"#, #"^[\\u0100-\\u017f]{1,4}$"#]
         result += patterns.map { #"{"type":"string","pattern":"\#($0)"}"# }
-        result += ["date", "time", "date-time", "email", "uuid", "uri", "ipv4"].map { #"{"type":"string","format":"\#($0)"}"# }
+        result += ["date", "time", "date-time", "email", "uuid", "uri", "ipv4", "ipv6", "hostname"].map { #"{"type":"string","format":"\#($0)"}"# }
         return result
     }()
 
