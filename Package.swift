@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "arbor", targets: ["ArborCLI"]),
         .library(name: "ArborSchema", targets: ["ArborSchema"]),
         .library(name: "ArborSpec", targets: ["ArborSpec"]),
+        .library(name: "ArborGrammar", targets: ["ArborGrammar"]),
         .library(name: "ArborModel", targets: ["ArborModel"]),
         .library(name: "ArborTools", targets: ["ArborTools"]),
     ],
@@ -22,11 +23,13 @@ let package = Package(
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
     ],
     targets: [
+        // Modules, in dependency order (see DESIGN.md's module map).
         .target(name: "ArborSchema"),
         .target(
             name: "ArborSpec",
             dependencies: ["ArborSchema", .product(name: "Yams", package: "Yams")]
         ),
+        .target(name: "ArborGrammar", dependencies: ["ArborSchema"]),
         .target(
             name: "CArborKernels",
             cSettings: [.unsafeFlags(kernelFlags)]
@@ -39,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "ArborCLI",
             dependencies: [
-                "ArborSchema", "ArborSpec", "ArborModel",
+                "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,10 +51,17 @@ let package = Package(
             dependencies: ["ArborSchema", "ArborSpec", "ArborModel"],
             path: "Examples/LibraryUsage"
         ),
+
+        // Tests mirror the modules; fixtures live in each target's Fixtures/ folder.
         .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema"], exclude: ["Fixtures"]),
+        .testTarget(name: "ArborGrammarTests", dependencies: ["ArborGrammar", "ArborSchema"]),
         .testTarget(name: "CArborKernelsTests", dependencies: ["CArborKernels"]),
-        .testTarget(name: "ArborToolsTests", dependencies: ["ArborTools", "ArborSpec", "ArborSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ArborToolsTests",
+            dependencies: ["ArborTools", "ArborSpec", "ArborSchema"],
+            exclude: ["Fixtures"]
+        ),
     ]
 )

@@ -1,0 +1,182 @@
+import ArborSchema
+
+/// One decoding's position in a ``CompiledGrammar`` — the third grammar stage.
+///
+/// The matcher reads bytes: a token is its byte string, so tokens that span several
+/// grammar terminals, or end in the middle of a UTF-8 character, need no special case.
+/// Every accepted token, inserted text and filled hole is one step of history, and
+/// ``rollback(_:)`` undoes steps. A matcher is a value: copy it to branch.
+///
+/// **Mask layout.** ``fillNextTokenMask(into:)`` writes ``TokenVocabulary/maskWordCount``
+/// words; token `id` is allowed when bit `id % 32` (least significant first) of word
+/// `id / 32` is set. Bits past the vocabulary's end are zero.
+///
+/// **Holes.** When the grammar reaches a ``GrammarExpression/hole(name:)``,
+/// ``pendingHole`` names it; the runtime inserts the content (a tool's JSON result) with
+/// ``fillHole(with:)`` (or ``acceptText(_:)``), and generation continues after it.
+///
+/// ```swift
+/// var matcher = GrammarMatcher(compiled)
+/// var mask = [UInt32](repeating: 0, count: compiled.vocabulary.maskWordCount)
+/// mask.withUnsafeMutableBufferPointer { matcher.fillNextTokenMask(into: $0.baseAddress!) }
+/// _ = matcher.acceptToken(sampled)
+/// let forced = matcher.forcedBytes()   // e.g. `{"thought":"` — insert without sampling
+/// ```
+public struct GrammarMatcher: Sendable {
+    public let compiled: CompiledGrammar
+    private var frames = FrameTable()
+    /// `history[0]` is the start; the last entry is the current state.
+    private var history: [Step]
+
+    private struct Step: Sendable {
+        var state: ParseState
+        /// An end token was accepted: nothing more may follow.
+        var terminated: Bool
+    }
+
+    public init(_ compiled: CompiledGrammar) {
+        self.compiled = compiled
+        let initial = compiled.automaton.initialState(frames: &frames)
+        history = [Step(state: initial, terminated: false)]
+    }
+
+    private var current: ParseState { history[history.count - 1].state }
+
+    /// Whether the text so far is a complete sentence of the grammar (an end token may follow).
+    public var isComplete: Bool { current.isComplete && !isTerminated }
+
+    /// Whether an end token has been accepted.
+    public var isTerminated: Bool { history[history.count - 1].terminated }
+
+    /// The name of the hole the runtime must fill now, if the grammar is at one.
+    public var pendingHole: String? { isTerminated ? nil : compiled.automaton.pendingHole(current) }
+
+    /// How many steps can be rolled back.
+    public var stepCount: Int { history.count - 1 }
+
+    /// Accepts token `id` if the grammar allows it here; returns false (and changes
+    /// nothing) otherwise. An end token is allowed only when ``isComplete``.
+    @discardableResult
+    public mutating func acceptToken(_ id: Int) -> Bool {
+        let vocabulary = compiled.vocabulary
+        guard !isTerminated, vocabulary.tokens.indices.contains(id) else { return false }
+        if vocabulary.endTokenIDs.contains(id) {
+            guard current.isComplete else { return false }
+            history.append(Step(state: current, terminated: true))
+            return true
+        }
+        guard !vocabulary.specialTokenIDs.contains(id), !vocabulary.tokens[id].isEmpty else { return false }
+        return advance(over: vocabulary.tokens[id])
+    }
+
+    /// Accepts text the runtime inserts (forced text, or a hole's content when
+    /// ``pendingHole`` is set) as one step; returns false and changes nothing if the
+    /// grammar does not allow it.
+    @discardableResult
+    public mutating func acceptText(_ bytes: [UInt8]) -> Bool {
+        guard !isTerminated else { return false }
+        if pendingHole != nil, fillHole(with: bytes) { return true }
+        return advance(over: bytes)
+    }
+
+    /// Fills the pending hole with `json`, which must be one complete JSON value; returns
+    /// false and changes nothing when there is no hole or the text is not JSON.
+    @discardableResult
+    public mutating func fillHole(with json: [UInt8]) -> Bool {
+        guard !isTerminated, pendingHole != nil, (try? JSONValue(parsing: json)) != nil else { return false }
+        let next = compiled.automaton.stepOverHole(current, frames: &frames)
+        guard !next.isDead else { return false }
+        history.append(Step(state: next, terminated: false))
+        return true
+    }
+
+    /// Undoes the last `count` steps (tokens, texts, holes); fewer if there are fewer.
+    public mutating func rollback(_ count: Int) {
+        history.removeLast(min(max(0, count), history.count - 1))
+    }
+
+    /// Writes the allowed next tokens as a bitmask (see the layout above) into
+    /// `mask`, which must hold ``TokenVocabulary/maskWordCount`` words.
+    public mutating func fillNextTokenMask(into mask: UnsafeMutablePointer<UInt32>) {
+        let vocabulary = compiled.vocabulary
+        let words = vocabulary.maskWordCount
+        mask.update(repeating: 0, count: words)
+        guard !isTerminated else { return }
+        let state = current
+        if state.isComplete {
+            for id in vocabulary.endTokenIDs { mask[id >> 5] |= 1 << (UInt32(id) & 31) }
+        }
+        let automaton = compiled.automaton
+        let walker = compiled.walker
+        for configuration in state.configurations where !automaton.nodes[Int(configuration.node)].byteEdges.isEmpty {
+            var key = TokenMaskCache.Key(node: configuration.node, returns: [])
+            var frame = configuration.frame
+            var uncertain: [Int] = []
+            while key.returns.count < TokenMaskCache.maximumContextDepth {
+                if frame == FrameTable.root {
+                    key.returns.append(FrameTable.root)
+                } else {
+                    key.returns.append(frames[frame].returnNode)
+                    frame = frames[frame].parent
+                }
+                let entry = compiled.cacheEntry(key)
+                if key.returns.count == 1 {
+                    entry.acceptedMask.withUnsafeBufferPointer { accepted in
+                        for word in 0..<words { mask[word] |= accepted[word] }
+                    }
+                } else {
+                    for id in entry.acceptedIDs { mask[Int(id) >> 5] |= 1 << (UInt32(id) & 31) }
+                }
+                uncertain = entry.uncertain
+                if uncertain.isEmpty || key.returns.last == FrameTable.root { break }
+            }
+            guard !uncertain.isEmpty else { continue }
+            let single = ParseState(configurations: [configuration], isComplete: false, touchesContext: false)
+            walker.walk(from: single, positions: uncertain, frames: &frames, simulating: false) { _, id, outcome in
+                if case .accepted = outcome { mask[Int(id) >> 5] |= 1 << (UInt32(id) & 31) }
+            }
+        }
+    }
+
+    /// The allowed next tokens as a new bitmask array.
+    public mutating func nextTokenMask() -> [UInt32] {
+        var mask = [UInt32](repeating: 0, count: compiled.vocabulary.maskWordCount)
+        mask.withUnsafeMutableBufferPointer { fillNextTokenMask(into: $0.baseAddress!) }
+        return mask
+    }
+
+    /// The bytes the grammar forces next (jump-forward): while exactly one byte can
+    /// follow and the grammar can neither end nor take a hole, that byte. Does not advance;
+    /// accept the bytes (tokenised as the model would write them) to move on.
+    public mutating func forcedBytes(limit: Int = 256) -> [UInt8] {
+        guard !isTerminated else { return [] }
+        var state = current
+        var bytes: [UInt8] = []
+        while bytes.count < limit, let byte = compiled.automaton.forcedByte(state) {
+            bytes.append(byte)
+            state = compiled.automaton.step(state, byte, frames: &frames)
+        }
+        return bytes
+    }
+
+    /// Whether `bytes` could be read here, without changing the matcher.
+    public mutating func canAccept(_ bytes: [UInt8]) -> Bool {
+        guard !isTerminated else { return false }
+        return scan(bytes) != nil
+    }
+
+    private mutating func advance(over bytes: [UInt8]) -> Bool {
+        guard let next = scan(bytes) else { return false }
+        history.append(Step(state: next, terminated: false))
+        return true
+    }
+
+    private mutating func scan(_ bytes: [UInt8]) -> ParseState? {
+        var state = current
+        for byte in bytes {
+            state = compiled.automaton.step(state, byte, frames: &frames)
+            if state.isDead { return nil }
+        }
+        return state
+    }
+}

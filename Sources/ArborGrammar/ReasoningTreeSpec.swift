@@ -1,0 +1,85 @@
+import ArborSchema
+
+/// What the reasoning-tree grammar needs to know about a workflow, as plain values.
+///
+/// The runtime builds this from the workflow spec; ArborGrammar does not read YAML.
+///
+/// ```swift
+/// let spec = ReasoningTreeSpec(
+///     tools: [.init(name: "search", parameters: try SchemaDocument(compiling: ["type": "object",
+///         "properties": ["query": ["type": "string"]], "required": ["query"]]))],
+///     output: try SchemaDocument(compiling: ["type": "string"]),
+///     maxDepth: 3, maxBreadth: 5, maxToolCalls: 8)
+/// ```
+public struct ReasoningTreeSpec: Sendable {
+    /// A tool the model may call: its name and the JSON Schema of its parameters.
+    public struct Tool: Sendable {
+        public var name: String
+        public var parameters: SchemaDocument
+
+        public init(name: String, parameters: SchemaDocument) {
+            self.name = name
+            self.parameters = parameters
+        }
+    }
+
+    /// A fixed top-level step: the tools its task (and all its subtasks) may call.
+    public struct Step: Sendable {
+        public var allowedTools: [String]
+
+        public init(allowedTools: [String]) {
+            self.allowedTools = allowedTools
+        }
+    }
+
+    public var tools: [Tool]
+    /// The schema of `answer`.
+    public var output: SchemaDocument
+    /// Task levels: top-level tasks are depth 1, so 1 means no `subtasks` at all.
+    public var maxDepth: Int
+    /// The most tasks in one list (`reasoning` or a `subtasks` list); nil for no limit.
+    public var maxBreadth: Int?
+    /// The most tool calls in the whole tree; nil for no limit.
+    public var maxToolCalls: Int?
+    /// When not empty, `reasoning` holds exactly these steps, in order.
+    public var steps: [Step]
+    /// A summary round ends with `"summary": STRING` instead of `"answer"`.
+    public var isSummaryRound: Bool
+    /// Whitespace inside tool parameters and the answer (the tree skeleton is compact).
+    public var schemaOptions: SchemaGrammarOptions
+
+    public init(tools: [Tool], output: SchemaDocument, maxDepth: Int = 3, maxBreadth: Int? = nil,
+                maxToolCalls: Int? = nil, steps: [Step] = [], isSummaryRound: Bool = false,
+                schemaOptions: SchemaGrammarOptions = SchemaGrammarOptions()) {
+        self.tools = tools
+        self.output = output
+        self.maxDepth = maxDepth
+        self.maxBreadth = maxBreadth
+        self.maxToolCalls = maxToolCalls
+        self.steps = steps
+        self.isSummaryRound = isSummaryRound
+        self.schemaOptions = schemaOptions
+    }
+
+    /// Every problem with the description (names, limits, steps).
+    func problems() -> [GrammarError] {
+        var problems: [String] = []
+        var seen = Set<String>()
+        for tool in tools {
+            if tool.name.isEmpty { problems.append("a tool has an empty name") }
+            if !seen.insert(tool.name).inserted { problems.append("the tool name \"\(tool.name)\" is used twice") }
+        }
+        if maxDepth < 1 { problems.append("maxDepth must be at least 1, got \(maxDepth)") }
+        if let maxBreadth, maxBreadth < 1 { problems.append("maxBreadth must be at least 1, got \(maxBreadth)") }
+        if let maxToolCalls, maxToolCalls < 0 { problems.append("maxToolCalls must not be negative, got \(maxToolCalls)") }
+        if let maxBreadth, steps.count > maxBreadth {
+            problems.append("there are \(steps.count) steps but maxBreadth is \(maxBreadth)")
+        }
+        for (index, step) in steps.enumerated() {
+            for name in step.allowedTools where !seen.contains(name) {
+                problems.append("step \(index + 1) allows the tool \"\(name)\", which is not declared")
+            }
+        }
+        return problems.map { .invalidWorkflow(reason: $0) }
+    }
+}
