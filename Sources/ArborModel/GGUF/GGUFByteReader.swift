@@ -181,7 +181,7 @@ struct GGUFByteReader {
         let start = offset
         let byte = try read(UInt8.self, field: field)
         guard byte <= 1 else {
-            throw GGUFError.typeMismatch(key: field, expected: "a bool (0 or 1) at byte \(start)", found: "the byte \(byte)")
+            throw GGUFError.invalidBool(field: field, offset: start, byte: byte)
         }
         return byte == 1
     }

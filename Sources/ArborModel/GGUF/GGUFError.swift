@@ -17,6 +17,8 @@ public enum GGUFError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownValueType(field: String, offset: Int, code: UInt32)
     /// Arrays nested deeper than the reader allows.
     case nestingTooDeep(field: String, offset: Int)
+    /// A bool stored as a byte other than 0 or 1.
+    case invalidBool(field: String, offset: Int, byte: UInt8)
     /// A string that is not valid UTF-8.
     case invalidUTF8(field: String, offset: Int)
     /// The same metadata key or tensor name appears twice.
@@ -62,6 +64,8 @@ public enum GGUFError: Error, Sendable, Equatable, CustomStringConvertible {
             return "GGUF \(field) at byte \(offset) has unknown value type \(code); the file is corrupt or from a newer format."
         case .nestingTooDeep(let field, let offset):
             return "GGUF \(field) at byte \(offset) nests arrays too deeply; the file is corrupt."
+        case .invalidBool(let field, let offset, let byte):
+            return "GGUF \(field) at byte \(offset) is a bool stored as \(byte) (only 0 and 1 are valid); the file is corrupt."
         case .invalidUTF8(let field, let offset):
             return "GGUF \(field) at byte \(offset) is not valid UTF-8; the file is corrupt."
         case .duplicate(let name, let offset):
