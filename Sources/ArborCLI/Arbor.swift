@@ -6,6 +6,6 @@ struct Arbor: AsyncParsableCommand {
         commandName: "arbor",
         abstract: "A declarative workflow engine in which an LLM's reasoning tree is the program.",
         version: "0.1.0",
-        subcommands: [TokenizeCommand.self]
+        subcommands: [TokenizeCommand.self, GenerateCommand.self]
     )
 }
