@@ -11,6 +11,7 @@ struct Arbor: AsyncParsableCommand {
             ValidateCommand.self,
             SchemaCommand.self,
             TokenizeCommand.self,
+            GenerateCommand.self,
         ]
     )
 }

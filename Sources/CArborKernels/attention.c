@@ -2,7 +2,6 @@
    for one query row: q rounded to f16, f16 dot products, online softmax in f32, the
    weighted sum of V kept in f16. Split across threads by (token, head). */
 #include <math.h>
-#include <stdlib.h>
 
 #include "kernels_internal.h"
 
@@ -57,57 +56,12 @@ static void attend_one(const attention_job *j, int64_t t, int h) {
     for (int d = 0; d < hd; d++) o[d] = f16_to_f32(acc[d]) * inv;
 }
 
-/* ggml's non-fused path: scores = f16 dots, scaled; softmax with the vector exp in
-   chunks of 8; probabilities rounded to f16 and dotted with each V column (f16 dot). */
-static void attend_one_unfused(const attention_job *j, int64_t t, int h) {
-    const int hd = j->head_dim, kv_dim = j->n_kv_head * hd;
-    const int kvh = h / (j->n_head / j->n_kv_head);
-    const int32_t n = j->n_visible[t];
-    const int32_t npad = (n + 31) / 32 * 32;
-    uint16_t q16[MAX_HEAD_DIM];
-    float *w = malloc(sizeof(float) * (size_t)npad);
-    uint16_t *p16 = malloc(sizeof(uint16_t) * (size_t)npad);
-    uint16_t *vcol = malloc(sizeof(uint16_t) * (size_t)npad);
-    arbor_f32_to_f16_row(j->q + (t * j->n_head + h) * hd, q16, hd);
-    arbor_vec_dot_fn dot = arbor_vec_dot_for(ARBOR_TYPE_F16);
-    float max = -INFINITY;
-    for (int32_t i = 0; i < npad; i++) {
-        if (i < n) {
-            const uint16_t *kr = j->k + (int64_t)j->slots[i] * kv_dim + kvh * hd;
-            w[i] = dot(hd, kr, q16) * j->scale;
-            if (w[i] > max) max = w[i];
-        } else {
-            w[i] = -INFINITY;
-        }
-    }
-    double sum = 0.0;
-    for (int32_t i = 0; i < npad; i += 8) {
-        __m256 val = arbor_exp8(_mm256_sub_ps(_mm256_loadu_ps(w + i), _mm256_set1_ps(max)));
-        _mm256_storeu_ps(w + i, val);
-        __m128 v2 = _mm_add_ps(_mm256_extractf128_ps(val, 1), _mm256_castps256_ps128(val));
-        v2 = _mm_add_ps(v2, _mm_movehl_ps(v2, v2));
-        v2 = _mm_add_ss(v2, _mm_movehdup_ps(v2));
-        sum += (double)_mm_cvtss_f32(v2);
-    }
-    const float inv = (float)(1.0 / sum);
-    for (int32_t i = 0; i < npad; i++) p16[i] = f32_to_f16(w[i] * inv);
-    float *o = j->out + (t * j->n_head + h) * hd;
-    for (int d = 0; d < hd; d++) {
-        for (int32_t i = 0; i < npad; i++) vcol[i] = i < n ? j->v[(int64_t)j->slots[i] * kv_dim + kvh * hd + d] : 0;
-        o[d] = dot(npad, vcol, p16);
-    }
-    free(w); free(p16); free(vcol);
-}
-
-static int attention_mode = 0;
-void arbor_set_attention_mode(int mode) { attention_mode = mode; }
-
 static void attention_task(void *p, int ith, int nth) {
     const attention_job *j = p;
     const int64_t total = j->n_tok * j->n_head;
     const int64_t per = (total + nth - 1) / nth;
     const int64_t e = per * (ith + 1) < total ? per * (ith + 1) : total;
-    for (int64_t r = per * ith; r < e; r++) (attention_mode ? attend_one_unfused : attend_one)(j, r / j->n_head, (int)(r % j->n_head));
+    for (int64_t r = per * ith; r < e; r++) attend_one(j, r / j->n_head, (int)(r % j->n_head));
 }
 
 void arbor_attention(arbor_pool *pool, float *restrict out, const float *restrict q,

@@ -98,3 +98,26 @@ final class OpsKernelTests: XCTestCase {
         for i in 0..<4 { XCTAssertEqual(y[i], x[i] * r * w[i], accuracy: 1e-6) }
     }
 }
+
+/// The pool runs every chunk of every job exactly once, however threads interleave.
+final class ThreadPoolTests: XCTestCase {
+    func testEveryChunkRunsExactlyOncePerJob() {
+        let pool = arbor_pool_create(3)!
+        defer { arbor_pool_destroy(pool) }
+        XCTAssertEqual(arbor_pool_threads(pool), 3)
+        let counts = UnsafeMutablePointer<Int32>.allocate(capacity: 64)
+        defer { counts.deallocate() }
+        let task: arbor_task_fn = { ctx, ith, nth in
+            let c = ctx!.assumingMemoryBound(to: Int32.self)
+            c[Int(ith)] += 1 // each chunk index is claimed by one thread only
+            if ith == 0 { c[63] = nth }
+        }
+        for _ in 0..<2000 {
+            counts.initialize(repeating: 0, count: 64)
+            arbor_pool_run(pool, task, counts)
+            let n = Int(counts[63])
+            XCTAssertGreaterThanOrEqual(n, 3)
+            for i in 0..<n where counts[i] != 1 { XCTFail("chunk \(i) ran \(counts[i]) times"); return }
+        }
+    }
+}

@@ -163,8 +163,6 @@ void arbor_attention(arbor_pool *pool, float *restrict out, const float *restric
                      const int32_t *restrict slots, const int32_t *restrict n_visible,
                      int n_head, int n_kv_head, int head_dim, float scale);
 
-void arbor_set_attention_mode(int mode);
-
 #ifdef __cplusplus
 }
 #endif

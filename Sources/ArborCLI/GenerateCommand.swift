@@ -1,0 +1,107 @@
+import ArborModel
+import ArgumentParser
+import Foundation
+
+/// `arbor generate`: runs the local model on a prompt and streams the continuation.
+struct GenerateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Generate text with the local GGUF model, streaming it to standard output.",
+        discussion: "Prefill and decode speeds (tokens/s) are printed to standard error at the end.")
+
+    @Option(name: .long, help: "Path of the GGUF model (default: models/SmolLM2-135M-Instruct.Q4_1.gguf, or ARBOR_MODEL).")
+    var model: String?
+
+    @Flag(name: .long, help: "Wrap the prompt as a user message in the model's chat template.")
+    var chat = false
+
+    @Option(name: .long, help: "The prompt text.")
+    var prompt: String?
+
+    @Option(name: .customLong("prompt-file"), help: "Read the prompt from this file.")
+    var promptFile: String?
+
+    @Option(name: .short, help: "Maximum number of tokens to generate.")
+    var n: Int = 128
+
+    @Option(name: .long, help: "Sampling temperature; 0 is greedy.")
+    var temp: Float = 0
+
+    @Option(name: .long, help: "Seed of the sampler's random generator.")
+    var seed: UInt64 = 0
+
+    @Option(name: .long, help: "Kernel threads.")
+    var threads: Int = 2
+
+    @Flag(name: .long, help: "Print one JSON object with the prompt ids, generated ids and text instead of streaming.")
+    var json = false
+
+    func validate() throws {
+        if (prompt == nil) == (promptFile == nil) {
+            throw ValidationError("Pass exactly one of --prompt TEXT or --prompt-file FILE.")
+        }
+        if n < 0 { throw ValidationError("-n must be zero or more.") }
+        if threads < 1 { throw ValidationError("--threads must be at least 1.") }
+    }
+
+    func run() async throws {
+        let path = try ModelLocator.resolve(explicitPath: model)
+        let file = try GGUFFile(path: path)
+        let tokenizer = try BPETokenizer(gguf: file)
+        var text = try prompt ?? String(contentsOfFile: promptFile!, encoding: .utf8)
+        if chat {
+            text = try ChatTemplate(gguf: file).render(messages: [.user(text)], addGenerationPrompt: true)
+        }
+        let promptIDs = tokenizer.encode(text, parseSpecial: chat, addSpecial: true)
+        let contextSlots = min(max(promptIDs.count + n + 1, 16), try ModelConfig(file: file).contextLength)
+        let transformer = try Transformer(file: file, threads: threads, contextSlots: contextSlots)
+
+        let prefillStart = DispatchTime.now()
+        if !promptIDs.isEmpty {
+            _ = try transformer.prefill(tokens: promptIDs, positions: (0..<Int32(promptIDs.count)).map { $0 })
+        }
+        let prefillSeconds = Self.seconds(since: prefillStart)
+
+        var sampler = Sampler(settings: SamplerSettings(temperature: temp, topK: temp > 0 ? 40 : 1,
+                                                        topP: 0.95, minP: 0.05, seed: seed))
+        var streaming = StreamingDecoder(tokenizer: tokenizer)
+        var generated: [Int32] = []
+        var output = ""
+        let decodeStart = DispatchTime.now()
+        var position = Int32(promptIDs.count)
+        var decodeCalls = 0
+        while generated.count < n, !promptIDs.isEmpty {
+            let token = sampler.sample(transformer.logits, history: generated)
+            if token < 0 || tokenizer.isEndOfGeneration(token) { break }
+            generated.append(token)
+            let piece = streaming.push(token)
+            output += piece
+            if !json {
+                FileHandle.standardOutput.write(Data(piece.utf8))
+            }
+            if generated.count == n { break }
+            _ = try transformer.decode(token: token, position: position)
+            decodeCalls += 1
+            position += 1
+        }
+        let rest = streaming.finish()
+        output += rest
+        let decodeSeconds = Self.seconds(since: decodeStart)
+        if json {
+            let object: [String: Any] = ["prompt_ids": promptIDs, "output_ids": generated, "output": output]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+        } else {
+            FileHandle.standardOutput.write(Data((rest + "\n").utf8))
+        }
+        let prefillRate = prefillSeconds > 0 ? Double(promptIDs.count) / prefillSeconds : 0
+        let decodeRate = decodeSeconds > 0 ? Double(decodeCalls) / decodeSeconds : 0
+        FileHandle.standardError.write(Data(String(
+            format: "prefill: %d tokens, %.1f tokens/s; decode: %d steps, %.1f tokens/s (%d threads)\n",
+            promptIDs.count, prefillRate, decodeCalls, decodeRate, threads).utf8))
+    }
+
+    static func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+}
