@@ -63,7 +63,7 @@ final class WorkflowLoaderTests: XCTestCase {
         XCTAssertEqual(note.allowedHosts, ["hooks.example.com"], "the URL's host is allowed by default")
         XCTAssertEqual(note.body?["priority"], "{{priority}}")
         guard case .command(let grep)? = workflow.tool(named: "grep")?.implementation else { return XCTFail("not command") }
-        XCTAssertEqual(grep.argv, ["grep", "-rnF", "--", "{{text}}", "{{path}}"])
+        XCTAssertEqual(grep.argv, ["python3", "Workflows/tools/search_repo.py"])
         XCTAssertEqual(grep.timeoutSeconds, 10)
     }
 
