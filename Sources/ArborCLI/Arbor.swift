@@ -12,6 +12,7 @@ struct Arbor: AsyncParsableCommand {
             SchemaCommand.self,
             TokenizeCommand.self,
             GenerateCommand.self,
+            BenchCommand.self,
         ]
     )
 }
