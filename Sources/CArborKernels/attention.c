@@ -36,7 +36,13 @@ static void attend_one(const attention_job *j, int64_t t, int h) {
             const float old = M;
             M = s;
             ms = expf(old - M);
-            for (int d = 0; d < hd; d++) acc[d] = f32_to_f16(f16_to_f32(acc[d]) * ms);
+            int d = 0;
+            const __m256 vm = _mm256_set1_ps(ms);
+            for (; d + 8 <= hd; d += 8) {
+                __m256 a = _mm256_mul_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(acc + d))), vm);
+                _mm_storeu_si128((__m128i *)(acc + d), _mm256_cvtps_ph(a, _MM_FROUND_TO_NEAREST_INT));
+            }
+            for (; d < hd; d++) acc[d] = f32_to_f16(f16_to_f32(acc[d]) * ms);
         } else {
             vs = expf(s - M);
         }
