@@ -63,32 +63,31 @@ public final class ModelBenchmark {
         let vocabulary = UInt64(config.vocabularySize)
         func randomTokens(_ count: Int) -> [Int32] { (0..<count).map { _ in Int32(generator.next() % vocabulary) } }
 
+        // Each test: one warm-up run, then `repetitions` timed runs from an empty cache.
+        func measure(_ test: String, tokens length: Int, _ body: ([Int32]) throws -> Void) throws -> Result {
+            var rates: [Double] = []
+            for rep in 0...repetitions {
+                model.reset()
+                let tokens = randomTokens(length)
+                let start = DispatchTime.now()
+                try body(tokens)
+                if rep > 0 { rates.append(Double(length) / Self.seconds(since: start)) }
+            }
+            return Result(test: test, tokens: length, threads: threads, tokensPerSecond: rates)
+        }
+
         var results: [Result] = []
         for length in promptLengths where length > 0 {
-            var rates: [Double] = []
-            for rep in 0...repetitions {
-                model.reset()
-                let tokens = randomTokens(length)
-                let start = DispatchTime.now()
+            results.append(try measure("pp\(length)", tokens: length) { tokens in
                 _ = try model.prefill(tokens: tokens, positions: (0..<Int32(length)).map { $0 })
-                let seconds = Self.seconds(since: start)
-                if rep > 0 { rates.append(Double(length) / seconds) } // rep 0 warms up
-            }
-            results.append(Result(test: "pp\(length)", tokens: length, threads: threads, tokensPerSecond: rates))
+            })
         }
         for length in generateLengths where length > 0 {
-            var rates: [Double] = []
-            for rep in 0...repetitions {
-                model.reset()
-                let tokens = randomTokens(length)
-                let start = DispatchTime.now()
+            results.append(try measure("tg\(length)", tokens: length) { tokens in
                 for (position, token) in tokens.enumerated() {
                     _ = try model.decode(token: token, position: Int32(position))
                 }
-                let seconds = Self.seconds(since: start)
-                if rep > 0 { rates.append(Double(length) / seconds) }
-            }
-            results.append(Result(test: "tg\(length)", tokens: length, threads: threads, tokensPerSecond: rates))
+            })
         }
         return results
     }
