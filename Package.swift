@@ -14,10 +14,12 @@ let package = Package(
         .library(name: "ArborSchema", targets: ["ArborSchema"]),
         .library(name: "ArborSpec", targets: ["ArborSpec"]),
         .library(name: "ArborModel", targets: ["ArborModel"]),
+        .library(name: "ArborStore", targets: ["ArborStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
     ],
     targets: [
         .target(name: "ArborSchema"),
@@ -30,6 +32,7 @@ let package = Package(
             cSettings: [.unsafeFlags(kernelFlags)]
         ),
         .target(name: "ArborModel", dependencies: ["CArborKernels"]),
+        .target(name: "ArborStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "ArborCLI",
             dependencies: [
@@ -45,6 +48,7 @@ let package = Package(
         .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "CArborKernelsTests", dependencies: ["CArborKernels"]),
+        .testTarget(name: "ArborStoreTests", dependencies: ["ArborStore"]),
         .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels"], exclude: ["Fixtures"]),
     ]
 )
