@@ -48,7 +48,10 @@ let package = Package(
         .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "CArborKernelsTests", dependencies: ["CArborKernels"]),
-        .testTarget(name: "ArborStoreTests", dependencies: ["ArborStore"]),
+        .testTarget(
+            name: "ArborStoreTests",
+            dependencies: ["ArborStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels"], exclude: ["Fixtures"]),
     ]
 )

@@ -35,6 +35,7 @@ public final class RunStore: Sendable {
     public init(path: String) throws {
         self.path = path
         try Self.checkFileHeader(path: path)
+        try Self.probeExistingFile(path: path)
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             do {
@@ -111,29 +112,8 @@ public final class RunStore: Sendable {
         let migrator = StoreMigrations.migrator
         try Self.translatingErrors(path: path) {
             try writer.writeWithoutTransaction { db in
-                let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-                let tables = try String.fetchAll(db, sql: """
-                    SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name
-                    """)
-                if applicationID == 0 {
-                    guard tables.isEmpty else {
-                        let shown = tables.prefix(5).joined(separator: ", ")
-                        throw StoreError.foreignDatabase(
-                            path: path,
-                            detail: "it already holds tables (\(shown)) and lacks Arbor's application_id")
-                    }
+                if try Self.checkIdentity(db, path: path, migrator: migrator) == .blank {
                     try db.execute(sql: "PRAGMA application_id = \(Self.applicationID)")
-                } else if applicationID != Self.applicationID {
-                    throw StoreError.foreignDatabase(
-                        path: path,
-                        detail: "its application_id is \(Self.hex(applicationID)), Arbor's is \(Self.hex(Self.applicationID))")
-                }
-                let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
-                let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-                if !unknown.isEmpty || userVersion > migrator.migrations.count {
-                    throw StoreError.newerVersion(
-                        path: path,
-                        unknownMigrations: unknown.isEmpty ? ["schema version \(userVersion)"] : unknown)
                 }
             }
             try migrator.migrate(writer)
@@ -141,6 +121,50 @@ public final class RunStore: Sendable {
                 try db.execute(sql: "PRAGMA user_version = \(migrator.migrations.count)")
             }
         }
+    }
+
+    /// Opens an existing file read-only (no WAL switch, no write) and checks it is an
+    /// Arbor database this version can use, so that a foreign file is left exactly as found.
+    private static func probeExistingFile(path: String) throws {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard let size = attributes?[.size] as? Int, size > 0 else { return }
+        var configuration = configuration()
+        configuration.readonly = true
+        try translatingErrors(path: path) {
+            let probe = try DatabaseQueue(path: path, configuration: configuration)
+            try probe.read { db in _ = try checkIdentity(db, path: path, migrator: StoreMigrations.migrator) }
+            try probe.close()
+        }
+    }
+
+    private enum Identity { case blank, arbor }
+
+    /// `.blank` for a database with no tables and no application id (a new file).
+    private static func checkIdentity(_ db: Database, path: String, migrator: DatabaseMigrator) throws -> Identity {
+        let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        let tables = try String.fetchAll(db, sql: """
+            SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name
+            """)
+        if applicationID == 0 {
+            guard tables.isEmpty else {
+                let shown = tables.prefix(5).joined(separator: ", ")
+                throw StoreError.foreignDatabase(
+                    path: path, detail: "it already holds tables (\(shown)) and lacks Arbor's application_id")
+            }
+            return .blank
+        }
+        guard applicationID == Self.applicationID else {
+            throw StoreError.foreignDatabase(
+                path: path,
+                detail: "its application_id is \(hex(applicationID)), Arbor's is \(hex(Self.applicationID))")
+        }
+        let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+        let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        if !unknown.isEmpty || userVersion > migrator.migrations.count {
+            throw StoreError.newerVersion(
+                path: path, unknownMigrations: unknown.isEmpty ? ["schema version \(userVersion)"] : unknown)
+        }
+        return .arbor
     }
 
     private static func hex(_ value: Int32) -> String {
