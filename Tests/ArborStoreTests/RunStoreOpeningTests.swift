@@ -28,6 +28,9 @@ final class RunStoreOpeningTests: XCTestCase {
         let file = path("nested/dir/arbor.sqlite")
         let store = try RunStore(path: file)
         XCTAssertEqual(try store.journalMode(), "wal")
+        XCTAssertEqual(try store.checkpoint { tx in try Int.fetchOne(tx.db, sql: "PRAGMA synchronous") }, 1, "NORMAL")
+        let strict = try RunStore(path: path("strict.sqlite"), durability: .survivesPowerLoss)
+        XCTAssertEqual(try strict.checkpoint { tx in try Int.fetchOne(tx.db, sql: "PRAGMA synchronous") }, 2, "FULL")
         XCTAssertTrue(FileManager.default.fileExists(atPath: file))
         let identity = try DatabaseQueue(path: file).read { db in
             (try Int32.fetchOne(db, sql: "PRAGMA application_id"), try Int.fetchOne(db, sql: "PRAGMA user_version"))
