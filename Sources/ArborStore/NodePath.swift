@@ -16,11 +16,14 @@ import GRDB
 public struct NodePath: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Sibling indexes from the top level down; never empty.
     public let components: [Int]
+    /// The dotted form, built once: the token log writes it for every token.
+    private let text: String
 
     /// A path from sibling indexes; `components` must be non-empty and non-negative.
     public init(_ components: [Int]) {
         precondition(!components.isEmpty && components.allSatisfy { $0 >= 0 }, "a node path needs non-negative components")
         self.components = components
+        self.text = components.map(String.init).joined(separator: ".")
     }
 
     /// Parses `0.2.1`; throws ``StoreError/invalidNodePath(_:)`` for anything else.
@@ -35,6 +38,7 @@ public struct NodePath: Sendable, Hashable, Comparable, CustomStringConvertible 
             components.append(value)
         }
         self.components = components
+        self.text = text
     }
 
     /// The enclosing task, or `nil` for a top-level task.
@@ -48,7 +52,7 @@ public struct NodePath: Sendable, Hashable, Comparable, CustomStringConvertible 
     /// The path of this task's subtask number `index`.
     public func child(_ index: Int) -> NodePath { NodePath(components + [index]) }
 
-    public var description: String { components.map(String.init).joined(separator: ".") }
+    public var description: String { text }
 
     public static func < (lhs: NodePath, rhs: NodePath) -> Bool {
         lhs.components.lexicographicallyPrecedes(rhs.components)

@@ -72,27 +72,45 @@ public struct StoreTransaction {
     /// (the first equals the run's `tokenCount`), and every record must belong to `runID`.
     /// Updates the run's `tokenCount`. Uses one prepared statement for the whole batch.
     public func appendTokens(_ tokens: [TokenRecord], to runID: String, at date: Date = Date()) throws {
-        guard let committed = try Int.fetchOne(db, Run.filter(key: runID).select(Run.Columns.tokenCount)) else {
+        // The hot path uses cached statements with constant SQL: the query builder
+        // would regenerate SQL text for every batch.
+        let countStatement = try db.cachedStatement(sql: "SELECT tokenCount FROM run WHERE id = ?")
+        guard let committed = try Int.fetchOne(countStatement, arguments: [runID]) else {
             throw StoreError.runNotFound(runID: runID)
         }
         guard !tokens.isEmpty else { return }
-        let insert = try db.cachedStatement(sql: """
-            INSERT INTO token (runID, seq, tokenID, kind, round, taskPath, pruned, position)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
         var expected = committed
         for token in tokens {
             guard token.seq == expected, token.runID == runID else {
                 throw StoreError.tokenSequenceGap(runID: runID, expected: expected, got: token.seq)
             }
-            insert.setUncheckedArguments([
-                runID, token.seq, token.tokenID, token.kind, token.round,
-                token.taskPath, token.pruned, token.position,
-            ])
-            try insert.execute()
             expected += 1
         }
-        try updateRun(runID, [Run.Columns.tokenCount.set(to: expected), Run.Columns.updatedAt.set(to: date)])
+        // Multi-row INSERTs of up to `rowsPerInsert` tokens: one statement step per chunk
+        // instead of per token. Statements are cached per chunk size.
+        let runIDValue = runID.databaseValue
+        var start = 0
+        while start < tokens.count {
+            let chunk = tokens[start..<min(start + Self.rowsPerInsert, tokens.count)]
+            let insert = try db.cachedStatement(sql: Self.insertTokensSQL(rows: chunk.count))
+            var values: [DatabaseValue] = []
+            values.reserveCapacity(chunk.count * 8)
+            for token in chunk {
+                values.append(runIDValue)
+                values.append(token.seq.databaseValue)
+                values.append(token.tokenID.databaseValue)
+                values.append(token.kind.rawValue.databaseValue)
+                values.append(token.round.databaseValue)
+                values.append(token.taskPath?.description.databaseValue ?? .null)
+                values.append(token.pruned.databaseValue)
+                values.append(token.position?.databaseValue ?? .null)
+            }
+            insert.setUncheckedArguments(StatementArguments(values))
+            try insert.execute()
+            start += chunk.count
+        }
+        let progress = try db.cachedStatement(sql: "UPDATE run SET tokenCount = ?, updatedAt = ? WHERE id = ?")
+        try progress.execute(arguments: [expected, date, runID])
     }
 
     /// Flags the tokens with `seq` in `range` as pruned (dropped from working memory).
@@ -207,6 +225,15 @@ public struct StoreTransaction {
             .filter(KVSnapshot.Columns.runID == runID)
             .filter(!kept.contains(KVSnapshot.Columns.tokenCount))
             .deleteAll(db)
+    }
+
+    /// 64 rows × 8 columns stays well under SQLite's default limit of 32,766 variables.
+    static let rowsPerInsert = 64
+
+    static func insertTokensSQL(rows: Int) -> String {
+        let row = "(?, ?, ?, ?, ?, ?, ?, ?)"
+        return "INSERT INTO token (runID, seq, tokenID, kind, round, taskPath, pruned, position) VALUES "
+            + Array(repeating: row, count: rows).joined(separator: ", ")
     }
 
     private func touchRun(_ runID: String, _ date: Date) throws {

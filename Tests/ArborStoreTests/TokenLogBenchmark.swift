@@ -9,14 +9,15 @@ final class TokenLogBenchmark: XCTestCase {
         guard ProcessInfo.processInfo.environment["ARBOR_STORE_BENCH"] == "1" else {
             throw XCTSkip("set ARBOR_STORE_BENCH=1 to run the token log benchmark")
         }
+        let directory = try makeTemporaryDirectory(self)
+        try measureAppend(label: "in memory", store: RunStore())
         for durability in [RunStore.Durability.survivesProcessCrash, .survivesPowerLoss] {
-            try measureAppend(durability: durability)
+            let file = directory.appendingPathComponent("bench-\(durability).sqlite").path
+            try measureAppend(label: "\(durability)", store: RunStore(path: file, durability: durability))
         }
     }
 
-    private func measureAppend(durability: RunStore.Durability) throws {
-        let directory = try makeTemporaryDirectory(self)
-        let store = try RunStore(path: directory.appendingPathComponent("bench.sqlite").path, durability: durability)
+    private func measureAppend(label: String, store: RunStore) throws {
         let run = sampleRun()
         try store.createRun(run)
         let total = 100_000
@@ -30,7 +31,7 @@ final class TokenLogBenchmark: XCTestCase {
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         print(String(format: "token log (%@): %d tokens in batches of %d: %.3f s, %.0f tokens/s, %.1f µs per commit",
-                     "\(durability)", total, batch, seconds, Double(total) / seconds, seconds / Double(batches.count) * 1e6))
+                     label, total, batch, seconds, Double(total) / seconds, seconds / Double(batches.count) * 1e6))
         XCTAssertEqual(try store.run(id: run.id)?.tokenCount, total)
     }
 }
