@@ -27,6 +27,10 @@ extension RunStore {
         try checkpoint { try $0.appendTokens(tokens, to: runID) }
     }
 
+    public func copyTokenLog(from sourceRunID: String, count: Int, to runID: String) throws {
+        try checkpoint { try $0.copyTokenLog(from: sourceRunID, count: count, to: runID) }
+    }
+
     @discardableResult
     public func markPruned(_ runID: String, seqs range: Range<Int>) throws -> Int {
         try checkpoint { try $0.markPruned(runID, seqs: range) }

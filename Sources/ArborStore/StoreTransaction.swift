@@ -113,6 +113,29 @@ public struct StoreTransaction {
         try progress.execute(arguments: [expected, date, runID])
     }
 
+    /// Copies the first `count` tokens of `sourceRunID`'s log into the empty log of `runID`
+    /// (for `arbor fork`), with their kinds, rounds, task paths and pruned flags.
+    public func copyTokenLog(from sourceRunID: String, count: Int, to runID: String, at date: Date = Date()) throws {
+        let countStatement = try db.cachedStatement(sql: "SELECT tokenCount FROM run WHERE id = ?")
+        guard let sourceCount = try Int.fetchOne(countStatement, arguments: [sourceRunID]) else {
+            throw StoreError.runNotFound(runID: sourceRunID)
+        }
+        guard let targetCount = try Int.fetchOne(countStatement, arguments: [runID]) else {
+            throw StoreError.runNotFound(runID: runID)
+        }
+        guard targetCount == 0 else {
+            throw StoreError.tokenSequenceGap(runID: runID, expected: targetCount, got: 0)
+        }
+        guard (0...sourceCount).contains(count) else {
+            throw StoreError.forkBeyondLog(runID: sourceRunID, requestedTokens: count, committedTokens: sourceCount)
+        }
+        try db.execute(sql: """
+            INSERT INTO token (runID, seq, tokenID, kind, round, taskPath, pruned, position)
+            SELECT ?, seq, tokenID, kind, round, taskPath, pruned, position FROM token WHERE runID = ? AND seq < ?
+            """, arguments: [runID, sourceRunID, count])
+        try db.execute(sql: "UPDATE run SET tokenCount = ?, updatedAt = ? WHERE id = ?", arguments: [count, date, runID])
+    }
+
     /// Flags the tokens with `seq` in `range` as pruned (dropped from working memory).
     /// Returns how many tokens changed (already-pruned ones do not count).
     @discardableResult

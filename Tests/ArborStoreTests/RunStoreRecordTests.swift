@@ -269,4 +269,31 @@ final class RunStoreRecordTests: XCTestCase {
             XCTAssertEqual(try store.nodes(runID: run.id), [])
         }
     }
+
+    func testForkCopiesThePrefixOfTheTokenLog() throws {
+        try forEachStore(self) { store in
+            let source = sampleRun(id: "r-source")
+            try store.createRun(source)
+            try store.appendTokens(sampleTokens(runID: source.id, seqs: 0..<40), to: source.id)
+            try store.markPruned(source.id, seqs: 5..<8)
+            var fork = sampleRun(id: "r-forked")
+            fork.forkedFromRunID = source.id
+            fork.forkedAtPath = NodePath([0, 1])
+            try store.createRun(fork)
+            XCTAssertThrowsStoreError(try store.copyTokenLog(from: source.id, count: 41, to: fork.id),
+                                      .forkBeyondLog(runID: source.id, requestedTokens: 41, committedTokens: 40))
+            try store.copyTokenLog(from: source.id, count: 25, to: fork.id)
+            let copied = try store.tokens(runID: fork.id)
+            let original = try store.tokens(runID: source.id, limit: 25)
+            XCTAssertEqual(copied.map(\.seq), Array(0..<25))
+            XCTAssertEqual(copied.map(\.tokenID), original.map(\.tokenID))
+            XCTAssertEqual(copied.filter(\.pruned).map(\.seq), [5, 6, 7])
+            XCTAssertEqual(try store.run(id: fork.id)?.tokenCount, 25)
+            XCTAssertEqual(try store.run(id: fork.id)?.forkedAtPath, NodePath([0, 1]))
+            XCTAssertThrowsStoreError(try store.copyTokenLog(from: source.id, count: 5, to: fork.id),
+                                      .tokenSequenceGap(runID: fork.id, expected: 25, got: 0))
+            try store.appendTokens(sampleTokens(runID: fork.id, seqs: 25..<30), to: fork.id)
+            XCTAssertEqual(try store.run(id: source.id)?.tokenCount, 40, "the source is untouched")
+        }
+    }
 }
