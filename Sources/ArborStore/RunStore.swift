@@ -67,7 +67,11 @@ public final class RunStore: Sendable {
     }
 
     /// A store in memory, for tests and dry runs; it disappears with the object.
-    public init(inMemory: Void = ()) throws {
+    ///
+    /// ```swift
+    /// let scratch = try RunStore()
+    /// ```
+    public init() throws {
         path = ":memory:"
         writer = try Self.translatingErrors(path: path) {
             try DatabaseQueue(configuration: Self.configuration())
