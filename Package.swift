@@ -16,11 +16,13 @@ let package = Package(
         .library(name: "ArborGrammar", targets: ["ArborGrammar"]),
         .library(name: "ArborModel", targets: ["ArborModel"]),
         .library(name: "ArborTools", targets: ["ArborTools"]),
+        .library(name: "ArborStore", targets: ["ArborStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
     ],
     targets: [
         // Modules, in dependency order (see DESIGN.md's module map).
@@ -39,6 +41,7 @@ let package = Package(
             name: "ArborTools",
             dependencies: ["ArborSchema", "ArborSpec", .product(name: "MCP", package: "swift-sdk")]
         ),
+        .target(name: "ArborStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "ArborCLI",
             dependencies: [
@@ -62,6 +65,10 @@ let package = Package(
             name: "ArborToolsTests",
             dependencies: ["ArborTools", "ArborSpec", "ArborSchema"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ArborStoreTests",
+            dependencies: ["ArborStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

@@ -1,0 +1,112 @@
+import Foundation
+import GRDB
+
+/// Token counts of a run's log, by kind and pruning.
+public struct TokenStatistics: Sendable, Equatable {
+    public var total: Int
+    public var pruned: Int
+    public var byKind: [TokenKind: Int]
+    /// Tokens still in working memory.
+    public var kept: Int { total - pruned }
+}
+
+/// Everything `arbor inspect` shows about one run.
+public struct RunDetails: Sendable, Equatable {
+    public var run: Run
+    /// Tree nodes in path order (`0`, `0.0`, `0.1`, …, `0.10`, `1`).
+    public var nodes: [TreeNode]
+    /// Tool calls in seq order.
+    public var toolCalls: [ToolCall]
+    /// Rounds in order.
+    public var rounds: [Round]
+    public var tokens: TokenStatistics
+    /// Snapshot metadata, oldest first (bytes not loaded).
+    public var kvSnapshots: [KVSnapshotInfo]
+}
+
+extension RunStore {
+    /// The run with this id, or `nil`.
+    public func run(id: String) throws -> Run? {
+        try read { db in try Run.fetchOne(db, key: id) }
+    }
+
+    /// Runs newest first, for `arbor runs`.
+    public func listRuns(limit: Int? = nil) throws -> [RunSummary] {
+        try read { db in
+            var request = Run
+                .select(Run.Columns.id, Run.Columns.workflow, Run.Columns.status, Run.Columns.createdAt,
+                        Run.Columns.updatedAt, Run.Columns.tokenCount, Run.Columns.toolCallCount, Run.Columns.roundCount)
+                .order(Run.Columns.createdAt.desc, Run.Columns.id.desc)
+            if let limit { request = request.limit(limit) }
+            return try RunSummary.fetchAll(db, request)
+        }
+    }
+
+    /// The run and everything recorded for it; throws ``StoreError/runNotFound(runID:)``.
+    public func loadRun(id: String) throws -> RunDetails {
+        try read { db in
+            guard let run = try Run.fetchOne(db, key: id) else { throw StoreError.runNotFound(runID: id) }
+            let nodes = try TreeNode.filter(TreeNode.Columns.runID == id).fetchAll(db).sorted { $0.path < $1.path }
+            let calls = try ToolCall.filter(ToolCall.Columns.runID == id).order(ToolCall.Columns.seq).fetchAll(db)
+            let rounds = try Round.filter(Round.Columns.runID == id).order(Round.Columns.number).fetchAll(db)
+            var byKind: [TokenKind: Int] = [:]
+            var total = 0
+            var pruned = 0
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT kind, pruned, count(*) AS n FROM token WHERE runID = ? GROUP BY kind, pruned
+                """, arguments: [id])
+            for row in rows {
+                let kind: TokenKind = row["kind"]
+                let count: Int = row["n"]
+                byKind[kind, default: 0] += count
+                total += count
+                if row["pruned"] as Bool { pruned += count }
+            }
+            let snapshots = try KVSnapshotInfo.fetchAll(db, KVSnapshot
+                .select(KVSnapshot.Columns.tokenCount, KVSnapshot.Columns.format,
+                        KVSnapshot.Columns.byteCount, KVSnapshot.Columns.createdAt)
+                .filter(KVSnapshot.Columns.runID == id)
+                .order(KVSnapshot.Columns.tokenCount))
+            return RunDetails(
+                run: run, nodes: nodes, toolCalls: calls, rounds: rounds,
+                tokens: TokenStatistics(total: total, pruned: pruned, byKind: byKind), kvSnapshots: snapshots)
+        }
+    }
+
+    /// The token log from `seq` on (at most `limit` tokens), in seq order.
+    public func tokens(runID: String, from seq: Int = 0, limit: Int? = nil) throws -> [TokenRecord] {
+        try read { db in
+            var request = TokenRecord
+                .filter(TokenRecord.Columns.runID == runID && TokenRecord.Columns.seq >= seq)
+                .order(TokenRecord.Columns.seq)
+            if let limit { request = request.limit(limit) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    /// The run's tree nodes in path order.
+    public func nodes(runID: String) throws -> [TreeNode] {
+        try read { db in
+            try TreeNode.filter(TreeNode.Columns.runID == runID).fetchAll(db).sorted { $0.path < $1.path }
+        }
+    }
+
+    /// Tool call `seq` of the run if recorded: resume reuses its result instead of calling again.
+    public func toolCall(runID: String, seq: Int) throws -> ToolCall? {
+        try read { db in try ToolCall.fetchOne(db, key: ["runID": runID, "seq": seq]) }
+    }
+
+    /// The newest KV snapshot covering at most `tokenCount` tokens (any, when `nil`).
+    /// Throws ``StoreError/snapshotChecksumMismatch(runID:tokenCount:)`` if its bytes are damaged.
+    public func latestKVSnapshot(runID: String, atMost tokenCount: Int? = nil) throws -> KVSnapshot? {
+        let snapshot = try read { db in
+            var request = KVSnapshot.filter(KVSnapshot.Columns.runID == runID)
+            if let tokenCount { request = request.filter(KVSnapshot.Columns.tokenCount <= tokenCount) }
+            return try request.order(KVSnapshot.Columns.tokenCount.desc).fetchOne(db)
+        }
+        if let snapshot, !snapshot.isIntact {
+            throw StoreError.snapshotChecksumMismatch(runID: runID, tokenCount: snapshot.tokenCount)
+        }
+        return snapshot
+    }
+}

@@ -1,0 +1,254 @@
+import Foundation
+import GRDB
+
+/// The durable home of Arbor runs: one SQLite database (WAL) holding runs, their reasoning
+/// trees, token logs, tool calls, rounds and KV snapshots.
+///
+/// Opening checks that the file is an Arbor database (SQLite header, `application_id`,
+/// known migrations) and refuses anything else with a ``StoreError`` that names the file.
+/// Every write method is one transaction; ``checkpoint(_:)`` groups several writes into one
+/// (the runtime commits at every task boundary and tool call).
+///
+/// ```swift
+/// let store = try RunStore(path: DatabaseLocation.default())
+/// try store.createRun(run)
+/// try store.checkpoint { tx in
+///     try tx.appendTokens(batch, to: run.id)
+///     try tx.upsertNode(node)
+/// }
+/// ```
+///
+/// `RunStore` is `Sendable`: GRDB's pool and queue serialise writes and allow concurrent reads.
+public final class RunStore: Sendable {
+    /// `PRAGMA application_id` of every Arbor database: the ASCII bytes "ARBR".
+    public static let applicationID: Int32 = 0x4152_4252
+
+    /// How much a commit survives, traded against commit latency.
+    public enum Durability: Sendable {
+        /// `synchronous = NORMAL` in WAL mode: a killed process loses nothing committed;
+        /// a power cut may lose the last commits but never corrupts the file. The default:
+        /// a commit costs microseconds instead of an fsync.
+        case survivesProcessCrash
+        /// `synchronous = FULL`: every commit is fsynced, surviving power loss too.
+        case survivesPowerLoss
+    }
+
+    /// The database file, or `:memory:` for an in-memory store.
+    public let path: String
+    let writer: any DatabaseWriter
+
+    /// Opens (creating if needed, with its directory) the database at `path` in WAL mode.
+    ///
+    /// Throws ``StoreError/notADatabase(path:detail:)``, ``StoreError/foreignDatabase(path:detail:)``,
+    /// ``StoreError/corrupted(path:detail:)``, ``StoreError/newerVersion(path:unknownMigrations:)``
+    /// or ``StoreError/cannotOpen(path:detail:)`` instead of opening a file it must not touch.
+    public init(path: String, durability: Durability = .survivesProcessCrash) throws {
+        self.path = path
+        try Self.checkFileHeader(path: path)
+        try Self.probeExistingFile(path: path)
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError.cannotOpen(path: path, detail: "cannot create its directory \(directory) (\(error.localizedDescription))")
+            }
+        }
+        writer = try Self.translatingErrors(path: path) {
+            try DatabasePool(path: path, configuration: Self.configuration())
+        }
+        if durability == .survivesPowerLoss {
+            // GRDB opens WAL pools with NORMAL; the pool's single writer connection keeps this.
+            try Self.translatingErrors(path: path) {
+                try writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            }
+        }
+        try prepareSchema()
+    }
+
+    /// A store in memory, for tests and dry runs; it disappears with the object.
+    ///
+    /// ```swift
+    /// let scratch = try RunStore()
+    /// ```
+    public init() throws {
+        path = ":memory:"
+        writer = try Self.translatingErrors(path: path) {
+            try DatabaseQueue(configuration: Self.configuration())
+        }
+        try prepareSchema()
+    }
+
+    /// Runs `body` in one write transaction: all its writes commit together or not at all.
+    ///
+    /// Use it to make a task boundary or a tool call one durable step. A thrown error rolls
+    /// the transaction back and is rethrown.
+    ///
+    /// ```swift
+    /// try store.checkpoint { tx in
+    ///     try tx.appendTokens(pending, to: runID)
+    ///     try tx.recordToolCallFinished(runID: runID, seq: 3, outcome: .succeeded(resultJSON: json))
+    /// }
+    /// ```
+    @discardableResult
+    public func checkpoint<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+        try Self.translatingErrors(path: path) {
+            try writer.write { db in try body(StoreTransaction(db: db, path: path)) }
+        }
+    }
+
+    /// Runs `body` on a read-only snapshot of the database.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try Self.translatingErrors(path: path) { try writer.read(body) }
+    }
+
+    /// The SQLite journal mode (`wal` for file stores, `memory` in memory).
+    public func journalMode() throws -> String {
+        try read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
+    /// Runs SQLite's `quick_check` over the whole file (O(size)); throws
+    /// ``StoreError/corrupted(path:detail:)`` with SQLite's findings if it fails.
+    public func verifyIntegrity() throws {
+        let findings = try read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+        if findings != ["ok"] {
+            throw StoreError.corrupted(path: path, detail: findings.prefix(3).joined(separator: "; "))
+        }
+    }
+
+    // MARK: - Opening
+
+    private static func configuration() -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.label = "ArborStore"
+        return configuration
+    }
+
+    /// Checks identity and applies migrations. Order matters: a foreign or newer database
+    /// must be refused before anything is written to it.
+    private func prepareSchema() throws {
+        let migrator = StoreMigrations.migrator
+        try Self.translatingErrors(path: path) {
+            try writer.writeWithoutTransaction { db in
+                if try Self.checkIdentity(db, path: path, migrator: migrator) == .blank {
+                    try db.execute(sql: "PRAGMA application_id = \(Self.applicationID)")
+                }
+            }
+            try migrator.migrate(writer)
+            try writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA user_version = \(migrator.migrations.count)")
+            }
+        }
+    }
+
+    /// Opens an existing file read-only (no WAL switch, no write) and checks it is an
+    /// Arbor database this version can use, so that a foreign file is left exactly as found.
+    private static func probeExistingFile(path: String) throws {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard let size = attributes?[.size] as? Int, size > 0 else { return }
+        var configuration = configuration()
+        configuration.readonly = true
+        try translatingErrors(path: path) {
+            let probe = try DatabaseQueue(path: path, configuration: configuration)
+            try probe.read { db in _ = try checkIdentity(db, path: path, migrator: StoreMigrations.migrator) }
+            try probe.close()
+        }
+    }
+
+    private enum Identity { case blank, arbor }
+
+    /// `.blank` for a database with no tables and no application id (a new file).
+    private static func checkIdentity(_ db: Database, path: String, migrator: DatabaseMigrator) throws -> Identity {
+        let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+        let tables = try String.fetchAll(db, sql: """
+            SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name
+            """)
+        if applicationID == 0 {
+            guard tables.isEmpty else {
+                let shown = tables.prefix(5).joined(separator: ", ")
+                throw StoreError.foreignDatabase(
+                    path: path, detail: "it already holds tables (\(shown)) and lacks Arbor's application_id")
+            }
+            return .blank
+        }
+        guard applicationID == Self.applicationID else {
+            throw StoreError.foreignDatabase(
+                path: path,
+                detail: "its application_id is \(hex(applicationID)), Arbor's is \(hex(Self.applicationID))")
+        }
+        let unknown = try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+        let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        if !unknown.isEmpty || userVersion > migrator.migrations.count {
+            throw StoreError.newerVersion(
+                path: path, unknownMigrations: unknown.isEmpty ? ["schema version \(userVersion)"] : unknown)
+        }
+        return .arbor
+    }
+
+    private static func hex(_ value: Int32) -> String {
+        "0x" + String(UInt32(bitPattern: value), radix: 16, uppercase: true)
+    }
+
+    /// Refuses files that are not SQLite, and SQLite files shorter than their header says
+    /// (truncated), before SQLite itself is pointed at them.
+    static func checkFileHeader(path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let header: Data
+        let fileSize: UInt64
+        do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+            defer { try? handle.close() }
+            header = try handle.read(upToCount: 100) ?? Data()
+            fileSize = try handle.seekToEnd()
+        } catch {
+            throw StoreError.cannotOpen(path: path, detail: "cannot read it (\(error.localizedDescription))")
+        }
+        if header.isEmpty { return }  // SQLite turns an empty file into a new database.
+        guard header.count == 100 else {
+            throw StoreError.notADatabase(path: path, detail: "it is \(header.count) bytes long, shorter than an SQLite header")
+        }
+        guard header.prefix(16).elementsEqual("SQLite format 3\u{0}".utf8) else {
+            throw StoreError.notADatabase(path: path, detail: "it does not begin with the SQLite header")
+        }
+        func bigEndian32(_ offset: Int) -> UInt64 {
+            header[offset..<offset + 4].reduce(0) { $0 << 8 | UInt64($1) }
+        }
+        let rawPageSize = UInt64(header[16]) << 8 | UInt64(header[17])
+        let pageSize = rawPageSize == 1 ? 65_536 : rawPageSize
+        let pageCount = bigEndian32(28)
+        // The in-header page count is trustworthy only when "version-valid-for" matches the
+        // change counter, and pages may legitimately live in a WAL not yet checkpointed.
+        let headerSizeValid = bigEndian32(24) == bigEndian32(92)
+        let walSize = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? UInt64) ?? 0
+        if headerSizeValid, walSize == 0, pageCount > 0, fileSize < pageCount * pageSize {
+            throw StoreError.corrupted(
+                path: path,
+                detail: "the file is \(fileSize) bytes but its header records \(pageCount * pageSize): it was truncated")
+        }
+    }
+
+    /// Maps SQLite failures to ``StoreError`` cases that name this database.
+    static func translatingErrors<T>(path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            let detail = error.message ?? error.description
+            switch error.resultCode {
+            case .SQLITE_NOTADB:
+                throw StoreError.notADatabase(path: path, detail: detail)
+            case .SQLITE_CORRUPT:
+                throw StoreError.corrupted(path: path, detail: detail)
+            case .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_READONLY, .SQLITE_AUTH:
+                throw StoreError.cannotOpen(path: path, detail: detail)
+            case .SQLITE_CONSTRAINT:
+                throw StoreError.constraintViolated(path: path, detail: detail)
+            default:
+                throw StoreError.database(path: path, detail: detail)
+            }
+        }
+    }
+}

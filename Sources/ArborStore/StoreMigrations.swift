@@ -1,0 +1,129 @@
+import GRDB
+
+/// The database layout, as named, ordered, append-only migrations.
+///
+/// Never edit or reorder a shipped migration: add a new one at the end. A database that
+/// holds a migration this list does not know was written by a newer Arbor and is refused
+/// (``StoreError/newerVersion(path:unknownMigrations:)``). `PRAGMA user_version` mirrors the
+/// number of applied migrations so that `sqlite3 arbor.sqlite 'PRAGMA user_version'` tells
+/// the schema version without GRDB.
+///
+/// Layout (v1):
+/// - `run` — one row per run; JSON columns are checked with `json_valid`.
+/// - `treeNode` — `(runID, path)` key; `(runID, parentPath)` references the parent node.
+/// - `token` — the append-only token log, `(runID, seq)` key, `WITHOUT ROWID` so the log is
+///   stored in seq order inside its primary-key b-tree.
+/// - `toolCall` — `(runID, seq)` key: a tool call is recorded exactly once.
+/// - `round` — `(runID, number)` key.
+/// - `kvSnapshot` — `(runID, tokenCount)` key; opaque bytes with length and CRC-32.
+/// Every child table cascades on run deletion.
+enum StoreMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-runs-tree-tokens-tools-rounds-snapshots") { db in
+            try createV1(db)
+        }
+        return migrator
+    }
+
+    private static func createV1(_ db: Database) throws {
+        try db.create(table: "run") { t in
+            t.primaryKey("id", .text).check(sql: "length(id) > 0")
+            t.column("workflow", .text).notNull()
+            t.column("specText", .text).notNull()
+            t.column("specSHA256", .text).notNull().check(sql: "length(specSHA256) = 64")
+            t.column("inputsJSON", .text).notNull().check(sql: "json_valid(inputsJSON)")
+            t.column("modelPath", .text).notNull()
+            t.column("modelSHA256", .text).notNull().check(sql: "length(modelSHA256) = 64")
+            t.column("samplingJSON", .text).notNull().check(sql: "json_valid(samplingJSON)")
+            t.column("status", .text).notNull()
+                .check(sql: "status IN ('running', 'paused', 'completed', 'failed')")
+            t.column("createdAt", .datetime).notNull()
+            t.column("updatedAt", .datetime).notNull()
+            t.column("outputJSON", .text).check(sql: "outputJSON IS NULL OR json_valid(outputJSON)")
+            t.column("errorText", .text)
+            t.column("tokenCount", .integer).notNull().defaults(to: 0).check(sql: "tokenCount >= 0")
+            t.column("toolCallCount", .integer).notNull().defaults(to: 0).check(sql: "toolCallCount >= 0")
+            t.column("roundCount", .integer).notNull().defaults(to: 0).check(sql: "roundCount >= 0")
+            t.column("forkedFromRunID", .text).references("run", onDelete: .setNull)
+            t.column("forkedAtPath", .text)
+            t.check(sql: "status <> 'completed' OR outputJSON IS NOT NULL")
+            t.check(sql: "status <> 'failed' OR errorText IS NOT NULL")
+        }
+        try db.create(index: "run_createdAt", on: "run", columns: ["createdAt"])
+
+        try db.create(table: "treeNode") { t in
+            t.column("runID", .text).notNull().references("run", onDelete: .cascade)
+            t.column("path", .text).notNull()
+            t.column("parentPath", .text)
+            t.column("depth", .integer).notNull().check(sql: "depth >= 1")
+            t.column("round", .integer).notNull().check(sql: "round >= 0")
+            t.column("thought", .text)
+            t.column("conclusion", .text)
+            t.column("state", .text).notNull().check(sql: "state IN ('open', 'closed', 'pruned')")
+            t.column("firstTokenSeq", .integer)
+            t.column("endTokenSeq", .integer)
+            t.primaryKey(["runID", "path"])
+            t.foreignKey(["runID", "parentPath"], references: "treeNode", columns: ["runID", "path"], onDelete: .cascade)
+            t.check(sql: "(parentPath IS NULL) = (depth = 1)")
+            t.check(sql: "endTokenSeq IS NULL OR firstTokenSeq IS NULL OR endTokenSeq >= firstTokenSeq")
+        }
+
+        try db.create(table: "token", options: [.withoutRowID]) { t in
+            t.column("runID", .text).notNull().references("run", onDelete: .cascade)
+            t.column("seq", .integer).notNull().check(sql: "seq >= 0")
+            t.column("tokenID", .integer).notNull().check(sql: "tokenID >= 0")
+            t.column("kind", .text).notNull()
+                .check(sql: "kind IN ('prompt', 'generated', 'forced', 'toolResult')")
+            t.column("round", .integer).notNull().check(sql: "round >= 0")
+            t.column("taskPath", .text)
+            t.column("pruned", .boolean).notNull().defaults(to: false)
+            t.column("position", .integer)
+            t.primaryKey(["runID", "seq"])
+        }
+
+        try db.create(table: "toolCall") { t in
+            t.column("runID", .text).notNull().references("run", onDelete: .cascade)
+            t.column("seq", .integer).notNull().check(sql: "seq >= 0")
+            t.column("toolName", .text).notNull()
+            t.column("argumentsJSON", .text).notNull().check(sql: "json_valid(argumentsJSON)")
+            t.column("nodePath", .text)
+            t.column("tokenSeq", .integer)
+            t.column("status", .text).notNull().check(sql: "status IN ('started', 'succeeded', 'failed')")
+            t.column("resultJSON", .text).check(sql: "resultJSON IS NULL OR json_valid(resultJSON)")
+            t.column("errorText", .text)
+            t.column("startedAt", .datetime).notNull()
+            t.column("finishedAt", .datetime)
+            t.primaryKey(["runID", "seq"])
+            t.check(sql: """
+                (status = 'started' AND resultJSON IS NULL AND errorText IS NULL AND finishedAt IS NULL)
+                OR (status = 'succeeded' AND resultJSON IS NOT NULL AND finishedAt IS NOT NULL)
+                OR (status = 'failed' AND errorText IS NOT NULL AND finishedAt IS NOT NULL)
+                """)
+        }
+
+        try db.create(table: "round") { t in
+            t.column("runID", .text).notNull().references("run", onDelete: .cascade)
+            t.column("number", .integer).notNull().check(sql: "number >= 0")
+            t.column("summary", .text)
+            t.column("promptTokens", .integer).notNull().check(sql: "promptTokens >= 0")
+            t.column("generatedTokens", .integer).notNull().check(sql: "generatedTokens >= 0")
+            t.column("peakKeptTokens", .integer).notNull().check(sql: "peakKeptTokens >= 0")
+            t.column("startedAt", .datetime).notNull()
+            t.column("finishedAt", .datetime)
+            t.primaryKey(["runID", "number"])
+        }
+
+        try db.create(table: "kvSnapshot") { t in
+            t.column("runID", .text).notNull().references("run", onDelete: .cascade)
+            t.column("tokenCount", .integer).notNull().check(sql: "tokenCount >= 0")
+            t.column("format", .text).notNull()
+            t.column("byteCount", .integer).notNull()
+            t.column("checksum", .integer).notNull()
+            t.column("data", .blob).notNull()
+            t.column("createdAt", .datetime).notNull()
+            t.primaryKey(["runID", "tokenCount"])
+            t.check(sql: "byteCount = length(data)")
+        }
+    }
+}
