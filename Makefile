@@ -26,7 +26,7 @@ build:
 
 test: setup-all
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	@scripts/run-tests.sh
 
 clean-models:
 	rm -rf models
