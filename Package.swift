@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "ArborGrammar", targets: ["ArborGrammar"]),
         .library(name: "ArborModel", targets: ["ArborModel"]),
         .library(name: "ArborTools", targets: ["ArborTools"]),
+        .library(name: "ArborRuntime", targets: ["ArborRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
@@ -39,10 +40,14 @@ let package = Package(
             name: "ArborTools",
             dependencies: ["ArborSchema", "ArborSpec", .product(name: "MCP", package: "swift-sdk")]
         ),
+        .target(
+            name: "ArborRuntime",
+            dependencies: ["ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel"]
+        ),
         .executableTarget(
             name: "ArborCLI",
             dependencies: [
-                "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel",
+                "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -58,6 +63,10 @@ let package = Package(
         .testTarget(name: "ArborGrammarTests", dependencies: ["ArborGrammar", "ArborSchema"]),
         .testTarget(name: "CArborKernelsTests", dependencies: ["CArborKernels"]),
         .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ArborRuntimeTests",
+            dependencies: ["ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema"]
+        ),
         .testTarget(
             name: "ArborToolsTests",
             dependencies: ["ArborTools", "ArborSpec", "ArborSchema"],
