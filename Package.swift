@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ArborModel", targets: ["ArborModel"]),
         .library(name: "ArborTools", targets: ["ArborTools"]),
         .library(name: "ArborStore", targets: ["ArborStore"]),
+        .library(name: "ArborRuntime", targets: ["ArborRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
@@ -42,10 +43,14 @@ let package = Package(
             dependencies: ["ArborSchema", "ArborSpec", .product(name: "MCP", package: "swift-sdk")]
         ),
         .target(name: "ArborStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "ArborRuntime",
+            dependencies: ["ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel"]
+        ),
         .executableTarget(
             name: "ArborCLI",
             dependencies: [
-                "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel",
+                "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,6 +70,10 @@ let package = Package(
             name: "ArborToolsTests",
             dependencies: ["ArborTools", "ArborSpec", "ArborSchema"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ArborRuntimeTests",
+            dependencies: ["ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema"]
         ),
         .testTarget(
             name: "ArborStoreTests",
