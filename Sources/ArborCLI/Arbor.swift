@@ -10,6 +10,7 @@ struct Arbor: AsyncParsableCommand {
         subcommands: [
             ValidateCommand.self,
             SchemaCommand.self,
+            CompileCommand.self,
             TokenizeCommand.self,
             GenerateCommand.self,
             BenchCommand.self,
