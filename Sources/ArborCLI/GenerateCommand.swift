@@ -1,4 +1,8 @@
+import ArborGrammar
 import ArborModel
+import ArborRuntime
+import ArborSchema
+import ArborSpec
 import ArgumentParser
 import Foundation
 
@@ -36,12 +40,19 @@ struct GenerateCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON object with the prompt ids, generated ids and text instead of streaming.")
     var json = false
 
+    @Option(name: .long, help: "Constrain the output to JSON valid under this JSON Schema file.")
+    var schema: String?
+
+    @Option(name: .long, help: "Constrain the output to JSON valid under this workflow's output schema.")
+    var spec: String?
+
     func validate() throws {
         if (prompt == nil) == (promptFile == nil) {
             throw ValidationError("Pass exactly one of --prompt TEXT or --prompt-file FILE.")
         }
         if n < 0 { throw ValidationError("-n must be zero or more.") }
         if threads < 1 { throw ValidationError("--threads must be at least 1.") }
+        if schema != nil && spec != nil { throw ValidationError("Pass at most one of --schema and --spec.") }
     }
 
     func run() async throws {
@@ -55,6 +66,11 @@ struct GenerateCommand: AsyncParsableCommand {
         let promptIDs = tokenizer.encode(text, parseSpecial: chat, addSpecial: true)
         let contextSlots = min(max(promptIDs.count + n + 1, 16), try ModelConfig(file: file).contextLength)
         let transformer = try Transformer(file: file, threads: threads, contextSlots: contextSlots)
+
+        if let outputSchema = try loadOutputSchema() {
+            try generateJSON(outputSchema, model: transformer, tokenizer: tokenizer, promptIDs: promptIDs)
+            return
+        }
 
         let prefillStart = DispatchTime.now()
         if !promptIDs.isEmpty {
@@ -99,6 +115,37 @@ struct GenerateCommand: AsyncParsableCommand {
         FileHandle.standardError.write(Data(String(
             format: "prefill: %d tokens, %.1f tokens/s; decode: %d steps, %.1f tokens/s (%d threads)\n",
             promptIDs.count, prefillRate, decodeCalls, decodeRate, threads).utf8))
+    }
+
+    /// The schema that constrains the output, from `--schema` or `--spec`; nil for free text.
+    private func loadOutputSchema() throws -> SchemaDocument? {
+        if let schema {
+            let text = try String(contentsOfFile: schema, encoding: .utf8)
+            return try SchemaDocument(compiling: JSONValue(parsing: text))
+        }
+        if let spec {
+            return try SchemaDocument(compiling: WorkflowLoader.loadValid(path: spec).outputSchema)
+        }
+        return nil
+    }
+
+    /// Decodes under the schema's grammar: every token keeps the output valid, forced text
+    /// is inserted without sampling, and the finished value is validated once more.
+    private func generateJSON(_ document: SchemaDocument, model: Transformer, tokenizer: BPETokenizer,
+                              promptIDs: [Int32]) throws {
+        let grammar = try SchemaGrammarBuilder.grammar(for: document).grammar
+        let compiled = try VocabularyCache.shared.compiled(grammar, for: tokenizer)
+        var sampler = Sampler(settings: SamplerSettings(temperature: temp, topK: temp > 0 ? 40 : 1,
+                                                        topP: 0.95, minP: 0.05, seed: seed))
+        let decoder = ConstrainedDecoder(model: model, tokenizer: tokenizer, grammar: compiled)
+        let output = try decoder.generate(prompt: promptIDs, sampler: &sampler, maxTokens: n, schema: document)
+        let text = json ? output.value.compactString : output.value.prettyString
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        let tokens = output.generatedTokens + output.forcedTokens
+        FileHandle.standardError.write(Data(String(
+            format: "%d tokens (%d sampled, %d forced) in %.2f s, %.1f tokens/s; token masks %.1f ms in all\n",
+            tokens, output.generatedTokens, output.forcedTokens, output.decodeSeconds,
+            output.decodeSeconds > 0 ? Double(tokens) / output.decodeSeconds : 0, output.maskSeconds * 1000).utf8))
     }
 
     static func seconds(since start: DispatchTime) -> Double {
