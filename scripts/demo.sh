@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The demo behind `make demo`: every workflow in Workflows/ is validated and its output
-# schema shown, then the default model answers a question in-process.
+# The demo behind `make demo`: every workflow in Workflows/ is validated and compiled to
+# its decoding grammar, then the default model runs in-process, free and under a schema.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 arbor=${1:-.build/release/arbor}
@@ -11,10 +11,21 @@ step "Validating every workflow in Workflows/"
 "$arbor" validate Workflows/*.yaml
 echo "all workflows are valid"
 
+step "Compiling every workflow's reasoning tree to a grammar"
 for spec in Workflows/*.yaml; do
-    step "Output schema of $spec"
-    "$arbor" schema show "$spec"
+    rules=$("$arbor" compile "$spec" | grep -c ' ::= ')
+    echo "$spec: $rules grammar rules"
 done
+
+step "The grammar of Workflows/math-solver.yaml (GBNF)"
+"$arbor" compile Workflows/math-solver.yaml
+
+step "Its output schema"
+"$arbor" schema show Workflows/math-solver.yaml
 
 step "The default model, in-process, greedy"
 "$arbor" generate --chat -n 64 --prompt "In one sentence: why do long-running jobs need checkpoints?"
+
+step "The same model under math-solver's output schema: every token keeps the JSON valid"
+"$arbor" generate --chat -n 200 --spec Workflows/math-solver.yaml \
+    --prompt "A train travels at 80 km/h for 2.5 hours. How far does it go? Answer as JSON."
