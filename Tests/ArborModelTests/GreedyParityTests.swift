@@ -8,7 +8,7 @@ final class GreedyParityTests: XCTestCase {
     func testDefaultModelGreedyMatchesLlamaCppLibraryOnEveryLine() throws {
         let file = try GGUFFile(path: try TestModels.defaultModelPath())
         let model = try Transformer(file: file, threads: 2, contextSlots: 256)
-        let stop = EndOfGeneration.tokens(in: file)
+        let stop = try BPETokenizer(gguf: file).endOfGenerationIDs
         for (i, c) in try TestModels.greedyCases("greedy-llama-lib.jsonl").enumerated() {
             let out = try TestModels.greedy(model, prompt: c.prompt_ids, n: c.n, stop: stop)
             XCTAssertEqual(out, c.output_ids, "line \(i + 1): \(c.prompt.debugDescription)")
@@ -20,7 +20,7 @@ final class GreedyParityTests: XCTestCase {
     func testDefaultModelGreedyMatchesLlamaServerWhereLlamaCppAgreesWithItself() throws {
         let file = try GGUFFile(path: try TestModels.defaultModelPath())
         let model = try Transformer(file: file, threads: 2, contextSlots: 256)
-        let stop = EndOfGeneration.tokens(in: file)
+        let stop = try BPETokenizer(gguf: file).endOfGenerationIDs
         let server = try TestModels.greedyCases("greedy.jsonl")
         let library = try TestModels.greedyCases("greedy-llama-lib.jsonl")
         var fullyEqual = 0
@@ -40,7 +40,7 @@ final class GreedyParityTests: XCTestCase {
         }
         let file = try GGUFFile(path: path)
         let model = try Transformer(file: file, threads: 2, contextSlots: 128)
-        let stop = EndOfGeneration.tokens(in: file)
+        let stop = try BPETokenizer(gguf: file).endOfGenerationIDs
         for (i, c) in try TestModels.greedyCases("qwen2-greedy.jsonl").enumerated() {
             let out = try TestModels.greedy(model, prompt: c.prompt_ids, n: c.n, stop: stop)
             XCTAssertEqual(out, c.output_ids, "line \(i + 1): \(c.prompt.debugDescription)")
