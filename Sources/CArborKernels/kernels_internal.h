@@ -49,6 +49,14 @@ float arbor_vec_dot_f32_avx2(int64_t n, const void *restrict w, const void *rest
 float arbor_vec_dot_f16_avx2(int64_t n, const void *restrict w, const void *restrict a);
 float arbor_vec_dot_q4_0_avx2(int64_t n, const void *restrict w, const void *restrict a);
 float arbor_vec_dot_q4_1_avx2(int64_t n, const void *restrict w, const void *restrict a);
+/* four activation rows (a, a + a_stride, ...) against one weight row; out[k] is
+   bit-identical to the single-row dot of row k. */
+typedef void (*arbor_vec_dot_x4_fn)(int64_t n, const void *restrict w, const void *restrict a,
+                                    size_t a_stride, float out[4]);
+/* the x4 form matching `single` (the function arbor_vec_dot_for chose), or NULL */
+arbor_vec_dot_x4_fn arbor_vec_dot_x4_for(int t, arbor_vec_dot_fn single);
+void arbor_vec_dot_q4_1_x4_avx2(int64_t n, const void *restrict w, const void *restrict a,
+                                size_t a_stride, float out[4]);
 float arbor_vec_dot_q5_0_avx2(int64_t n, const void *restrict w, const void *restrict a);
 float arbor_vec_dot_q8_0_avx2(int64_t n, const void *restrict w, const void *restrict a);
 float arbor_vec_dot_q4_K_avx2(int64_t n, const void *restrict w, const void *restrict a);

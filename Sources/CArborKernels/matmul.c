@@ -12,6 +12,7 @@ typedef struct {
     size_t act_stride;
     int64_t n_tok;
     arbor_vec_dot_fn dot;
+    arbor_vec_dot_x4_fn dot4; /* NULL, or four tokens at once, bit-identical to four dot calls */
 } matmul_job;
 
 #define ROW_TILE 16
@@ -22,7 +23,19 @@ static void matmul_task(void *p, int ith, int nth) {
     int64_t r0 = per * ith, r1 = r0 + per < j->n_rows ? r0 + per : j->n_rows;
     for (int64_t rt = r0; rt < r1; rt += ROW_TILE) {
         int64_t re = rt + ROW_TILE < r1 ? rt + ROW_TILE : r1;
-        for (int64_t t = 0; t < j->n_tok; t++) {
+        int64_t t = 0;
+        if (j->dot4) {
+            for (; t + 4 <= j->n_tok; t += 4) {
+                const uint8_t *a = j->act + (size_t)t * j->act_stride;
+                float *o = j->out + t * j->out_stride;
+                for (int64_t r = rt; r < re; r++) {
+                    float v[4];
+                    j->dot4(j->n_cols, j->w + (size_t)r * j->w_row, a, j->act_stride, v);
+                    for (int k = 0; k < 4; k++) o[k * j->out_stride + r] = v[k];
+                }
+            }
+        }
+        for (; t < j->n_tok; t++) {
             const uint8_t *a = j->act + (size_t)t * j->act_stride;
             float *o = j->out + t * j->out_stride;
             for (int64_t r = rt; r < re; r++) o[r] = j->dot(j->n_cols, j->w + (size_t)r * j->w_row, a);
@@ -39,5 +52,6 @@ void arbor_matmul(arbor_pool *pool, float *restrict out, int64_t out_stride,
         .n_tok = n_tok, .dot = arbor_vec_dot_for(wtype),
     };
     if (!job.dot) return;
+    job.dot4 = arbor_vec_dot_x4_for(wtype, job.dot);
     arbor_pool_run(pool, matmul_task, &job);
 }

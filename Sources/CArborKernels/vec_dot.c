@@ -39,3 +39,8 @@ arbor_vec_dot_fn arbor_vec_dot_for(int t) {
     }
     return arbor_vec_dot_ref_for(t);
 }
+
+arbor_vec_dot_x4_fn arbor_vec_dot_x4_for(int t, arbor_vec_dot_fn single) {
+    if (t == ARBOR_TYPE_Q4_1 && single == arbor_vec_dot_q4_1_avx2) return arbor_vec_dot_q4_1_x4_avx2;
+    return NULL;
+}

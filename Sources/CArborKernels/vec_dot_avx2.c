@@ -232,3 +232,26 @@ float arbor_vec_dot_q6_K_avx2(int64_t n, const void *restrict w, const void *res
     }
     return sumf;
 }
+
+/* Four activation rows against one q4_1 weight row: the weight nibbles are unpacked once
+   and reused. Each of the four results is computed with exactly the operations, in
+   exactly the order, of arbor_vec_dot_q4_1_avx2, so it is bit-identical to four calls. */
+void arbor_vec_dot_q4_1_x4_avx2(int64_t n, const void *restrict w, const void *restrict a,
+                                size_t a_stride, float out[4]) {
+    const arbor_block_q4_1 *x = w;
+    const arbor_block_q8_1 *y[4];
+    for (int k = 0; k < 4; k++) y[k] = (const arbor_block_q8_1 *)((const uint8_t *)a + (size_t)k * a_stride);
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    float summs[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    for (int64_t i = 0; i < n / ARBOR_QK; i++) {
+        const float xm = f16_to_f32(x[i].m), xd = f16_to_f32(x[i].d);
+        const __m256i qx = nibbles32(x[i].qs);
+        for (int k = 0; k < 4; k++) {
+            summs[k] += xm * f16_to_f32(y[k][i].s);
+            __m256 d = _mm256_set1_ps(xd * f16_to_f32(y[k][i].d));
+            __m256i qy = _mm256_loadu_si256((const __m256i *)y[k][i].qs);
+            acc[k] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(dot_us8(qx, qy)), acc[k]);
+        }
+    }
+    for (int k = 0; k < 4; k++) out[k] = hsum8(acc[k]) + summs[k];
+}
