@@ -45,12 +45,12 @@ let package = Package(
         .target(name: "ArborStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "ArborRuntime",
-            dependencies: ["ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel"]
+            dependencies: ["ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore"]
         ),
         .executableTarget(
             name: "ArborCLI",
             dependencies: [
-                "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborRuntime",
+                "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,7 +73,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ArborRuntimeTests",
-            dependencies: ["ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema"]
+            dependencies: ["ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema", "ArborSpec", "ArborTools", "ArborStore"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ArborStoreTests",
