@@ -9,6 +9,7 @@ struct Arbor: AsyncParsableCommand {
         // One subcommand per line, in the order `arbor --help` lists them.
         subcommands: [
             RunCommand.self,
+            ResumeCommand.self,
             ValidateCommand.self,
             SchemaCommand.self,
             CompileCommand.self,

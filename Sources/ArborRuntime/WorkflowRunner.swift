@@ -25,6 +25,11 @@ public final class WorkflowRunner {
     public var options: RunOptions
     /// Called after every step with the run's numbers so far (for a live status line).
     public var onProgress: ((RunProgress) -> Void)?
+    /// Receives tokens, tasks and tool calls as they happen (the run's durable record).
+    public var recorder: (any RunRecorder)?
+    /// Asked before every step; returning true stops the run with ``RuntimeError/interrupted``
+    /// (after the recorder has what was decoded so far).
+    public var shouldStop: (() -> Bool)?
 
     public init(workflow: Workflow, model: any LanguageModel, tokenizer: BPETokenizer, chatTemplate: ChatTemplate,
                 tools: any ToolInvoking, options: RunOptions? = nil) {
@@ -38,7 +43,11 @@ public final class WorkflowRunner {
 
     /// Runs the workflow on `inputs` (defaults filled in, checked against the inputs schema).
     /// The model's sequence is emptied first.
-    public func run(inputs given: JSONObject) async throws -> RunReport {
+    ///
+    /// With `progress` (a recorded run's tokens and finished tool calls), the run first
+    /// replays them — no sampling, no tool call — and then goes on; with greedy sampling the
+    /// result equals an uninterrupted run's byte for byte.
+    public func run(inputs given: JSONObject, resuming progress: RecordedProgress? = nil) async throws -> RunReport {
         let inputs = try workflow.resolveInputs(given)
         let schemas = await tools.parameterSchemas()
         let grammar = try compileGrammar(serverTools: Dictionary(schemas.map { ($0.name, $0.schema) }, uniquingKeysWith: { a, _ in a }))
@@ -50,9 +59,18 @@ public final class WorkflowRunner {
         model.free(slots: model.sequenceSlots)
         var round = TreeRound(runner: self, grammar: grammar)
         let start = DispatchTime.now()
-        try round.memory.feedPrompt(tokenizer.encode(text, parseSpecial: true))
-        round.metrics.promptTokens = round.memory.promptTokens.count
+        let promptIDs = tokenizer.encode(text, parseSpecial: true)
+        try round.memory.feedPrompt(promptIDs)
+        if let progress, !progress.promptTokens.isEmpty {
+            guard progress.promptTokens == promptIDs else {
+                throw RuntimeError.replayMismatch(seq: 0, reason: "the prompt built now differs from the recorded one")
+            }
+        } else {
+            try recorder?.appended(promptIDs, kind: .prompt, firstSeq: 0, taskPath: [], round: 0)
+        }
+        round.metrics.promptTokens = promptIDs.count
         round.metrics.promptSeconds = seconds(since: start)
+        if let progress { try round.replay(progress) }
         try await round.decode()
         return try round.report(outputSchema: SchemaDocument(compiling: workflow.outputSchema))
     }
@@ -78,6 +96,10 @@ struct TreeRound {
     var tasks: [TaskRecord] = []
     var toolCalls: [ToolOutcome] = []
     private var history: [Int32] = []
+    /// Outcomes of tool calls recorded before a resume, used instead of calling again.
+    private var recordedOutcomes: [ToolOutcome] = []
+    /// Whether tokens being appended come from the record (and so are not recorded again).
+    private var replaying = false
     private var decodeStart = DispatchTime.now()
     /// Wall-clock seconds spent in tool calls (not decoding).
     private var toolTime = 0.0
@@ -99,6 +121,7 @@ struct TreeRound {
         decodeStart = DispatchTime.now()
         defer { updateTimes() }
         while true {
+            if runner.shouldStop?() == true { throw RuntimeError.interrupted }
             if matcher.pendingHole != nil {
                 let callStart = DispatchTime.now()
                 try await callTool()
@@ -127,20 +150,32 @@ struct TreeRound {
         }
     }
 
-    /// Calls the tool the tree asks for and inserts its result.
+    /// Calls the tool the tree asks for (or takes its recorded outcome) and inserts its result.
     private mutating func callTool() async throws {
-        let outcome: ToolOutcome
-        if let call = tracker.pendingToolCall {
-            do {
-                let arguments = try JSONValue(parsing: call.parameters)
-                outcome = await runner.tools.invoke(call.name, arguments: arguments)
-            } catch {
-                outcome = ToolOutcome(tool: call.name, arguments: .string(String(decoding: call.parameters, as: UTF8.self)),
-                                      result: .failure(.malformedArguments(tool: call.name, message: "\(error)")), duration: .zero)
-            }
-        } else {
+        guard let call = tracker.pendingToolCall else {
             throw RuntimeError.toolCallUnreadable(text: String(decoding: tracker.document.suffix(200), as: UTF8.self))
         }
+        let index = toolCalls.count
+        let outcome: ToolOutcome
+        if index < recordedOutcomes.count {
+            outcome = recordedOutcomes[index]
+        } else {
+            let arguments = (try? JSONValue(parsing: call.parameters)) ?? .string(String(decoding: call.parameters, as: UTF8.self))
+            try runner.recorder?.toolCallStarted(index: index, name: call.name, arguments: arguments,
+                                                 taskPath: tracker.currentPath, tokenSeq: nextSeq)
+            if case .string = arguments {
+                outcome = ToolOutcome(tool: call.name, arguments: arguments,
+                                      result: .failure(.malformedArguments(tool: call.name, message: "the parameters are not JSON")), duration: .zero)
+            } else {
+                outcome = await runner.tools.invoke(call.name, arguments: arguments)
+            }
+            try runner.recorder?.toolCallFinished(index: index, outcome: outcome)
+        }
+        try insertToolResult(outcome)
+    }
+
+    /// Records `outcome` and feeds its JSON at the pending hole.
+    private mutating func insertToolResult(_ outcome: ToolOutcome) throws {
         toolCalls.append(outcome)
         metrics.toolCalls += 1
         metrics.toolSeconds += Double(outcome.duration.components.seconds) + Double(outcome.duration.components.attoseconds) / 1e18
@@ -149,6 +184,55 @@ struct TreeRound {
         guard matcher.fillHole(with: encoded.bytes) else { throw RuntimeError.toolResultRejected(tool: outcome.tool) }
         metrics.toolResultTokens += encoded.ids.count
         try append(encoded.ids, kind: .toolResult)
+    }
+
+    /// The sequence number of the next token (prompt included).
+    private var nextSeq: Int { memory.promptTokens.count + memory.tokens.count }
+
+    /// Replays a recorded run's tokens: the grammar, the tracker, the KV cache, the pruning
+    /// and the sampler's random state end where the recorded run was.
+    mutating func replay(_ progress: RecordedProgress) throws {
+        recordedOutcomes = progress.toolCalls
+        replaying = true
+        defer { replaying = false }
+        let log = progress.tokens
+        var start = 0
+        while start < log.count {
+            let kind = log[start].kind
+            var end = start + 1
+            while end < log.count && log[end].kind == kind { end += 1 }
+            let ids = log[start..<end].map(\.id)
+            switch kind {
+            case .toolResult:
+                guard toolCalls.count < recordedOutcomes.count else {
+                    throw RuntimeError.replayMismatch(seq: nextSeq, reason: "a tool result with no recorded tool call")
+                }
+                let bytes = ids.flatMap { runner.tokenizer.tokenBytes($0) }
+                guard matcher.fillHole(with: bytes) else {
+                    throw RuntimeError.replayMismatch(seq: nextSeq, reason: "the grammar refuses the recorded tool result here")
+                }
+                toolCalls.append(recordedOutcomes[toolCalls.count])
+                metrics.toolCalls += 1
+                metrics.toolResultTokens += ids.count
+            case .generated, .forced:
+                for (offset, id) in ids.enumerated() where !matcher.acceptToken(Int(id)) {
+                    throw RuntimeError.replayMismatch(seq: nextSeq + offset, reason: "the grammar refuses recorded token \(id)")
+                }
+                if kind == .generated {
+                    metrics.generatedTokens += ids.count
+                    // The sampler draws one number per sampled token; draw them again.
+                    if runner.options.sampling.temperature > 0 && runner.options.sampling.topK != 1 {
+                        for _ in ids { _ = sampler.rng.next() }
+                    }
+                } else {
+                    metrics.forcedTokens += ids.count
+                }
+            case .prompt:
+                throw RuntimeError.replayMismatch(seq: nextSeq, reason: "a prompt token inside the tree")
+            }
+            try append(ids, kind: kind)
+            start = end
+        }
     }
 
     /// Feeds tokens to the tracker and the model, pruning wherever a subtask list closes:
@@ -165,7 +249,12 @@ struct TreeRound {
             for event in events {
                 switch event {
                 case .taskFinished(let path, let thought, let conclusion, let toolName):
-                    tasks.append(TaskRecord(path: path, thought: thought, conclusion: conclusion, toolName: toolName))
+                    let task = TaskRecord(path: path, thought: thought, conclusion: conclusion, toolName: toolName)
+                    tasks.append(task)
+                    if !replaying {
+                        try flush(&pending, &ends, kind: kind)
+                        try runner.recorder?.taskFinished(task, round: 0)
+                    }
                 case .subtaskListClosed(_, let interior):
                     closedLists.append(interior)
                 case .taskStarted:
@@ -173,19 +262,33 @@ struct TreeRound {
                 }
             }
             if !closedLists.isEmpty && runner.options.prune {
-                try memory.feed(pending, kind: kind, byteEnds: ends)
-                pending.removeAll()
-                ends.removeAll()
+                try flush(&pending, &ends, kind: kind)
                 for interior in closedLists {
-                    for evicted in buffer.push(memory.tokenRange(within: interior)) { memory.evict(evicted) }
+                    for evicted in buffer.push(memory.tokenRange(within: interior)) where memory.evict(evicted) > 0 {
+                        // Recorded while replaying too: marks committed after the last commit were lost.
+                        let offset = memory.promptTokens.count
+                        try runner.recorder?.pruned(seqs: (evicted.lowerBound + offset)..<(evicted.upperBound + offset))
+                    }
                 }
             }
         }
-        try memory.feed(pending, kind: kind, byteEnds: ends)
+        try flush(&pending, &ends, kind: kind)
         metrics.peakKVSlots = memory.peakLiveCount
         metrics.prunedTokens = memory.prunedCount
         updateTimes()
         runner.onProgress?(RunProgress(metrics: metrics, liveKVSlots: memory.liveCount))
+    }
+
+    /// Feeds the pending tokens to the model and the recorder.
+    private mutating func flush(_ pending: inout [Int32], _ ends: inout [Int], kind: TokenKind) throws {
+        guard !pending.isEmpty else { return }
+        let firstSeq = nextSeq
+        try memory.feed(pending, kind: kind, byteEnds: ends)
+        if !replaying {
+            try runner.recorder?.appended(pending, kind: kind, firstSeq: firstSeq, taskPath: tracker.currentPath, round: 0)
+        }
+        pending.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
     }
 
     private mutating func updateTimes() {

@@ -1,0 +1,36 @@
+import ArborSchema
+import ArborStore
+import ArborTools
+
+/// Receives what a run must not lose, as it happens; the SQLite store implements it
+/// (``StoreRecorder``). Every method may throw: a run whose record cannot be written stops
+/// rather than go on unrecorded.
+///
+/// Token sequence numbers (`seq`) count every token the model saw, prompt included, from 0.
+public protocol RunRecorder: AnyObject {
+    /// Tokens appended in order, starting at `firstSeq`, all of one kind and task.
+    func appended(_ tokens: [Int32], kind: TokenKind, firstSeq: Int, taskPath: [Int], round: Int) throws
+    /// Tokens no longer in the KV cache.
+    func pruned(seqs: Range<Int>) throws
+    /// A task closed: a commit point.
+    func taskFinished(_ task: TaskRecord, round: Int) throws
+    /// A tool is about to be called (the `index`-th call of the run): a commit point.
+    func toolCallStarted(index: Int, name: String, arguments: JSONValue, taskPath: [Int], tokenSeq: Int) throws
+    /// The call returned: a commit point, before its result is fed to the model.
+    func toolCallFinished(index: Int, outcome: ToolOutcome) throws
+}
+
+/// What a recorded run already did, for resuming it: its token log after the prompt and its
+/// finished tool calls in order.
+public struct RecordedProgress: Sendable {
+    /// The prompt as recorded (empty when the run was killed before its first commit).
+    public var promptTokens: [Int32]
+    public var tokens: [(id: Int32, kind: TokenKind)]
+    public var toolCalls: [ToolOutcome]
+
+    public init(promptTokens: [Int32], tokens: [(id: Int32, kind: TokenKind)], toolCalls: [ToolOutcome]) {
+        self.promptTokens = promptTokens
+        self.tokens = tokens
+        self.toolCalls = toolCalls
+    }
+}
