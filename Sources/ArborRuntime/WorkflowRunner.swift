@@ -235,26 +235,22 @@ struct TreeRound {
         }
     }
 
-    /// Feeds tokens to the tracker and the model, pruning wherever a subtask list closes:
-    /// tokens before the close are fed first, so each token sees the memory it would have
-    /// seen had it been fed alone.
+    /// Feeds tokens to the tracker and the model, pruning wherever a subtask list closes.
+    ///
+    /// The token that closes a list is fed *after* the eviction, so every kept token is
+    /// computed from exactly the kept tokens before it: the cache equals a fresh prefill of
+    /// the kept tokens, and a resumed run (which replays through here) rebuilds it exactly.
     private mutating func append(_ ids: [Int32], kind: TokenKind) throws {
         var pending: [Int32] = [], ends: [Int] = []
         for id in ids {
             let events = tracker.consume(runner.tokenizer.tokenBytes(id))
-            pending.append(id)
-            ends.append(tracker.document.count)
             if kind == .generated { history.append(id) }
             var closedLists: [Range<Int>] = []
+            var finished: [TaskRecord] = []
             for event in events {
                 switch event {
                 case .taskFinished(let path, let thought, let conclusion, let toolName):
-                    let task = TaskRecord(path: path, thought: thought, conclusion: conclusion, toolName: toolName)
-                    tasks.append(task)
-                    if !replaying {
-                        try flush(&pending, &ends, kind: kind)
-                        try runner.recorder?.taskFinished(task, round: 0)
-                    }
+                    finished.append(TaskRecord(path: path, thought: thought, conclusion: conclusion, toolName: toolName))
                 case .subtaskListClosed(_, let interior):
                     closedLists.append(interior)
                 case .taskStarted:
@@ -265,11 +261,18 @@ struct TreeRound {
                 try flush(&pending, &ends, kind: kind)
                 for interior in closedLists {
                     for evicted in buffer.push(memory.tokenRange(within: interior)) where memory.evict(evicted) > 0 {
-                        // Recorded while replaying too: marks committed after the last commit were lost.
+                        // Recorded while replaying too: marks made after the last commit were lost.
                         let offset = memory.promptTokens.count
                         try runner.recorder?.pruned(seqs: (evicted.lowerBound + offset)..<(evicted.upperBound + offset))
                     }
                 }
+            }
+            pending.append(id)
+            ends.append(tracker.document.count)
+            tasks += finished
+            if !finished.isEmpty && !replaying {
+                try flush(&pending, &ends, kind: kind)
+                for task in finished { try runner.recorder?.taskFinished(task, round: 0) }
             }
         }
         try flush(&pending, &ends, kind: kind)
