@@ -101,6 +101,7 @@ struct TreeRound {
     /// Whether tokens being appended come from the record (and so are not recorded again).
     private var replaying = false
     private var decodeStart = DispatchTime.now()
+    private var decodeStarted = false
     /// Wall-clock seconds spent in tool calls (not decoding).
     private var toolTime = 0.0
 
@@ -116,11 +117,13 @@ struct TreeRound {
     private var maxTokens: Int { runner.options.maxTokens ?? runner.workflow.limits.maxTokens }
     private var written: Int { metrics.generatedTokens + metrics.forcedTokens }
 
-    /// Decodes until the grammar is complete.
-    mutating func decode() async throws {
-        decodeStart = DispatchTime.now()
+    /// Decodes until the grammar is complete, or until `stop` says so (checked before every
+    /// step; benchmarks use it to steer the tree).
+    mutating func decode(until stop: ((TreeRound) -> Bool)? = nil) async throws {
+        if !decodeStarted { decodeStart = DispatchTime.now(); decodeStarted = true }
         defer { updateTimes() }
         while true {
+            if let stop, stop(self) { return }
             if runner.shouldStop?() == true { throw RuntimeError.interrupted }
             if matcher.pendingHole != nil {
                 let callStart = DispatchTime.now()

@@ -78,6 +78,18 @@ final class WorkingMemory {
         return freed.count
     }
 
+    /// Drops the whole cache and prefills the prompt and every kept token again at contiguous
+    /// positions — what an agent loop without a persistent cache does after each tool call
+    /// (the baseline of `arbor bench --tools`).
+    func rebuild() throws {
+        model.free(slots: model.sequenceSlots)
+        let keptIndices = tokens.indices.filter { live[$0] }
+        let ids = promptTokens + keptIndices.map { tokens[$0] }
+        let newSlots = try model.prefill(tokens: ids, positions: (0..<Int32(ids.count)).map { $0 })
+        for (offset, index) in keptIndices.enumerated() { slots[index] = newSlots[promptTokens.count + offset] }
+        nextPosition = Int32(ids.count)
+    }
+
     private func tokenStart(_ index: Int) -> Int { index == 0 ? 0 : byteEnds[index - 1] }
 
     private func positions(_ count: Int) -> [Int32] { (0..<Int32(count)).map { nextPosition + $0 } }
