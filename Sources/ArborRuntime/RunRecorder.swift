@@ -27,8 +27,12 @@ public struct RecordedProgress: Sendable {
     public var promptTokens: [Int32]
     public var tokens: [(id: Int32, kind: TokenKind)]
     public var toolCalls: [ToolOutcome]
+    /// Whether the tokens are already in the run's record (a resume) or new text to steer the
+    /// tree with (then the recorder receives them like any other).
+    public var isRecorded: Bool
 
-    public init(promptTokens: [Int32], tokens: [(id: Int32, kind: TokenKind)], toolCalls: [ToolOutcome]) {
+    public init(promptTokens: [Int32], tokens: [(id: Int32, kind: TokenKind)], toolCalls: [ToolOutcome], isRecorded: Bool = true) {
+        self.isRecorded = isRecorded
         self.promptTokens = promptTokens
         self.tokens = tokens
         self.toolCalls = toolCalls

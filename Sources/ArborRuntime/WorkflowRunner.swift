@@ -196,7 +196,7 @@ struct TreeRound {
     /// and the sampler's random state end where the recorded run was.
     mutating func replay(_ progress: RecordedProgress) throws {
         recordedOutcomes = progress.toolCalls
-        replaying = true
+        replaying = progress.isRecorded
         defer { replaying = false }
         let log = progress.tokens
         var start = 0

@@ -79,6 +79,7 @@ enum RuntimeFixtures {
     /// A recorded-looking progress that feeds `text` as forced tokens: a test's way to steer
     /// the tree (into a tool call, into subtasks) and let the model go on from there.
     static func forcedPrefix(_ text: String, tokenizer: BPETokenizer) -> RecordedProgress {
-        RecordedProgress(promptTokens: [], tokens: tokenizer.encode(text, parseSpecial: false).map { ($0, .forced) }, toolCalls: [])
+        RecordedProgress(promptTokens: [], tokens: tokenizer.encode(text, parseSpecial: false).map { ($0, .forced) },
+                         toolCalls: [], isRecorded: false)
     }
 }
