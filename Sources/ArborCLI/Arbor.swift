@@ -9,6 +9,8 @@ struct Arbor: AsyncParsableCommand {
         // One subcommand per line, in the order `arbor --help` lists them.
         subcommands: [
             RunCommand.self,
+            RunsCommand.self,
+            InspectCommand.self,
             ValidateCommand.self,
             SchemaCommand.self,
             CompileCommand.self,
