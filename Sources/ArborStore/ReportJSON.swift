@@ -18,7 +18,7 @@ public indirect enum ReportJSON: Sendable, Equatable {
     case number(Double)
     case bool(Bool)
     case null
-    /// JSON text known to be valid, written as is.
+    /// JSON text known to be valid, written as is (its later lines indented to fit).
     case verbatim(String)
 
     /// One key of an object, in its place.
@@ -98,7 +98,9 @@ public indirect enum ReportJSON: Sendable, Equatable {
         case .null:
             output += "null"
         case let .verbatim(text):
-            output += text
+            // A raw newline in JSON text can only be whitespace between tokens (strings
+            // escape theirs), so indenting after it keeps the text valid and readable.
+            output += text.replacingOccurrences(of: "\n", with: "\n" + indent)
         }
     }
 

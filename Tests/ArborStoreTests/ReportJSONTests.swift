@@ -38,6 +38,21 @@ final class ReportJSONTests: XCTestCase {
         XCTAssertEqual(ReportJSON.nullable("x"), .string("x"))
     }
 
+    func testMultiLineStoredJSONIsIndentedWithItsKey() throws {
+        let value = ReportJSON.object(["output": .embedding("{\n  \"answer\": \"a\\nb\"\n}")])
+        let rendered = value.rendered()
+        XCTAssertEqual(rendered, """
+            {
+              "output": {
+                "answer": "a\\nb"
+              }
+            }
+
+            """)
+        let parsed = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(rendered.utf8)) as? [String: [String: String]])
+        XCTAssertEqual(parsed["output"]?["answer"], "a\nb")
+    }
+
     func testNonFiniteNumbersBecomeNull() {
         XCTAssertEqual(ReportJSON.number(.nan).rendered(), "null\n")
         XCTAssertEqual(ReportJSON.number(0.3).rendered(), "0.3\n")
