@@ -99,12 +99,25 @@ final class ArborReadCommandsTests: XCTestCase {
         let whole = try Data(contentsOf: URL(fileURLWithPath: truncated))
         try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: truncated))
 
+        // Pages damaged after the first: opening succeeds, the first query finds the damage.
+        let damaged = sandbox.appendingPathComponent("damaged.sqlite").path
+        do {
+            let store = try RunStore(path: damaged)
+            try InspectedRunFixture.populate(store, id: sampleRun().id)
+            try store.appendTokens(sampleTokens(runID: sampleRun().id, seqs: 40..<5_000), to: sampleRun().id)
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: damaged))
+        try handle.seek(toOffset: 4_096)
+        try handle.write(contentsOf: Data(repeating: 0xA5, count: 64 * 1_024))
+        try handle.close()
+
         let missingDirectory = sandbox.appendingPathComponent("no/such/dir").path
         let cases: [(path: String, message: String)] = [
             (randomBytes, "\(randomBytes) is not an SQLite database (it does not begin with the SQLite header)"),
             (foreign, "\(foreign) is not an Arbor database: it already holds tables (photos) and lacks Arbor's application_id"),
             (empty, "\(empty) is not an SQLite database (the file is empty (0 bytes), so it holds no runs)"),
             (truncated, "The Arbor database \(truncated) is damaged (the file is"),
+            (damaged, "The Arbor database \(damaged) is damaged (database disk image is malformed)"),
             (missingDirectory + "/arbor.sqlite",
              "Cannot open the Arbor database \(missingDirectory)/arbor.sqlite: its directory \(missingDirectory) does not exist"),
         ]
