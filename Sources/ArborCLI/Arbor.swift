@@ -10,6 +10,8 @@ struct Arbor: AsyncParsableCommand {
         subcommands: [
             RunCommand.self,
             ResumeCommand.self,
+            RunsCommand.self,
+            InspectCommand.self,
             ValidateCommand.self,
             SchemaCommand.self,
             CompileCommand.self,

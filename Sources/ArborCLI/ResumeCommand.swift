@@ -39,14 +39,16 @@ struct ResumeCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "No live status line.")
     var quiet = false
 
-    @OptionGroup var database: DatabaseOption
+    @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let store = try database.open()
-        guard let run = try store.run(id: runID) else {
-            FileHandle.standardError.write(Data("arbor resume: no run '\(runID)' in \(store.path); `arbor runs` lists the runs there.\n".utf8))
+        let store = try database.openOrCreate()
+        let resolution = try store.resolveRunID(runID)
+        if let problem = resolution.problem(databasePath: database.path, runsCommand: database.runsCommand) {
+            FileHandle.standardError.write(Data("arbor resume: \(problem)\n".utf8))
             throw ExitCode(1)
         }
+        guard case .found(let id) = resolution, let run = try store.run(id: id) else { throw ExitCode(1) }
         if run.status == .completed {
             FileHandle.standardError.write(Data("arbor resume: run \(run.id) already completed; `arbor inspect \(run.id)` shows it.\n".utf8))
             throw ExitCode(1)

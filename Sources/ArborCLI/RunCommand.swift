@@ -62,7 +62,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-record"), help: "Do not record the run in the database (it cannot be resumed).")
     var noRecord = false
 
-    @OptionGroup var database: DatabaseOption
+    @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         if threads < 1 { throw ValidationError("--threads must be at least 1.") }
@@ -91,7 +91,7 @@ struct RunCommand: AsyncParsableCommand {
         var store: RunStore?
         var runID: String?
         if !noRecord {
-            let opened = try database.open()
+            let opened = try database.openOrCreate()
             let resolved = try workflow.resolveInputs(inputs)
             let id = Run.makeID()
             try opened.createRun(Run(
