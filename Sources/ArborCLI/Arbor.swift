@@ -10,6 +10,7 @@ struct Arbor: AsyncParsableCommand {
         subcommands: [
             RunCommand.self,
             ResumeCommand.self,
+            ForkCommand.self,
             RunsCommand.self,
             InspectCommand.self,
             ValidateCommand.self,

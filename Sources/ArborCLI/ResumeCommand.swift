@@ -53,6 +53,12 @@ struct ResumeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("arbor resume: run \(run.id) already completed; `arbor inspect \(run.id)` shows it.\n".utf8))
             throw ExitCode(1)
         }
+        try await Self.continueRun(run, in: store, model: model, force: force, threads: threads, json: json, tree: tree, quiet: quiet)
+    }
+
+    /// Replays `run`'s record and decodes on (`arbor resume`, and `arbor fork` on the new run).
+    static func continueRun(_ run: Run, in store: RunStore, model: String?, force: Bool, threads: Int,
+                            json: Bool, tree: Bool, quiet: Bool) async throws {
         let (loaded, diagnostics) = WorkflowLoader.load(text: run.specText, file: "\(run.workflow) (recorded in run \(run.id))")
         guard let workflow = loaded, !diagnostics.contains(where: { $0.severity == .error }) else {
             FileHandle.standardError.write(Data("arbor resume: the recorded spec no longer loads:\n\(diagnostics.map { "\($0)" }.joined(separator: "\n"))\n".utf8))
@@ -74,7 +80,7 @@ struct ResumeCommand: AsyncParsableCommand {
         let options = try RunOptions(jsonText: run.samplingJSON)
         let progress = try store.recordedProgress(runID: run.id)
         try store.updateRunStatus(run.id, to: .running)
-        FileHandle.standardError.write(Data("run \(run.id): resuming after \(progress.tokens.count) tree tokens and \(progress.toolCalls.count) tool calls\n".utf8))
+        FileHandle.standardError.write(Data("run \(run.id): continuing after \(progress.tokens.count) tree tokens and \(progress.toolCalls.count) tool calls\n".utf8))
         let execution = RunExecution(workflow: workflow, modelPath: modelPath, threads: threads, options: options,
                                      quiet: quiet, json: json, tree: tree)
         try await execution.execute(inputs: inputs, store: store, runID: run.id, progress: progress)
