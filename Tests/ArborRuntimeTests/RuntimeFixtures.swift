@@ -29,7 +29,16 @@ enum RuntimeFixtures {
     /// A small workflow with a tool of each kind: an MCP server written as a fixture (its
     /// `add` tool imports its schema), the reference `mcp-server-time`, a command tool that
     /// counts its calls, and the calculator.
-    static func toolWorkflow(pruneBuffer: Int = 2, maxDepth: Int = 2) throws -> Workflow {
+    static func toolWorkflow(pruneBuffer: Int = 2, maxDepth: Int = 2, httpPort: Int? = nil) throws -> Workflow {
+        let httpTool = httpPort.map { port in
+            """
+
+              - name: echo
+                description: Echo a text through an HTTP service.
+                parameters: {text: str}
+                http: {url: "http://127.0.0.1:\(port)/echo?q={{text}}"}
+            """
+        } ?? ""
         let mcpFixture = packageRoot.appendingPathComponent("Tests/ArborToolsTests/Fixtures/mcp_server.py").path
         let yaml = """
             arbor: 1
@@ -58,7 +67,7 @@ enum RuntimeFixtures {
                 parameters: {text: str}
                 command: [python3, "\(path("counting_tool.py"))"]
               - name: calculator
-                builtin: calculator
+                builtin: calculator\(httpTool)
             output:
               result: str
             limits:
@@ -74,6 +83,36 @@ enum RuntimeFixtures {
             throw NSError(domain: "RuntimeFixtures", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(diagnostics)"])
         }
         return workflow
+    }
+
+    /// The HTTP server of ArborTools' fixtures on 127.0.0.1 and a free port, until `stop()`.
+    final class HTTPServer {
+        private let process = Process()
+        private let input = Pipe()
+        let port: Int
+
+        init() throws {
+            let output = Pipe()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", packageRoot.appendingPathComponent("Tests/ArborToolsTests/Fixtures/http_server.py").path]
+            process.standardInput = input
+            process.standardOutput = output
+            try process.run()
+            var line = Data()
+            while let byte = try output.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) {
+                line.append(byte)
+            }
+            guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+                process.terminate()
+                throw NSError(domain: "RuntimeFixtures", code: 2, userInfo: [NSLocalizedDescriptionKey: "http_server.py printed no port"])
+            }
+            self.port = port
+        }
+
+        func stop() {
+            try? input.fileHandleForWriting.close()
+            process.waitUntilExit()
+        }
     }
 
     /// A recorded-looking progress that feeds `text` as forced tokens: a test's way to steer

@@ -20,7 +20,9 @@ final class WorkflowRunnerTests: XCTestCase {
     /// Each kind of tool is called from inside the decoding loop — the tree is steered up to
     /// its `"tool_result":` — and the run then finishes on its own with a schema-valid answer.
     func testToolsAreCalledInsideTheLoopAndTheRunEndsWithAValidAnswer() async throws {
-        let workflow = try RuntimeFixtures.toolWorkflow()
+        let server = try RuntimeFixtures.HTTPServer()
+        defer { server.stop() }
+        let workflow = try RuntimeFixtures.toolWorkflow(httpPort: server.port)
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-tool-log-\(UUID().uuidString)").path
         setenv("ARBOR_TEST_TOOL_LOG", log, 1)
         defer { unsetenv("ARBOR_TEST_TOOL_LOG"); try? FileManager.default.removeItem(atPath: log) }
@@ -31,6 +33,8 @@ final class WorkflowRunnerTests: XCTestCase {
             (#""tool_name":"get_current_time","parameters":{"timezone":"UTC"}"#, { $0.value?.compactString.contains("UTC") == true }),
             (#""tool_name":"count","parameters":{"text":"arbor"}"#, { $0.value == ["length": 5] }),
             (#""tool_name":"calculator","parameters":{"expression":"2^10"}"#, { $0.value?.objectValue?["result"] == .integer(1024) }),
+            (#""tool_name":"echo","parameters":{"text":"hi there"}"#, {
+                $0.value?.objectValue?["query"]?.compactString.contains("hi there") == true }),
         ]
         for (call, check) in cases {
             let prefix = #"{"reasoning":[{"thought":"Use the tool.","tooluse":{"# + call + #","tool_result":"#
@@ -48,6 +52,31 @@ final class WorkflowRunnerTests: XCTestCase {
         await toolBox.shutdown()
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         XCTAssertEqual(lines.first, #"{"text": "arbor"}"#, "the command tool ran with the model's arguments")
+    }
+
+    /// One run that prunes a finished subtask list, calls a tool afterwards and ends with a
+    /// valid answer; the same run with pruning off keeps every token.
+    func testARunPrunesCallsAToolAndEndsValid() async throws {
+        let workflow = try RuntimeFixtures.toolWorkflow(pruneBuffer: 0)
+        let toolBox = try await ToolBox(workflow: workflow)
+        let prefix = #"{"reasoning":[{"thought":"Split it.","subtasks":[{"thought":"Part one.","conclusion":"One is done."},"#
+            + #"{"thought":"Part two.","conclusion":"Two is done."}],"conclusion":"Both parts are done."},"#
+            + #"{"thought":"Check the answer.","tooluse":{"tool_name":"calculator","parameters":{"expression":"6*7"},"tool_result":"#
+        for prune in [true, false] {
+            let runner = try runner(workflow, tools: toolBox, prune: prune)
+            let report = try await runner.run(inputs: ["question": "What is six times seven?"],
+                                              resuming: RuntimeFixtures.forcedPrefix(prefix, tokenizer: runner.tokenizer))
+            XCTAssertEqual(report.toolCalls.first?.value?.objectValue?["result"], .integer(42))
+            XCTAssertNotNil(report.output.objectValue?["result"])
+            if prune {
+                XCTAssertGreaterThan(report.metrics.prunedTokens, 10)
+                XCTAssertLessThan(report.metrics.peakKVSlots, report.metrics.promptTokens + report.metrics.treeTokens)
+            } else {
+                XCTAssertEqual(report.metrics.prunedTokens, 0)
+                XCTAssertEqual(report.metrics.peakKVSlots, report.metrics.promptTokens + report.metrics.treeTokens)
+            }
+        }
+        await toolBox.shutdown()
     }
 
     /// Parameters that break the tool's schema (here: a schema the grammar cannot enforce
