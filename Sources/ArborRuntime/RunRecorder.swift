@@ -18,10 +18,34 @@ public protocol RunRecorder: AnyObject {
     func toolCallStarted(index: Int, name: String, arguments: JSONValue, taskPath: [Int], tokenSeq: Int) throws
     /// The call returned: a commit point, before its result is fed to the model.
     func toolCallFinished(index: Int, outcome: ToolOutcome) throws
+    /// A round ended (with its summary, or the answer for the last): a commit point.
+    func roundFinished(_ round: RoundRecord) throws
 }
 
-/// What a recorded run already did, for resuming it: its token log after the prompt and its
-/// finished tool calls in order.
+extension RunRecorder {
+    public func roundFinished(_ round: RoundRecord) throws {}
+}
+
+/// One summary round of a run.
+public struct RoundRecord: Codable, Sendable, Equatable {
+    public var number: Int
+    /// The summary the round ended with; nil for the round that answered.
+    public var summary: String?
+    /// Prompt tokens fed for the round (later rounds reuse the instructions' cache).
+    public var promptTokens: Int
+    /// Tree tokens of the round (generated, forced and from tools).
+    public var treeTokens: Int
+    /// The most tree tokens kept in the cache at once during the round.
+    public var peakKeptTokens: Int
+    public var decodeSeconds: Double
+
+    /// Tree tokens per second of decoding in this round.
+    public var tokensPerSecond: Double { decodeSeconds > 0 ? Double(treeTokens) / decodeSeconds : 0 }
+}
+
+/// What a recorded run already did, for resuming it: its token log after the first prompt and
+/// its finished tool calls in order. A later round's prompt appears in the log as `.prompt`
+/// tokens (only those fed: the instructions' cache is reused).
 public struct RecordedProgress: Sendable {
     /// The prompt as recorded (empty when the run was killed before its first commit).
     public var promptTokens: [Int32]

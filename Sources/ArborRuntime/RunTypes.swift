@@ -67,6 +67,21 @@ public struct RunMetrics: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// Adds a later round's figures (peak KV is the higher of the two).
+    mutating func add(_ round: RunMetrics) {
+        promptTokens += round.promptTokens
+        generatedTokens += round.generatedTokens
+        forcedTokens += round.forcedTokens
+        toolResultTokens += round.toolResultTokens
+        peakKVSlots = max(peakKVSlots, round.peakKVSlots)
+        prunedTokens += round.prunedTokens
+        toolCalls += round.toolCalls
+        toolSeconds += round.toolSeconds
+        decodeSeconds += round.decodeSeconds
+        maskSeconds += round.maskSeconds
+        promptSeconds += round.promptSeconds
+    }
+
     /// Tokens of the tree document: generated, forced and tool results.
     public var treeTokens: Int { generatedTokens + forcedTokens + toolResultTokens }
     /// The share of tree tokens evicted from the KV cache.
@@ -105,4 +120,6 @@ public struct RunReport: Sendable {
     /// Every tool call in order.
     public var toolCalls: [ToolOutcome]
     public var metrics: RunMetrics
+    /// The rounds, with their summaries (one round when the workflow has no round budget).
+    public var rounds: [RoundRecord] = []
 }

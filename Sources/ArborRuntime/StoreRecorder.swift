@@ -1,6 +1,7 @@
 import ArborSchema
 import ArborStore
 import ArborTools
+import Foundation
 
 /// Writes a run into the SQLite store as it happens.
 ///
@@ -64,6 +65,12 @@ public final class StoreRecorder: RunRecorder {
         }
     }
 
+    public func roundFinished(_ round: RoundRecord) throws {
+        let record = Round(runID: runID, number: round.number, summary: round.summary, promptTokens: round.promptTokens,
+                           generatedTokens: round.treeTokens, peakKeptTokens: round.peakKeptTokens, finishedAt: Date())
+        try commit { transaction in try transaction.saveRound(record) }
+    }
+
     /// Writes everything buffered, plus `extra`, in one transaction.
     public func commit(_ extra: ((StoreTransaction) throws -> Void)? = nil) throws {
         let (tokens, pruned, nodes) = (self.tokens, prunedRanges, self.nodes)
@@ -85,7 +92,8 @@ extension RunStore {
     /// finished is left out, so it is made again).
     public func recordedProgress(runID: String) throws -> RecordedProgress {
         let all = try tokens(runID: runID)
-        let log = all.filter { $0.kind != .prompt }
+        let firstPrompt = all.prefix { $0.kind == .prompt }
+        let log = all.dropFirst(firstPrompt.count)
         var outcomes: [ToolOutcome] = []
         for call in try loadRun(id: runID).toolCalls.sorted(by: { $0.seq < $1.seq }) {
             let arguments = (try? JSONValue(parsing: call.argumentsJSON)) ?? .string(call.argumentsJSON)
@@ -100,7 +108,7 @@ extension RunStore {
                 break
             }
         }
-        return RecordedProgress(promptTokens: all.filter { $0.kind == .prompt }.map(\.tokenID),
+        return RecordedProgress(promptTokens: firstPrompt.map(\.tokenID),
                                 tokens: log.map { ($0.tokenID, $0.kind) }, toolCalls: outcomes)
     }
 }

@@ -29,7 +29,8 @@ enum RuntimeFixtures {
     /// A small workflow with a tool of each kind: an MCP server written as a fixture (its
     /// `add` tool imports its schema), the reference `mcp-server-time`, a command tool that
     /// counts its calls, and the calculator.
-    static func toolWorkflow(pruneBuffer: Int = 2, maxDepth: Int = 2, httpPort: Int? = nil) throws -> Workflow {
+    static func toolWorkflow(pruneBuffer: Int = 2, maxDepth: Int = 2, httpPort: Int? = nil, roundBudget: Int? = nil) throws -> Workflow {
+        let rounds = roundBudget.map { "\n  round_budget: \($0)\n  max_rounds: 3" } ?? ""
         let httpTool = httpPort.map { port in
             """
 
@@ -76,7 +77,7 @@ enum RuntimeFixtures {
               max_tool_calls: 4
               max_tokens: 900
               max_text_length: 100
-              prune_buffer: \(pruneBuffer)
+              prune_buffer: \(pruneBuffer)\(rounds)
             """
         let (workflow, diagnostics) = WorkflowLoader.load(text: yaml, file: "tools-in-loop.yaml")
         guard let workflow, !diagnostics.contains(where: { $0.severity == .error }) else {
