@@ -65,6 +65,10 @@ struct RunExecution {
         if tree { FileHandle.standardError.write(Data(ReasoningTreeText.render(report.document).utf8)) }
         print(report.output.prettyString)
         FileHandle.standardError.write(Data((report.metrics.summaryLine + "\n").utf8))
+        if report.rounds.count > 1 {
+            let perRound = report.rounds.map { "\($0.number): \($0.treeTokens) tokens at \(String(format: "%.1f", $0.tokensPerSecond))/s, peak kept \($0.peakKeptTokens)" }
+            FileHandle.standardError.write(Data("\(report.rounds.count) rounds — \(perRound.joined(separator: "; "))\n".utf8))
+        }
     }
 }
 
