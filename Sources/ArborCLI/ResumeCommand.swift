@@ -27,7 +27,10 @@ struct ResumeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Kernel threads.")
     var threads: Int = 2
 
-    @Flag(name: .long, help: "Resume even if the model file changed since the run started.")
+    @Option(name: .long, help: "The workflow file to resume with (default: the spec text recorded with the run); refused if it changed since, unless --force.")
+    var spec: String?
+
+    @Flag(name: .long, help: "Resume even if the model file or the --spec file changed since the run started.")
     var force = false
 
     @Flag(name: .long, help: "Print one JSON object: the answer, the tree, the tool calls and the metrics.")
@@ -53,7 +56,19 @@ struct ResumeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("arbor resume: run \(run.id) already completed; `arbor inspect \(run.id)` shows it.\n".utf8))
             throw ExitCode(1)
         }
-        try await Self.continueRun(run, in: store, model: model, force: force, threads: threads, json: json, tree: tree, quiet: quiet)
+        var resumed = run
+        if let spec {
+            let text = try String(contentsOfFile: spec, encoding: .utf8)
+            let digest = FileDigest.sha256(Array(text.utf8))
+            if digest != run.specSHA256 && !force {
+                FileHandle.standardError.write(Data("""
+                    arbor resume: \(spec) changed since run \(run.id) started (SHA-256 \(digest.prefix(12))… instead of                     \(run.specSHA256.prefix(12))…); the recorded tokens may not fit it. Resume without --spec to use the                     recorded spec, pass --force to use the new one anyway, or start a new run.\n
+                    """.utf8))
+                throw ExitCode(1)
+            }
+            resumed.specText = text
+        }
+        try await Self.continueRun(resumed, in: store, model: model, force: force, threads: threads, json: json, tree: tree, quiet: quiet)
     }
 
     /// Replays `run`'s record and decodes on (`arbor resume`, and `arbor fork` on the new run).
