@@ -32,20 +32,10 @@ struct ForkCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The model file (default: the one the old run used).")
     var model: String?
 
-    @Option(name: .long, help: "Kernel threads.")
-    var threads: Int = 2
-
     @Flag(name: .long, help: "Fork even if the model file changed since the old run.")
     var force = false
 
-    @Flag(name: .long, help: "Print one JSON object: the answer, the tree, the tool calls and the metrics.")
-    var json = false
-
-    @Flag(name: .long, help: "Also print the reasoning tree readably (to standard error).")
-    var tree = false
-
-    @Flag(name: .long, help: "No live status line.")
-    var quiet = false
+    @OptionGroup var output: RunOutputOptions
 
     @OptionGroup var database: DatabaseOptions
 
@@ -85,7 +75,6 @@ struct ForkCommand: AsyncParsableCommand {
             }
         }
         FileHandle.standardError.write(Data("run \(forked.id): forked from \(source.id) after task \(path)\n".utf8))
-        try await ResumeCommand.continueRun(forked, in: store, model: model, force: force, threads: threads,
-                                            json: json, tree: tree, quiet: quiet)
+        try await ResumeCommand.continueRun(forked, in: store, model: model, force: force, output: output)
     }
 }

@@ -24,23 +24,13 @@ struct ResumeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The model file (default: the one the run was started with).")
     var model: String?
 
-    @Option(name: .long, help: "Kernel threads.")
-    var threads: Int = 2
-
     @Option(name: .long, help: "The workflow file to resume with (default: the spec text recorded with the run); refused if it changed since, unless --force.")
     var spec: String?
 
     @Flag(name: .long, help: "Resume even if the model file or the --spec file changed since the run started.")
     var force = false
 
-    @Flag(name: .long, help: "Print one JSON object: the answer, the tree, the tool calls and the metrics.")
-    var json = false
-
-    @Flag(name: .long, help: "Also print the reasoning tree readably (to standard error).")
-    var tree = false
-
-    @Flag(name: .long, help: "No live status line.")
-    var quiet = false
+    @OptionGroup var output: RunOutputOptions
 
     @OptionGroup var database: DatabaseOptions
 
@@ -68,12 +58,11 @@ struct ResumeCommand: AsyncParsableCommand {
             }
             resumed.specText = text
         }
-        try await Self.continueRun(resumed, in: store, model: model, force: force, threads: threads, json: json, tree: tree, quiet: quiet)
+        try await Self.continueRun(resumed, in: store, model: model, force: force, output: output)
     }
 
     /// Replays `run`'s record and decodes on (`arbor resume`, and `arbor fork` on the new run).
-    static func continueRun(_ run: Run, in store: RunStore, model: String?, force: Bool, threads: Int,
-                            json: Bool, tree: Bool, quiet: Bool) async throws {
+    static func continueRun(_ run: Run, in store: RunStore, model: String?, force: Bool, output: RunOutputOptions) async throws {
         let (loaded, diagnostics) = WorkflowLoader.load(text: run.specText, file: "\(run.workflow) (recorded in run \(run.id))")
         guard let workflow = loaded, !diagnostics.contains(where: { $0.severity == .error }) else {
             FileHandle.standardError.write(Data("arbor resume: the recorded spec no longer loads:\n\(diagnostics.map { "\($0)" }.joined(separator: "\n"))\n".utf8))
@@ -96,8 +85,7 @@ struct ResumeCommand: AsyncParsableCommand {
         let progress = try store.recordedProgress(runID: run.id)
         try store.updateRunStatus(run.id, to: .running)
         FileHandle.standardError.write(Data("run \(run.id): continuing after \(progress.tokens.count) tree tokens and \(progress.toolCalls.count) tool calls\n".utf8))
-        let execution = RunExecution(workflow: workflow, modelPath: modelPath, threads: threads, options: options,
-                                     quiet: quiet, json: json, tree: tree)
+        let execution = RunExecution(workflow: workflow, modelPath: modelPath, options: options, output: output)
         try await execution.execute(inputs: inputs, store: store, runID: run.id, progress: progress)
     }
 }

@@ -32,15 +32,6 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Path of the GGUF model (default: the workflow's model.file, else models/SmolLM2-135M-Instruct.Q4_1.gguf or ARBOR_MODEL).")
     var model: String?
 
-    @Option(name: .long, help: "Kernel threads.")
-    var threads: Int = 2
-
-    @Flag(name: .long, help: "Print one JSON object: the answer, the tree, the tool calls and the metrics.")
-    var json = false
-
-    @Flag(name: .long, help: "Also print the reasoning tree readably (to standard error with the answer on standard output).")
-    var tree = false
-
     @Flag(name: .customLong("no-prune"), help: "Keep finished subtasks in the KV cache (for comparison).")
     var noPrune = false
 
@@ -56,16 +47,14 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-tokens"), help: "Most tokens to write (default: the workflow's limits.max_tokens).")
     var maxTokens: Int?
 
-    @Flag(name: .long, help: "No live status line.")
-    var quiet = false
-
     @Flag(name: .customLong("no-record"), help: "Do not record the run in the database (it cannot be resumed).")
     var noRecord = false
+
+    @OptionGroup var output: RunOutputOptions
 
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        if threads < 1 { throw ValidationError("--threads must be at least 1.") }
         for item in input where !item.contains("=") {
             throw ValidationError("--input '\(item)' is not name=value; write e.g. --input problem='2+2'.")
         }
@@ -103,8 +92,7 @@ struct RunCommand: AsyncParsableCommand {
             store = opened
             runID = id
         }
-        let execution = RunExecution(workflow: workflow, modelPath: modelPath, threads: threads, options: options,
-                                     quiet: quiet, json: json, tree: tree)
+        let execution = RunExecution(workflow: workflow, modelPath: modelPath, options: options, output: output)
         try await execution.execute(inputs: inputs, store: store, runID: runID)
     }
 

@@ -10,14 +10,34 @@ import Foundation
 
 /// What `arbor run` and `arbor resume` share: load the model and tools, run with a live
 /// status line, record into the store, stop cleanly on SIGINT/SIGTERM.
+/// How `run`, `resume` and `fork` print and how many threads they use.
+struct RunOutputOptions: ParsableArguments {
+    @Option(name: .long, help: "Kernel threads.")
+    var threads: Int = 2
+
+    @Flag(name: .long, help: "Print one JSON object: the answer, the tree, the tool calls, the metrics and the run id.")
+    var json = false
+
+    @Flag(name: .long, help: "Also print the reasoning tree readably (to standard error; the answer goes to standard output).")
+    var tree = false
+
+    @Flag(name: .long, help: "No live status line.")
+    var quiet = false
+
+    func validate() throws {
+        if threads < 1 { throw ValidationError("--threads must be at least 1.") }
+    }
+}
+
 struct RunExecution {
     var workflow: Workflow
     var modelPath: String
-    var threads: Int
     var options: RunOptions
-    var quiet: Bool
-    var json: Bool
-    var tree: Bool
+    var output: RunOutputOptions
+    var threads: Int { output.threads }
+    var json: Bool { output.json }
+    var tree: Bool { output.tree }
+    var quiet: Bool { output.quiet }
 
     /// Runs (or resumes, with `progress`) and prints the result. `store`/`runID` record it.
     func execute(inputs: JSONObject, store: RunStore?, runID: String?, progress: RecordedProgress? = nil) async throws {
