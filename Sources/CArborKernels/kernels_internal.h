@@ -65,6 +65,16 @@ typedef void (*arbor_vec_dot_x4_fn)(int64_t n, const void *restrict w, const voi
 arbor_vec_dot_x4_fn arbor_vec_dot_x4_for(int t, arbor_vec_dot_fn single);
 void arbor_vec_dot_q4_1_x4_avx2(int64_t n, const void *restrict w, const void *restrict a,
                                 size_t a_stride, float out[4]);
+/* four weight rows (w, w + w_stride, ...) against one activation row; out[r] is
+   bit-identical to the single-row dot of row r. */
+typedef void (*arbor_vec_dot_r4_fn)(int64_t n, const void *restrict w, size_t w_stride,
+                                    const void *restrict a, float out[4]);
+/* the four-row form matching `single`, or NULL */
+arbor_vec_dot_r4_fn arbor_vec_dot_r4_for(int t, arbor_vec_dot_fn single);
+void arbor_vec_dot_q4_1_r4_avx2(int64_t n, const void *restrict w, size_t w_stride,
+                                const void *restrict a, float out[4]);
+void arbor_vec_dot_q8_0_r4_avx2(int64_t n, const void *restrict w, size_t w_stride,
+                                const void *restrict a, float out[4]);
 float arbor_vec_dot_q5_0_avx2(int64_t n, const void *restrict w, const void *restrict a);
 float arbor_vec_dot_q8_0_avx2(int64_t n, const void *restrict w, const void *restrict a);
 float arbor_vec_dot_q4_K_avx2(int64_t n, const void *restrict w, const void *restrict a);

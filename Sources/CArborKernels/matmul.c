@@ -13,6 +13,7 @@ typedef struct {
     int64_t n_tok;
     arbor_vec_dot_fn dot;
     arbor_vec_dot_x4_fn dot4; /* NULL, or four tokens at once, bit-identical to four dot calls */
+    arbor_vec_dot_r4_fn dot_r4; /* NULL, or four rows at once, bit-identical to four dot calls */
 } matmul_job;
 
 #define ROW_TILE 16
@@ -38,7 +39,10 @@ static void matmul_task(void *p, int ith, int nth) {
         for (; t < j->n_tok; t++) {
             const uint8_t *a = j->act + (size_t)t * j->act_stride;
             float *o = j->out + t * j->out_stride;
-            for (int64_t r = rt; r < re; r++) o[r] = j->dot(j->n_cols, j->w + (size_t)r * j->w_row, a);
+            int64_t r = rt;
+            if (j->dot_r4)
+                for (; r + 4 <= re; r += 4) j->dot_r4(j->n_cols, j->w + (size_t)r * j->w_row, j->w_row, a, o + r);
+            for (; r < re; r++) o[r] = j->dot(j->n_cols, j->w + (size_t)r * j->w_row, a);
         }
     }
 }
@@ -53,5 +57,6 @@ void arbor_matmul(arbor_pool *pool, float *restrict out, int64_t out_stride,
     };
     if (!job.dot) return;
     job.dot4 = arbor_vec_dot_x4_for(wtype, job.dot);
+    job.dot_r4 = arbor_vec_dot_r4_for(wtype, job.dot);
     arbor_pool_run(pool, matmul_task, &job);
 }
