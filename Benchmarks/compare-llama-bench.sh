@@ -62,4 +62,9 @@ print(f"streaming read bandwidth: {bw / 1e9:.1f} GB/s; weights per token: {arbor
       f"tg ceiling {arbor['tg_ceiling_tokens_per_second']:.0f} t/s")
 if "tg_share_of_ceiling" in arbor:
     print(f"Arbor tg reaches {100 * arbor['tg_share_of_ceiling']:.0f}% of the bandwidth ceiling")
+if "peak_resident_bytes" in arbor:
+    peak, budget = arbor["peak_resident_bytes"], arbor["memory_budget_bytes"]
+    verdict = "within" if peak <= budget else "OVER"
+    print(f"Arbor resident memory: peak {peak / 2**20:.1f} MiB, budget (model file + KV cache + 64 MiB) "
+          f"{budget / 2**20:.1f} MiB: {verdict}")
 PY

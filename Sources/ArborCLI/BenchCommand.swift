@@ -59,6 +59,11 @@ struct BenchCommand: AsyncParsableCommand {
                                           "samples": $0.tokensPerSecond] as [String: Any] },
             ]
             if let generation { object["tg_share_of_ceiling"] = generation.mean / ceiling }
+            if let memory = bench.memory {
+                object["resident_bytes"] = memory.current
+                object["peak_resident_bytes"] = memory.peak
+                object["memory_budget_bytes"] = bench.memoryBudget
+            }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             FileHandle.standardOutput.write(data + Data("\n".utf8))
             return
@@ -71,6 +76,12 @@ struct BenchCommand: AsyncParsableCommand {
             print(String(format: "tg ceiling: %.0f tokens/s; %@ reaches %.0f%% of it (%.1f GB/s of weights)",
                          ceiling, generation.test, 100 * generation.mean / ceiling,
                          generation.mean * Double(bytesPerToken) / 1e9))
+        }
+        if let memory = bench.memory {
+            let mib = { (bytes: Int) in Double(bytes) / 1_048_576 }
+            print(String(format: "resident memory: %.1f MiB now, %.1f MiB peak (VmRSS, VmHWM); budget %.1f MiB = model file %.1f + KV cache %.1f + 64 (%@)",
+                         mib(memory.current), mib(memory.peak), mib(bench.memoryBudget), mib(bench.fileBytes),
+                         mib(bench.kvCacheBytes), memory.peak <= bench.memoryBudget ? "within" : "OVER"))
         }
     }
 

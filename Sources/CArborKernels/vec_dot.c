@@ -44,3 +44,9 @@ arbor_vec_dot_x4_fn arbor_vec_dot_x4_for(int t, arbor_vec_dot_fn single) {
     if (t == ARBOR_TYPE_Q4_1 && single == arbor_vec_dot_q4_1_avx2) return arbor_vec_dot_q4_1_x4_avx2;
     return NULL;
 }
+
+arbor_vec_dot_r4_fn arbor_vec_dot_r4_for(int t, arbor_vec_dot_fn single) {
+    if (t == ARBOR_TYPE_Q4_1 && single == arbor_vec_dot_q4_1_avx2) return arbor_vec_dot_q4_1_r4_avx2;
+    if (t == ARBOR_TYPE_Q8_0 && single == arbor_vec_dot_q8_0_avx2) return arbor_vec_dot_q8_0_r4_avx2;
+    return NULL;
+}

@@ -255,3 +255,91 @@ void arbor_vec_dot_q4_1_x4_avx2(int64_t n, const void *restrict w, const void *r
     }
     for (int k = 0; k < 4; k++) out[k] = hsum8(acc[k]) + summs[k];
 }
+
+/* ---- four weight rows against one activation row (decode): the activation block and its
+   scales are loaded once for four rows, and four independent accumulators keep the FMA
+   units busy. Each row's result comes from exactly the operations, in exactly the order,
+   of the single-row kernel, so a row's number never depends on how rows are grouped. */
+
+static inline uint32_t load_u32(const void *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* The f16 pairs at p0..p3 (four bytes each) as eight floats [a0 b0 a1 b1 a2 b2 a3 b3]. */
+static inline __m256 f16_pairs4(const void *p0, const void *p1, const void *p2, const void *p3) {
+    __m128i h = _mm_cvtsi32_si128((int)load_u32(p0));
+    h = _mm_insert_epi32(h, (int)load_u32(p1), 1);
+    h = _mm_insert_epi32(h, (int)load_u32(p2), 2);
+    h = _mm_insert_epi32(h, (int)load_u32(p3), 3);
+    return _mm256_cvtph_ps(h);
+}
+
+/* 16 bytes of nibbles -> 32 bytes in block order, as nibbles32, from one broadcast load:
+   the upper lane is shifted right by 4 within each dword before masking. */
+static inline __m256i nibbles32_bcast(const uint8_t *p) {
+    const __m256i b = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)p));
+    const __m256i s = _mm256_srlv_epi32(b, _mm256_setr_epi32(0, 0, 0, 0, 4, 4, 4, 4));
+    return _mm256_and_si256(s, _mm256_set1_epi8(0x0F));
+}
+
+/* The four rows are four short streams (a few hundred bytes each) that the hardware
+   prefetcher barely learns before they end; fetch the next groups' bytes ahead instead, at
+   the pace this group is read (bytes_per_block * 4 per block step). */
+#define PREFETCH_GROUPS 2
+static inline void prefetch_ahead(const void *w, size_t w_stride, int64_t i, size_t block_bytes) {
+    const char *p = (const char *)w + PREFETCH_GROUPS * 4 * w_stride + (size_t)i * 4 * block_bytes;
+    for (size_t off = 0; off < 4 * block_bytes; off += 64) _mm_prefetch(p + off, _MM_HINT_T0);
+}
+
+static inline __m256 lane_bcast(__m256 v, int lane) {
+    return _mm256_permutevar8x32_ps(v, _mm256_set1_epi32(lane));
+}
+
+void arbor_vec_dot_q4_1_r4_avx2(int64_t n, const void *restrict w, size_t w_stride,
+                                const void *restrict a, float out[4]) {
+    const arbor_block_q4_1 *x[4];
+    for (int r = 0; r < 4; r++) x[r] = (const arbor_block_q4_1 *)((const uint8_t *)w + (size_t)r * w_stride);
+    const arbor_block_q8_1 *y = a;
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    __m256 summs = _mm256_setzero_ps(); /* lane 2r+1: row r's sum of m * s */
+    for (int64_t i = 0; i < n / ARBOR_QK; i++) {
+        /* [yd ys yd ys ...] against [d0 m0 d1 m1 ...]: even lanes d_r*yd, odd lanes m_r*ys */
+        prefetch_ahead(w, w_stride, i, sizeof(arbor_block_q4_1));
+        const __m128 yds = _mm_cvtph_ps(_mm_cvtsi32_si128((int)load_u32(&y[i].d)));
+        const __m256 ys = _mm256_castpd_ps(_mm256_broadcastsd_pd(_mm_castps_pd(yds)));
+        const __m256 dm = f16_pairs4(&x[0][i].d, &x[1][i].d, &x[2][i].d, &x[3][i].d);
+        const __m256 scale = _mm256_mul_ps(dm, ys);
+        summs = _mm256_fmadd_ps(dm, ys, summs);
+        const __m256i qy = _mm256_loadu_si256((const __m256i *)y[i].qs);
+        for (int r = 0; r < 4; r++) {
+            const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(nibbles32_bcast(x[r][i].qs), qy), ones);
+            acc[r] = _mm256_fmadd_ps(lane_bcast(scale, 2 * r), _mm256_cvtepi32_ps(p), acc[r]);
+        }
+    }
+    float m[8];
+    _mm256_storeu_ps(m, summs);
+    for (int r = 0; r < 4; r++) out[r] = hsum8(acc[r]) + m[2 * r + 1];
+}
+
+void arbor_vec_dot_q8_0_r4_avx2(int64_t n, const void *restrict w, size_t w_stride,
+                                const void *restrict a, float out[4]) {
+    const arbor_block_q8_0 *x[4];
+    for (int r = 0; r < 4; r++) x[r] = (const arbor_block_q8_0 *)((const uint8_t *)w + (size_t)r * w_stride);
+    const arbor_block_q8_0 *y = a;
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    for (int64_t i = 0; i < n / ARBOR_QK; i++) {
+        prefetch_ahead(w, w_stride, i, sizeof(arbor_block_q8_0));
+        /* each row's d and its first two quants as f16 pairs: even lanes are the scales */
+        const __m256 dx = f16_pairs4(&x[0][i].d, &x[1][i].d, &x[2][i].d, &x[3][i].d);
+        const __m256 scale = _mm256_mul_ps(dx, _mm256_set1_ps(f16_to_f32(y[i].d)));
+        const __m256i qy = _mm256_loadu_si256((const __m256i *)y[i].qs);
+        for (int r = 0; r < 4; r++) {
+            const __m256i qx = _mm256_loadu_si256((const __m256i *)x[r][i].qs);
+            acc[r] = _mm256_fmadd_ps(lane_bcast(scale, 2 * r), dot_ss8_f(qx, qy), acc[r]);
+        }
+    }
+    for (int r = 0; r < 4; r++) out[r] = hsum8(acc[r]);
+}

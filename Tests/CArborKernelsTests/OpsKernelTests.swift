@@ -5,40 +5,52 @@ import XCTest
 final class OpsKernelTests: XCTestCase {
     func testMatmulIsIdenticalForAnyThreadCountAndBatchSize() {
         var rng = TestRNG(state: 3)
-        // 11 tokens: two groups for the four-token q4_1 kernel and a remainder of three
-        let type = Int32(ARBOR_TYPE_Q4_1.rawValue), rows = 77, cols = 32 * 9, tokens = 11
-        let w = QuantKernelTests.randomRow(type, elements: rows * cols, rng: &rng)
-        let actType = arbor_activation_type(type)
-        let stride = arbor_row_bytes(actType, Int64(cols))
-        var act = [UInt8](repeating: 0, count: stride * tokens)
-        let x = (0..<(cols * tokens)).map { _ in rng.float() }
-        act.withUnsafeMutableBytes { raw in
-            for t in 0..<tokens { arbor_quantize_row(actType, Array(x[(t * cols)..<((t + 1) * cols)]), raw.baseAddress! + t * stride, Int64(cols)) }
-        }
-        func run(threads: Int32, batch: Bool) -> [Float] {
-            let pool = arbor_pool_create(threads)
-            defer { arbor_pool_destroy(pool) }
-            var out = [Float](repeating: 0, count: rows * tokens)
-            w.withUnsafeBytes { wp in
-                act.withUnsafeBytes { ap in
-                    out.withUnsafeMutableBufferPointer { op in
-                        if batch {
-                            arbor_matmul(pool, op.baseAddress, Int64(rows), wp.baseAddress, type, Int64(rows), Int64(cols), ap.baseAddress, stride, Int64(tokens))
-                        } else {
-                            for t in 0..<tokens {
-                                arbor_matmul(pool, op.baseAddress! + t * rows, Int64(rows), wp.baseAddress, type, Int64(rows), Int64(cols), ap.baseAddress! + t * stride, stride, 1)
+        // 11 tokens: two groups for the four-token q4_1 kernel and a remainder of three;
+        // 77 rows: four-row groups (q4_1, q8_0) and a remainder of one
+        for type in [Int32(ARBOR_TYPE_Q4_1.rawValue), Int32(ARBOR_TYPE_Q8_0.rawValue)] {
+            let rows = 77, cols = 32 * 9, tokens = 11
+            let w = QuantKernelTests.randomRow(type, elements: rows * cols, rng: &rng)
+            let actType = arbor_activation_type(type)
+            let stride = arbor_row_bytes(actType, Int64(cols))
+            let rowBytes = arbor_row_bytes(type, Int64(cols))
+            var act = [UInt8](repeating: 0, count: stride * tokens)
+            let x = (0..<(cols * tokens)).map { _ in rng.float() }
+            act.withUnsafeMutableBytes { raw in
+                for t in 0..<tokens { arbor_quantize_row(actType, Array(x[(t * cols)..<((t + 1) * cols)]), raw.baseAddress! + t * stride, Int64(cols)) }
+            }
+            func run(threads: Int32, batch: Bool) -> [Float] {
+                let pool = arbor_pool_create(threads)
+                defer { arbor_pool_destroy(pool) }
+                var out = [Float](repeating: 0, count: rows * tokens)
+                w.withUnsafeBytes { wp in
+                    act.withUnsafeBytes { ap in
+                        out.withUnsafeMutableBufferPointer { op in
+                            if batch {
+                                arbor_matmul(pool, op.baseAddress, Int64(rows), wp.baseAddress, type, Int64(rows), Int64(cols), ap.baseAddress, stride, Int64(tokens))
+                            } else {
+                                for t in 0..<tokens {
+                                    arbor_matmul(pool, op.baseAddress! + t * rows, Int64(rows), wp.baseAddress, type, Int64(rows), Int64(cols), ap.baseAddress! + t * stride, stride, 1)
+                                }
                             }
                         }
                     }
                 }
+                return out
             }
-            return out
+            // every output is the selected single-row dot, whatever kernel grouped it
+            let dot = arbor_vec_dot_for(type)!
+            let single: [Float] = w.withUnsafeBytes { wp in
+                act.withUnsafeBytes { ap in
+                    (0..<(rows * tokens)).map { i in dot(Int64(cols), wp.baseAddress! + (i % rows) * rowBytes, ap.baseAddress! + (i / rows) * stride) }
+                }
+            }
+            let base = run(threads: 1, batch: false)
+            XCTAssertEqual(base, single, "type \(type)")
+            XCTAssertEqual(run(threads: 2, batch: false), base, "type \(type)")
+            XCTAssertEqual(run(threads: 3, batch: true), base, "type \(type)")
+            XCTAssertEqual(run(threads: 1, batch: true), base, "type \(type)")
+            XCTAssertNotEqual(base.reduce(0) { $0 + abs($1) }, 0)
         }
-        let base = run(threads: 1, batch: false)
-        XCTAssertEqual(run(threads: 2, batch: false), base)
-        XCTAssertEqual(run(threads: 3, batch: true), base)
-        XCTAssertEqual(run(threads: 1, batch: true), base)
-        XCTAssertNotEqual(base.reduce(0) { $0 + abs($1) }, 0)
     }
 
     func testRopeRotationsComposeForBothPairings() {

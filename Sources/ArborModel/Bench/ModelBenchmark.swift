@@ -35,12 +35,24 @@ public final class ModelBenchmark {
     public let config: ModelConfig
     public let threads: Int
     public let modelName: String
+    /// Size of the GGUF file on disk.
+    public let fileBytes: Int
+    /// The KV cache the last `run` allocated (its capacity is the longest test plus one).
+    public private(set) var kvCacheBytes = 0
+    /// Resident memory right after the last `run`, before anything else is allocated.
+    public private(set) var memory: ResidentMemory?
+
+    /// Resident memory the engine may use: the mapped model file, its KV cache and 64 MiB
+    /// for everything else (scratch, tokenizer, runtime).
+    public var memoryBudget: Int { fileBytes + kvCacheBytes + (64 << 20) }
 
     public init(path: String, threads: Int) throws {
         file = try GGUFFile(path: path)
         config = try ModelConfig(file: file)
         self.threads = threads
         modelName = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        fileBytes = (attributes?[.size] as? NSNumber)?.intValue ?? 0
     }
 
     /// Bytes of weights read to decode one token: every tensor, except that an input
@@ -59,6 +71,7 @@ public final class ModelBenchmark {
     public func run(promptLengths: [Int], generateLengths: [Int], repetitions: Int) throws -> [Result] {
         let longest = (promptLengths + generateLengths).max() ?? 1
         let model = try Transformer(file: file, threads: threads, contextSlots: longest + 1)
+        kvCacheBytes = model.cache.byteCount
         var generator = Xoshiro256(seed: 0xA4B0)
         let vocabulary = UInt64(config.vocabularySize)
         func randomTokens(_ count: Int) -> [Int32] { (0..<count).map { _ in Int32(generator.next() % vocabulary) } }
@@ -89,6 +102,7 @@ public final class ModelBenchmark {
                 }
             })
         }
+        memory = ResidentMemory.now()
         return results
     }
 

@@ -21,6 +21,7 @@ final class ForwardScratch {
     let tokens: UnsafeMutablePointer<Int32>    // [maxBatch] tokens of the step
     let positions: UnsafeMutablePointer<Int32> // [maxBatch] their positions
     let slots: UnsafeMutablePointer<Int32>     // [maxBatch] their KV slots
+    let parts: UnsafeMutablePointer<arbor_matmul_part> // [ARBOR_MATMUL_MAX_PARTS] a fused matmul's matrices
 
     /// Which input the activation buffer currently holds, to quantise once per input.
     var actSource: UnsafePointer<Float>?
@@ -59,12 +60,15 @@ final class ForwardScratch {
         tokens = ints(maxBatch)
         positions = ints(maxBatch)
         slots = ints(maxBatch)
+        parts = .allocate(capacity: Int(ARBOR_MATMUL_MAX_PARTS))
+        parts.initialize(repeating: arbor_matmul_part(), count: Int(ARBOR_MATMUL_MAX_PARTS))
     }
 
     deinit {
         for p in [x, xb, q, k, v, att, proj, gate, up, logits, rope] { p.deallocate() }
         act.deallocate()
         for p in [visible, tokens, positions, slots] { p.deallocate() }
+        parts.deallocate()
     }
 
     /// Quantises `n` rows of `cols` floats at `src` into the activation buffer for `type`,

@@ -65,6 +65,9 @@ public final class KVSlotPool: @unchecked Sendable {
     /// Slots currently free.
     public var freeCount: Int { freeList.count }
 
+    /// Bytes of key and value storage (f16), allocated once for the whole capacity.
+    public var byteCount: Int { 2 * nLayer * capacity * kvDim * MemoryLayout<UInt16>.size }
+
     /// Takes a free slot for a token at `position`. Throws `cacheFull` when none is left.
     public func allocate(position: Int32, owner: Int32 = 0) throws -> Int32 {
         guard let slot = freeList.popLast() else { throw ModelError.cacheFull(capacity: capacity) }

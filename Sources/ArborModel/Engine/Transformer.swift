@@ -129,9 +129,7 @@ public final class Transformer: LanguageModel, @unchecked Sendable {
             // attention: xb = rmsnorm(x); q, k, v = xb · Wq, Wk, Wv (+ biases)
             for t in 0..<n { arbor_rmsnorm(s.xb + t * dim, s.x + t * dim, w.attnNorm, Int64(dim), c.normEps) }
             s.invalidate()
-            matmul(s.q, w.wq, s.xb, n)
-            matmul(s.k, w.wk, s.xb, n)
-            matmul(s.v, w.wv, s.xb, n)
+            matmul(s.xb, n, (s.q, w.wq), (s.k, w.wk), (s.v, w.wv))
             for t in 0..<n {
                 if let b = w.bq { arbor_add(s.q + t * qDim, b, Int64(qDim)) }
                 if let b = w.bk { arbor_add(s.k + t * kvDim, b, Int64(kvDim)) }
@@ -161,8 +159,7 @@ public final class Transformer: LanguageModel, @unchecked Sendable {
             // feed-forward: x += (silu(xb · Wgate) * (xb · Wup)) · Wdown
             for t in 0..<n { arbor_rmsnorm(s.xb + t * dim, s.x + t * dim, w.ffnNorm, Int64(dim), c.normEps) }
             s.invalidate()
-            matmul(s.gate, w.gate, s.xb, n)
-            matmul(s.up, w.up, s.xb, n)
+            matmul(s.xb, n, (s.gate, w.gate), (s.up, w.up))
             for t in 0..<n { arbor_swiglu(s.gate + t * ffn, s.gate + t * ffn, s.up + t * ffn, Int64(ffn)) }
             s.invalidate()
             matmul(s.proj, w.down, s.gate, n)
@@ -182,5 +179,30 @@ public final class Transformer: LanguageModel, @unchecked Sendable {
         scratch.quantize(input, rows: n, cols: w.cols, type: w.activationType)
         arbor_matmul(pool, out, Int64(w.rows), w.data, w.type, Int64(w.rows), Int64(w.cols),
                      scratch.act, scratch.actStride, Int64(n))
+    }
+
+    /// The same for two or three matrices over one input (q, k, v; gate, up): one pool run
+    /// when they share an activation type, so the threads meet once. Same numbers either way.
+    private func matmul(_ input: UnsafeMutablePointer<Float>, _ n: Int,
+                        _ a: (out: UnsafeMutablePointer<Float>, w: WeightMatrix),
+                        _ b: (out: UnsafeMutablePointer<Float>, w: WeightMatrix),
+                        _ c: (out: UnsafeMutablePointer<Float>, w: WeightMatrix)? = nil) {
+        let type = a.w.activationType
+        guard b.w.activationType == type, c.map({ $0.w.activationType == type }) ?? true else {
+            matmul(a.out, a.w, input, n)
+            matmul(b.out, b.w, input, n)
+            if let c { matmul(c.out, c.w, input, n) }
+            return
+        }
+        // written into preallocated scratch: no array on the per-token path
+        func part(_ target: (out: UnsafeMutablePointer<Float>, w: WeightMatrix)) -> arbor_matmul_part {
+            arbor_matmul_part(out: target.out, out_stride: Int64(target.w.rows), w: target.w.data,
+                              wtype: target.w.type, n_rows: Int64(target.w.rows))
+        }
+        scratch.parts[0] = part(a)
+        scratch.parts[1] = part(b)
+        if let c { scratch.parts[2] = part(c) }
+        scratch.quantize(input, rows: n, cols: a.w.cols, type: type)
+        arbor_matmul_parts(pool, scratch.parts, c == nil ? 2 : 3, Int64(a.w.cols), scratch.act, scratch.actStride, Int64(n))
     }
 }

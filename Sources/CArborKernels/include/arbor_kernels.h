@@ -122,6 +122,27 @@ void arbor_matmul(arbor_pool *pool, float *restrict out, int64_t out_stride,
                   const void *restrict w, int wtype, int64_t n_rows, int64_t n_cols,
                   const void *restrict act, size_t act_stride, int64_t n_tok);
 
+/** One matrix of a fused matmul: out[t*out_stride + r] = dot(W row r, act row t), r < n_rows.
+    w: [n_rows][row_bytes(wtype, n_cols)] (a GGUF tensor in place). */
+typedef struct {
+    float *out;
+    int64_t out_stride;
+    const void *w;
+    int wtype;
+    int64_t n_rows;
+} arbor_matmul_part;
+
+#define ARBOR_MATMUL_MAX_PARTS 4
+
+/**
+ * Up to ARBOR_MATMUL_MAX_PARTS matrices over the same activation rows (q, k and v; gate and
+ * up) in one pool run: the threads split the matrices' rows together and meet once. Every
+ * output is the number arbor_matmul gives. Returns 0, or -1 (nothing computed) when a
+ * count is out of range, a type is unsupported or the parts' activation types differ.
+ */
+int arbor_matmul_parts(arbor_pool *pool, const arbor_matmul_part *parts, int n_parts, int64_t n_cols,
+                       const void *restrict act, size_t act_stride, int64_t n_tok);
+
 /* ---------------------------------------------------------------- elementwise ops */
 
 /** y = x / sqrt(mean(x^2) + eps) * w, the sum of squares in double like ggml. y may be x. */
