@@ -9,6 +9,20 @@ final class SchemaGrammarAgreementTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(SchemaCorpus.all.count, 200)
     }
 
+    /// `Benchmarks/grammar-schemas.jsonl` (what `arbor bench --grammar --corpus` decodes with
+    /// the real model) is this corpus, one schema per line. Set ARBOR_UPDATE_GOLDEN=1 to
+    /// rewrite it after changing the corpus.
+    func testBenchmarkCorpusFileIsTheTestCorpus() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Benchmarks/grammar-schemas.jsonl")
+        let expected = try SchemaCorpus.all.map { try JSONValue(parsing: Array($0.utf8)).compactString }.joined(separator: "\n") + "\n"
+        if ProcessInfo.processInfo.environment["ARBOR_UPDATE_GOLDEN"] == "1" {
+            try Data(expected.utf8).write(to: file)
+        }
+        XCTAssertEqual(try String(contentsOf: file, encoding: .utf8), expected,
+                       "the benchmark corpus is out of date; run this test with ARBOR_UPDATE_GOLDEN=1")
+    }
+
     /// A stand-in for sampling a model at temperature 1 with many seeds: every sentence the
     /// grammar produces is JSON, is accepted by the matcher, and — unless the schema has
     /// post-checks — validates against the schema.
