@@ -82,6 +82,12 @@ struct GrammarBench {
         guard let cold else { return }
         let constrainedRate = warm.map(\.tokensPerSecond).reduce(0, +) / Double(warm.count)
         let freeRate = free.map(\.tokensPerSecond).reduce(0, +) / Double(free.count)
+        // Load on a shared machine moves tokens/s a lot between runs; the time spent outside
+        // the model per token does not depend on it, and is what the grammar adds.
+        let constrainedOutside = warm.map(\.outsideModelMicroseconds).reduce(0, +) / Double(warm.count)
+        let freeOutside = free.map(\.outsideModelMicroseconds).reduce(0, +) / Double(free.count)
+        let modelPerToken = free.map { $0.modelSeconds / Double(max($0.tokens, 1)) * 1e6 }.reduce(0, +) / Double(free.count)
+        let estimatedSlowdown = (constrainedOutside - freeOutside) / (modelPerToken + freeOutside)
         let compileMilliseconds = (buildTime + automatonTime) / .milliseconds(1)
 
         if json {
@@ -100,6 +106,8 @@ struct GrammarBench {
                 "cold_constrained_tokens_per_second": cold.tokensPerSecond,
                 "constrained_tokens_per_second": constrainedRate, "free_tokens_per_second": freeRate,
                 "constrained_over_free": constrainedRate / freeRate,
+                "outside_model_us_per_token": ["constrained": constrainedOutside, "free": freeOutside],
+                "model_us_per_token": modelPerToken, "estimated_slowdown": estimatedSlowdown,
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             FileHandle.standardOutput.write(data + Data("\n".utf8))
@@ -116,6 +124,8 @@ struct GrammarBench {
         print(String(format: "  decode: constrained %.1f tokens/s, free %.1f tokens/s, ratio %.3f (%+.1f%%); cold-cache constrained %.1f tokens/s",
                      constrainedRate, freeRate, constrainedRate / freeRate, 100 * (constrainedRate / freeRate - 1),
                      cold.tokensPerSecond))
+        print(String(format: "  per token outside the model: constrained %.1f µs, free %.1f µs; model %.1f µs; grammar slowdown %.2f%%",
+                     constrainedOutside, freeOutside, modelPerToken, 100 * estimatedSlowdown))
     }
 
     /// One timed decoding.
@@ -123,10 +133,14 @@ struct GrammarBench {
         var tokens = 0
         var forced = 0
         var seconds = 0.0
+        /// Seconds inside the model's decode calls; the rest is sampling and grammar work.
+        var modelSeconds = 0.0
         var complete = false
         var text = ""
         var timings = MaskTimings()
         var tokensPerSecond: Double { seconds > 0 ? Double(tokens) / seconds : 0 }
+        /// Microseconds per token spent outside the model (sampling, masks, matcher).
+        var outsideModelMicroseconds: Double { tokens > 0 ? (seconds - modelSeconds) / Double(tokens) * 1e6 : 0 }
     }
 
     /// The decode loop of ``ConstrainedDecoder`` (mask → sample → accept, forced text fed
@@ -145,7 +159,9 @@ struct GrammarBench {
         var run = DecodeRun()
         let start = DispatchTime.now()
         func feed(_ token: Int32) throws {
+            let modelStart = DispatchTime.now()
             _ = try model.decode(token: token, position: position)
+            run.modelSeconds += Double(DispatchTime.now().uptimeNanoseconds - modelStart.uptimeNanoseconds) / 1e9
             position += 1
             history.append(token)
             bytes += tokenizer.tokenBytes(token)
@@ -199,7 +215,9 @@ struct GrammarBench {
         while run.tokens < tokens {
             // An end token is fed like any other: only the step count matters here.
             let token = sampler.sample(model.logits, history: history)
+            let modelStart = DispatchTime.now()
             _ = try model.decode(token: max(token, 0), position: position)
+            run.modelSeconds += Double(DispatchTime.now().uptimeNanoseconds - modelStart.uptimeNanoseconds) / 1e9
             position += 1
             history.append(token)
             run.tokens += 1

@@ -48,7 +48,10 @@ struct GrammarCorpusBench {
         var maskSeconds = 0.0, decodeSeconds = 0.0, compileSeconds = 0.0
         var failures: [String] = []
         let started = DispatchTime.now()
-        for (label, text) in schemas {
+        for (index, (label, text)) in schemas.enumerated() {
+            if index % 20 == 0 {
+                FileHandle.standardError.write(Data("[\(index)/\(schemas.count)] \(valid) valid so far, \(Int(Self.seconds(since: started))) s\n".utf8))
+            }
             let compileStart = DispatchTime.now()
             let document: SchemaDocument
             let built: SchemaGrammar

@@ -19,23 +19,15 @@ root ::= [1-3] | "null"
 """#)
     }
 
-    func testDateFormatAsRightLinearRules() throws {
-        XCTAssertEqual(try GrammarTestSupport.schemaGrammar(#"{"type":"string","format":"date"}"#).grammar.gbnf, #"""
-root ::= "\"" root-format-0 "\""
-root-format-0 ::= [0-9] root-format-1
-root-format-1 ::= [0-9] root-format-2
-root-format-2 ::= [0-9] root-format-3
-root-format-3 ::= [0-9] root-format-4
-root-format-4 ::= "-" root-format-5
-root-format-5 ::= "0" root-format-6 | "1" root-format-7
-root-format-6 ::= [1-9] root-format-8
-root-format-7 ::= [0-2] root-format-8
-root-format-8 ::= "-" root-format-9
-root-format-9 ::= "0" root-format-10 | [12] root-format-11 | "3" root-format-12
-root-format-10 ::= [1-9] root-format-13
-root-format-11 ::= [0-9] root-format-13
-root-format-12 ::= [01] root-format-13
-root-format-13 ::= ""
+    func testPatternAsRightLinearRules() throws {
+        XCTAssertEqual(try GrammarTestSupport.schemaGrammar(#"{"type":"string","pattern":"^\\d{2}-(a|bc)$"}"#).grammar.gbnf, #"""
+root ::= "\"" root-pattern-0 "\""
+root-pattern-0 ::= [0-9] root-pattern-1
+root-pattern-1 ::= [0-9] root-pattern-2
+root-pattern-2 ::= "-" root-pattern-3
+root-pattern-3 ::= "a" root-pattern-4 | "b" root-pattern-5
+root-pattern-4 ::= ""
+root-pattern-5 ::= "c" root-pattern-4
 
 """#)
     }

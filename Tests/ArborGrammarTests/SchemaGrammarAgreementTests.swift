@@ -110,7 +110,7 @@ final class SchemaGrammarAgreementTests: XCTestCase {
                     if !valid {
                         XCTAssertFalse(accepted, "matcher accepts an invalid instance: \(label)")
                         rejectedChecked += 1
-                    } else if Self.isScalar(data) {
+                    } else if Self.isScalar(data), !Self.isLeapSecond(data) {
                         XCTAssertTrue(accepted, "matcher rejects a valid instance: \(label)")
                         acceptedChecked += 1
                     }
@@ -119,6 +119,12 @@ final class SchemaGrammarAgreementTests: XCTestCase {
         }
         XCTAssertGreaterThan(rejectedChecked, 50)
         XCTAssertGreaterThan(acceptedChecked, 50)
+    }
+
+    /// A time with second 60: valid only at 23:59 UTC, and never written by the grammar
+    /// (a generation policy, like key order; see `FormatGrammar`).
+    private static func isLeapSecond(_ value: JSONValue) -> Bool {
+        value.stringValue.map { $0.contains(":60") } ?? false
     }
 
     /// Strings, booleans, null and integers written as integers: no policy applies to them.

@@ -119,4 +119,26 @@ final class SchemaGrammarBoundsTests: XCTestCase {
             XCTAssertEqual(try GrammarTestSupport.schemaGrammar(schema).postChecks.map(\.keyword), ["oneOf"], schema)
         }
     }
+
+    func testDateGrammarAgreesWithTheDateFormatCheck() throws {
+        let grammar = try Self.compiled(#"{"type":"string","format":"date"}"#)
+        for year in ["1900", "2000", "2023", "2024", "2100", "0000"] {
+            for month in 0...13 {
+                for day in 0...32 {
+                    let date = "\(year)-\(month < 10 ? "0" : "")\(month)-\(day < 10 ? "0" : "")\(day)"
+                    XCTAssertEqual(GrammarTestSupport.accepts(grammar, "\"\(date)\""), StringFormat.date.isValid(date), date)
+                }
+            }
+        }
+        XCTAssertEqual(try GrammarTestSupport.schemaGrammar(#"{"type":"string","format":"date-time"}"#).postChecks, [])
+    }
+
+    func testTimeGrammarNeverWritesALeapSecond() throws {
+        let grammar = try Self.compiled(#"{"type":"string","format":"date-time"}"#)
+        XCTAssertTrue(GrammarTestSupport.accepts(grammar, #""2024-02-29T23:59:59.5+01:00""#))
+        XCTAssertFalse(GrammarTestSupport.accepts(grammar, #""2016-12-31T23:59:60Z""#), "valid, but only at 23:59 UTC: left out")
+        XCTAssertFalse(GrammarTestSupport.accepts(grammar, #""2023-02-29T10:00:00Z""#))
+        XCTAssertEqual(try GrammarTestSupport.schemaGrammar(#"{"type":"string","format":"email"}"#).postChecks.map(\.keyword), ["format"],
+                       "email length limits are checked after")
+    }
 }
