@@ -43,7 +43,7 @@ struct GrammarCorpusBench {
         let tokenizer = try BPETokenizer(gguf: file)
         let prompt = tokenizer.encode("Answer in JSON:", parseSpecial: false, addSpecial: true)
         let model = try Transformer(file: file, threads: threads, contextSlots: prompt.count + maxTokens + 8)
-        var valid = 0, incomplete = 0, invalid = 0, postChecked = 0
+        var valid = 0, incomplete = 0, invalid = 0, postChecked = 0, closed = 0
         var tokens = 0, forced = 0
         var maskSeconds = 0.0, decodeSeconds = 0.0, compileSeconds = 0.0
         var failures: [String] = []
@@ -75,6 +75,7 @@ struct GrammarCorpusBench {
                 do {
                     let output = try decoder.generate(prompt: prompt, sampler: &sampler, maxTokens: maxTokens, schema: document)
                     valid += 1
+                    if output.closedAtTokenLimit { closed += 1 }
                     tokens += output.generatedTokens + output.forcedTokens
                     forced += output.forcedTokens
                     maskSeconds += output.maskSeconds
@@ -93,7 +94,7 @@ struct GrammarCorpusBench {
         if json {
             let object: [String: Any] = [
                 "schemas": schemas.count, "seeds": seeds, "temperature": temperature, "max_tokens": maxTokens,
-                "outputs": total, "valid": valid, "incomplete": incomplete, "invalid": invalid,
+                "outputs": total, "valid": valid, "closed_at_token_limit": closed, "incomplete": incomplete, "invalid": invalid,
                 "schemas_with_post_checks": postChecked, "tokens": tokens, "forced_tokens": forced,
                 "mask_seconds": maskSeconds, "decode_seconds": decodeSeconds, "compile_seconds": compileSeconds,
                 "wall_seconds": wall, "failures": failures,
@@ -106,7 +107,7 @@ struct GrammarCorpusBench {
                          schemas.count, seeds, temperature, maxTokens))
             print(String(format: "%d tokens (%d forced) in %.1f s of decoding, %.1f s of it computing masks; grammars compiled in %.2f s; %.0f s in all",
                          tokens, forced, decodeSeconds, maskSeconds, compileSeconds, wall))
-            print("\(postChecked) schemas have post-checks; \(incomplete) outputs hit the token limit; \(invalid) are invalid")
+            print("\(postChecked) schemas have post-checks; \(closed) valid outputs were closed by the shortest completion at the token limit; \(incomplete) were cut off incomplete; \(invalid) are invalid")
             print("\(valid)/\(total) valid")
         }
         if valid != total { throw GrammarBenchError.notAllValid(valid: valid, total: total) }

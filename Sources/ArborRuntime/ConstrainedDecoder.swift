@@ -103,6 +103,9 @@ public struct ConstrainedOutput: Sendable {
     public var maskSeconds: Double
     /// Seconds spent in the whole decode loop (prefill excluded).
     public var decodeSeconds: Double
+    /// The token limit was about to cut the text, so it was closed by the grammar's
+    /// shortest completion (still valid, but shorter than the model would have written).
+    public var closedAtTokenLimit = false
 }
 
 /// Runs a language model under a grammar: every sampled token is one the grammar allows, and
@@ -128,6 +131,8 @@ public struct ConstrainedDecoder {
     }
 
     /// Prefills `prompt` at positions 0..<count, then generates until the grammar is complete.
+    /// When `maxTokens` is about to cut the text, the rest is the grammar's shortest
+    /// completion (``ConstrainedOutput/closedAtTokenLimit``), so the value is still complete.
     /// The model's sequence must be empty. Returns the text and its JSON value (not yet
     /// checked against a schema; see ``generate(prompt:sampler:maxTokens:schema:)``).
     public func generate(prompt: [Int32], sampler: inout Sampler, maxTokens: Int) throws -> ConstrainedOutput {
@@ -150,12 +155,29 @@ public struct ConstrainedDecoder {
             bytes += tokenizer.tokenBytes(token)
         }
 
+        var closedAtTokenLimit = false
+        var closingFailed = false
         while generated + forced < maxTokens {
             if let hole = matcher.pendingHole, let fill = fillHole {
                 let json = try fill(hole, &matcher)
                 let ids = tokenizer.encode(String(decoding: json, as: UTF8.self), parseSpecial: false)
                 for id in ids where generated + forced < maxTokens { try feed(id); forced += 1 }
                 continue
+            }
+            // Near the token limit, close the text the shortest way instead of being cut off.
+            if !closingFailed, let needed = matcher.shortestCompletionLength,
+               maxTokens - (generated + forced) <= needed + Self.closingMargin {
+                if needed == 0 { break }
+                closedAtTokenLimit = true
+                if let completion = matcher.shortestCompletion() {
+                    for id in tokenizer.encode(String(decoding: completion, as: UTF8.self), parseSpecial: false) {
+                        guard generated + forced < maxTokens, matcher.acceptToken(Int(id)) else { break }
+                        try feed(id)
+                        forced += 1
+                    }
+                }
+                if matcher.isComplete { break }
+                closingFailed = true
             }
             let forcedText = matcher.forcedBytes()
             if !forcedText.isEmpty {
@@ -194,8 +216,13 @@ public struct ConstrainedDecoder {
         let value: JSONValue
         do { value = try JSONValue(parsing: bytes) } catch { throw RuntimeError.invalidJSON(error, text: text) }
         return ConstrainedOutput(text: text, value: value, generatedTokens: generated, forcedTokens: forced,
-                                 maskSeconds: maskSeconds, decodeSeconds: seconds(since: start))
+                                 maskSeconds: maskSeconds, decodeSeconds: seconds(since: start),
+                                 closedAtTokenLimit: closedAtTokenLimit)
     }
+
+    /// Tokens kept in hand beyond the shortest completion's byte count: one sampled token
+    /// can open structure (a nested object) that the completion must then also close.
+    static let closingMargin = 8
 
     /// Generates and validates the value against `schema`.
     public func generate(prompt: [Int32], sampler: inout Sampler, maxTokens: Int,
