@@ -5,7 +5,7 @@
 #
 #   Benchmarks/grammar-bench.sh [path/to/arbor]     (default .build/release/arbor)
 #   SKIP_CORPUS=1 Benchmarks/grammar-bench.sh       (speed figures only)
-#   CORPUS_SEEDS=8 Benchmarks/grammar-bench.sh      (more seeds per schema; default 4)
+#   CORPUS_SEEDS=8 Benchmarks/grammar-bench.sh      (more seeds per schema; default 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARBOR=${1:-.build/release/arbor}
@@ -24,5 +24,5 @@ for schema in Benchmarks/grammar/*.json; do
     echo
 done
 if [[ -z ${SKIP_CORPUS:-} ]]; then
-    "$ARBOR" bench --grammar --corpus Benchmarks/grammar-schemas.jsonl --seeds "${CORPUS_SEEDS:-4}" -n 384 -t "$THREADS"
+    "$ARBOR" bench --grammar --corpus Benchmarks/grammar-schemas.jsonl --seeds "${CORPUS_SEEDS:-3}" -n 256 -t "$THREADS"
 fi
