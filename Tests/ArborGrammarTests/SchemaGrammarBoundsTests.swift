@@ -138,7 +138,23 @@ final class SchemaGrammarBoundsTests: XCTestCase {
         XCTAssertTrue(GrammarTestSupport.accepts(grammar, #""2024-02-29T23:59:59.5+01:00""#))
         XCTAssertFalse(GrammarTestSupport.accepts(grammar, #""2016-12-31T23:59:60Z""#), "valid, but only at 23:59 UTC: left out")
         XCTAssertFalse(GrammarTestSupport.accepts(grammar, #""2023-02-29T10:00:00Z""#))
-        XCTAssertEqual(try GrammarTestSupport.schemaGrammar(#"{"type":"string","format":"email"}"#).postChecks.map(\.keyword), ["format"],
-                       "email length limits are checked after")
+    }
+
+    func testEmailAndHostnameGrammarsKeepTheLengthLimits() throws {
+        let email = try Self.compiled(#"{"type":"string","format":"email"}"#)
+        XCTAssertTrue(GrammarTestSupport.accepts(email, #""john.doe@mail.example.com""#))
+        XCTAssertFalse(GrammarTestSupport.accepts(email, "\"\(String(repeating: "a", count: 21))@example.com\""), "atoms of at most 20")
+        let hostname = try Self.compiled(#"{"type":"string","format":"hostname"}"#)
+        XCTAssertTrue(GrammarTestSupport.accepts(hostname, #""a-b.example.com""#))
+        XCTAssertFalse(GrammarTestSupport.accepts(hostname, #""-a.example.com""#))
+        // The longest texts the grammars allow are still valid.
+        let longEmail = [String](repeating: String(repeating: "x", count: 20), count: 3).joined(separator: ".") + "@"
+            + [String](repeating: String(repeating: "y", count: 40), count: 4).joined(separator: ".")
+        XCTAssertTrue(GrammarTestSupport.accepts(email, "\"\(longEmail)\""))
+        XCTAssertTrue(StringFormat.email.isValid(longEmail))
+        let longHost = [String](repeating: String(repeating: "z", count: 40), count: 6).joined(separator: ".")
+        XCTAssertTrue(GrammarTestSupport.accepts(hostname, "\"\(longHost)\""))
+        XCTAssertTrue(StringFormat.hostname.isValid(longHost))
+        XCTAssertEqual(try GrammarTestSupport.schemaGrammar(#"{"type":"string","format":"email"}"#).postChecks, [])
     }
 }
