@@ -176,6 +176,16 @@ public struct ConstrainedDecoder {
                         forced += 1
                     }
                 }
+                // The text may end inside a UTF-8 character (a byte token), which the
+                // tokenizer cannot encode from; write the rest one byte token at a time.
+                if !matcher.isComplete, let rest = matcher.shortestCompletion() {
+                    let byteTokens = Self.singleByteTokens(grammar.vocabulary)
+                    for byte in rest {
+                        guard generated + forced < maxTokens, let id = byteTokens[Int(byte)], matcher.acceptToken(id) else { break }
+                        try feed(Int32(id))
+                        forced += 1
+                    }
+                }
                 if matcher.isComplete { break }
                 closingFailed = true
             }
@@ -218,6 +228,16 @@ public struct ConstrainedDecoder {
         return ConstrainedOutput(text: text, value: value, generatedTokens: generated, forcedTokens: forced,
                                  maskSeconds: maskSeconds, decodeSeconds: seconds(since: start),
                                  closedAtTokenLimit: closedAtTokenLimit)
+    }
+
+    /// The id of the token that is exactly each byte, where the vocabulary has one.
+    static func singleByteTokens(_ vocabulary: TokenVocabulary) -> [Int?] {
+        var table = [Int?](repeating: nil, count: 256)
+        for (id, bytes) in vocabulary.tokens.enumerated()
+        where bytes.count == 1 && table[Int(bytes[0])] == nil && !vocabulary.specialTokenIDs.contains(id) {
+            table[Int(bytes[0])] = id
+        }
+        return table
     }
 
     /// Tokens kept in hand beyond the shortest completion's byte count: one sampled token
