@@ -13,7 +13,10 @@ struct BenchCommand: AsyncParsableCommand {
             repetitions, after one warm-up run), the weight bytes read per generated token, the \
             streaming-read bandwidth of this machine measured in the same run, and tg as a share \
             of the ceiling bandwidth / bytes-per-token. Benchmarks/compare-llama-bench.sh puts the \
-            figures next to llama.cpp's.
+            figures next to llama.cpp's. With --grammar it measures constrained decoding instead: \
+            compile time, per-token mask time (first visits and cached) and constrained against free \
+            tokens/s (--spec or --schema), or decodes a whole schema corpus under random sampling and \
+            validates every output (--corpus); Benchmarks/grammar-bench.sh runs both.
             """)
 
     @Option(name: .long, help: "Path of the GGUF model (default: models/SmolLM2-135M-Instruct.Q4_1.gguf, or ARBOR_MODEL).")
@@ -34,6 +37,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of the table.")
     var json = false
 
+    @OptionGroup(title: "Constrained decoding (see GrammarBench.swift)")
+    var grammarOptions: GrammarBenchOptions
+
     func validate() throws {
         if t < 1 { throw ValidationError("-t must be at least 1.") }
         if r < 1 { throw ValidationError("-r must be at least 1.") }
@@ -43,6 +49,13 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let path = try ModelLocator.resolve(explicitPath: model)
+        if grammarOptions.grammar {
+            // -n is the token limit of each decoding (its first value).
+            let tokens = try Self.lengths(n, flag: "-n").first ?? 128
+            try GrammarBench(options: grammarOptions, modelPath: path, threads: t, maxTokens: max(tokens, 1),
+                             repetitions: r, json: json).run()
+            return
+        }
         let bench = try ModelBenchmark(path: path, threads: t)
         let results = try bench.run(promptLengths: Self.lengths(p, flag: "-p"),
                                     generateLengths: Self.lengths(n, flag: "-n"), repetitions: r)

@@ -13,11 +13,13 @@ public final class CompiledGrammar: Sendable {
     public let vocabulary: TokenVocabulary
     let automaton: GrammarAutomaton
     let cache = TokenMaskCache()
+    let completionDistances: CompletionDistances
 
     public init(_ grammar: Grammar, vocabulary: TokenVocabulary) throws(GrammarCompileError) {
         self.grammar = grammar
         self.vocabulary = vocabulary
         automaton = try GrammarAutomaton(grammar)
+        completionDistances = CompletionDistances(automaton)
     }
 
     /// The number of automaton nodes (a size measure for reports and benchmarks).

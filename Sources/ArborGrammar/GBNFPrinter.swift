@@ -30,7 +30,7 @@ struct GBNFPrinter {
             lines.append("# budgeted parts may be entered at most \(limit) times (enforced by the matcher)")
         }
         let order = [grammar.root] + grammar.rules.indices.map(RuleID.init).filter { $0 != grammar.root }
-        for id in order {
+        for id in order where grammar[id].body != .nothing || id == grammar.root {
             let rule = grammar[id]
             lines.append("\(rule.name) ::= \(expression(rule.body, context: .top))")
         }

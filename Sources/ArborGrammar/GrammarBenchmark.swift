@@ -33,6 +33,8 @@ public enum GrammarBenchmark {
         public var maximumMicroseconds: Double
         /// Whether the whole text was written under the masks and ended complete.
         public var completed: Bool
+        /// The same timings split into first visits and cached steps.
+        public var timings: MaskTimings
 
         public var description: String {
             func format(_ value: Double) -> String { String(Double(Int(value * 10)) / 10) }
@@ -50,13 +52,9 @@ public enum GrammarBenchmark {
         }
         var matcher = GrammarMatcher(compiled)
         var mask = [UInt32](repeating: 0, count: vocabulary.maskWordCount)
-        var durations: [Double] = []
-        let clock = ContinuousClock()
+        var timings = MaskTimings()
         func timedMask() {
-            let elapsed = clock.measure {
-                mask.withUnsafeMutableBufferPointer { matcher.fillNextTokenMask(into: $0.baseAddress!) }
-            }
-            durations.append(Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6)
+            mask.withUnsafeMutableBufferPointer { timings.fill(&matcher, into: $0.baseAddress!) }
         }
         func allowed(_ id: Int) -> Bool { mask[id >> 5] & (1 << UInt32(id & 31)) != 0 }
 
@@ -86,12 +84,9 @@ public enum GrammarBenchmark {
             timedMask()
             completed = matcher.isComplete && vocabulary.endTokenIDs.contains(where: allowed)
         }
-        let sorted = durations.sorted()
-        func percentile(_ fraction: Double) -> Double {
-            sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * fraction).rounded()))]
-        }
-        return Report(masks: sorted.count, p50Microseconds: percentile(0.5), p99Microseconds: percentile(0.99),
-                      meanMicroseconds: sorted.isEmpty ? 0 : sorted.reduce(0, +) / Double(sorted.count),
-                      maximumMicroseconds: sorted.last ?? 0, completed: completed)
+        let all = timings.summary(of: .all)
+        return Report(masks: all.count, p50Microseconds: all.p50Microseconds, p99Microseconds: all.p99Microseconds,
+                      meanMicroseconds: all.meanMicroseconds, maximumMicroseconds: all.maximumMicroseconds,
+                      completed: completed, timings: timings)
     }
 }

@@ -159,6 +159,52 @@ public struct GrammarMatcher: Sendable {
         return bytes
     }
 
+    /// The fewest bytes that make the text complete from here (0 when it is complete); nil
+    /// when every way on needs a hole's text or tool-call budget.
+    public var shortestCompletionLength: Int? {
+        guard !isTerminated else { return nil }
+        let length = compiled.completionDistances.remaining(current, frames: frames)
+        return length < CompletionDistances.unreachable ? Int(length) : nil
+    }
+
+    /// The bytes of a shortest completion (see ``shortestCompletionLength``), without
+    /// advancing: what the runtime writes when the token budget is about to run out, so that
+    /// a decoding cut short still ends in a valid value (an open string is closed, optional
+    /// members are left out, arrays end at their `minItems`). Nil when there is none within
+    /// `limit` bytes.
+    ///
+    /// ```swift
+    /// // after `{"name":"Ada`, with "name" and "age" required:
+    /// matcher.shortestCompletion()   // `","age":0}`
+    /// ```
+    public mutating func shortestCompletion(limit: Int = 4096) -> [UInt8]? {
+        guard let length = shortestCompletionLength, length <= limit else { return nil }
+        let distances = compiled.completionDistances
+        let automaton = compiled.automaton
+        var state = current
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(length)
+        var cost = Int32(length)
+        while cost > 0 {
+            var chosen: UInt8?
+            search: for configuration in state.configurations {
+                for edge in automaton.nodes[Int(configuration.node)].byteEdges {
+                    let next = ParseConfiguration(node: edge.target, frame: configuration.frame, budgetUsed: configuration.budgetUsed)
+                    if distances.remaining(next, frames: frames) == cost - 1 {
+                        chosen = edge.low
+                        break search
+                    }
+                }
+            }
+            guard let byte = chosen else { return nil }
+            bytes.append(byte)
+            state = automaton.step(state, byte, frames: &frames)
+            cost = distances.remaining(state, frames: frames)
+            if bytes.count > length { return nil }
+        }
+        return bytes
+    }
+
     /// Whether `bytes` could be read here, without changing the matcher.
     public mutating func canAccept(_ bytes: [UInt8]) -> Bool {
         guard !isTerminated else { return false }

@@ -42,21 +42,28 @@ extension SchemaGrammarBuilder {
         }
     }
 
-    /// `-?(0|[1-9][0-9]*)`.
+    /// `-?(0|[1-9][0-9]{0,n})`, n + 1 being ``SchemaGrammarOptions/maximumIntegerDigits``.
     var jsonIntegerRule: RuleID {
         mutating get {
-            shared("json-integer") { _ in .concatenation([.optional(.literal("-")), Self.unsignedInteger]) }
+            shared("json-integer") { $0.unsignedInteger(signed: true) }
         }
     }
 
-    static let unsignedInteger: GrammarExpression = .choice([.literal("0"), .concatenation([nonZeroDigit, .star(digit)])])
+    /// `0|[1-9][0-9]{0,n}` with at most ``SchemaGrammarOptions/maximumIntegerDigits`` digits,
+    /// after an optional minus sign when `signed`.
+    func unsignedInteger(signed: Bool) -> GrammarExpression {
+        let digits = min(max(options.maximumIntegerDigits, 1), 18)
+        return .concatenation([
+            signed ? .optional(.literal("-")) : .empty,
+            .choice([.literal("0"), .concatenation([Self.nonZeroDigit, .repetition(Self.digit, min: 0, max: digits - 1)])]),
+        ])
+    }
 
     /// A JSON number with a bounded exponent; `signed: false` has no minus sign.
     func numberBody(signed: Bool) -> GrammarExpression {
         .concatenation([
-            signed ? .optional(.literal("-")) : .empty,
-            Self.unsignedInteger,
-            .optional(.concatenation([.literal("."), .plus(Self.digit)])),
+            unsignedInteger(signed: signed),
+            .optional(.concatenation([.literal("."), .repetition(Self.digit, min: 1, max: max(1, options.maximumFractionDigits))])),
             .optional(.concatenation([.byteRanges([0x45...0x45, 0x65...0x65]), .optional(.byteRanges([0x2B...0x2B, 0x2D...0x2D])),
                                       .repetition(Self.digit, min: 1, max: max(1, options.maximumExponentDigits))])),
         ])

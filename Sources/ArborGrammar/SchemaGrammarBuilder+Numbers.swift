@@ -3,33 +3,24 @@ import ArborSchema
 /// Integers and numbers: ranges go into the grammar where that is cheap (see
 /// ``SchemaGrammarBuilder`` for exactly which), the rest become post-checks.
 extension SchemaGrammarBuilder {
-    /// The most values a bounded integer range may have to be listed one by one.
-    static let maximumListedIntegers: Int64 = 64
-
     mutating func integerExpression(_ node: SchemaNode) -> GrammarExpression {
         if node.multipleOf != nil { postChecks.append(PostCheck(pointer: node.location, keyword: "multipleOf")) }
+        let hasLower = node.minimum != nil || node.exclusiveMinimum != nil
+        let hasUpper = node.maximum != nil || node.exclusiveMaximum != nil
+        guard hasLower || hasUpper else { return .rule(jsonIntegerRule) }
         let lower = integerLowerBound(node)
         let upper = integerUpperBound(node)
-        let bounded = node.minimum != nil || node.maximum != nil || node.exclusiveMinimum != nil || node.exclusiveMaximum != nil
-        if let lower, let upper {
-            if lower > upper {
-                errors.append(.unsatisfiable(pointer: node.location, reason: "no integer lies between the bounds"))
-                return .empty
-            }
-            if upper.subtractingReportingOverflow(lower).partialValue < Self.maximumListedIntegers, lower <= upper {
-                return .alternatives((lower...upper).map { .literal(String($0)) })
-            }
+        // A bound beyond Int64 is left to validation; the grammar uses the digit limit there.
+        if (hasLower && lower == nil) || (hasUpper && upper == nil) { postBounds(node) }
+        if let lower, let upper, lower > upper {
+            errors.append(.unsatisfiable(pointer: node.location, reason: "no integer lies between the bounds"))
+            return .empty
         }
-        if let lower, lower >= 0 {
-            if lower > 1 || upper != nil { postBounds(node) }
-            return lower == 1 ? .concatenation([Self.nonZeroDigit, .star(Self.digit)]) : Self.unsignedInteger
-        }
-        if let upper, upper <= -1 {
-            if upper < -1 || lower != nil { postBounds(node) }
-            return .concatenation([.literal("-"), Self.nonZeroDigit, .star(Self.digit)])
-        }
-        if bounded { postBounds(node) }
-        return .rule(jsonIntegerRule)
+        // An open side stops at the digit limit, or at the other bound when that is beyond it.
+        let limit = (1..<min(max(options.maximumIntegerDigits, 1), 18)).reduce(Int64(9)) { value, _ in value * 10 + 9 }
+        let low = lower ?? (upper.map { $0 < -limit ? -Int64.max : -limit } ?? -limit)
+        let high = upper ?? (lower.map { $0 > limit ? Int64.max : limit } ?? limit)
+        return IntegerRangeGrammar.expression(low, high)
     }
 
     mutating func numberExpression(_ node: SchemaNode) -> GrammarExpression {

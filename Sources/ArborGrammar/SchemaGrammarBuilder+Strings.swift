@@ -41,10 +41,10 @@ extension SchemaGrammarBuilder {
             regex = pattern
             keyword = "pattern"
         } else {
-            let format = node.format!
+            let format = FormatGrammar.regex(for: node.format!)
             regex = format.pattern
             keyword = "format"
-            postChecks.append(PostCheck(pointer: node.location, keyword: "format"))
+            if !format.exact { postChecks.append(PostCheck(pointer: node.location, keyword: "format")) }
         }
         let dfa: RegexDFA
         do {

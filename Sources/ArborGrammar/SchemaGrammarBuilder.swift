@@ -30,18 +30,19 @@ public struct SchemaGrammar: Sendable {
 ///   is written with its one short escape (`\"`, `\\`, `\n`, …, `\u00XX`), and no other
 ///   escapes are generated. `pattern` or `format` together with a length bound: the length
 ///   is a post-check. Format semantics beyond the syntax (days per month) are post-checks.
-/// - **Integers**: `-?(0|[1-9][0-9]*)`; a lower bound ≥ 0 drops the minus sign (exact for
-///   bounds 0 and 1), an upper bound ≤ -1 forces it (exact for -1), and a bounded range of
-///   at most 64 values is listed exactly. Other bounds and `multipleOf` are post-checks.
-/// - **Numbers**: JSON numbers with an exponent of at most
-///   ``SchemaGrammarOptions/maximumExponentDigits`` digits; `minimum: 0` (or any lower bound
-///   ≥ 0, then a post-check unless it is exactly `minimum: 0`) drops the minus sign; other
-///   bounds and `multipleOf` are post-checks.
+/// - **Integers**: `-?(0|[1-9][0-9]{0,17})`; bounds that fit in `Int64` are enforced
+///   exactly by a digit-by-digit range grammar (`IntegerRangeGrammar`), and an open side
+///   stops at ``SchemaGrammarOptions/maximumIntegerDigits`` digits. Bounds beyond `Int64`
+///   and `multipleOf` are post-checks.
+/// - **Numbers**: JSON numbers with bounded digit counts (``SchemaGrammarOptions``);
+///   `minimum: 0` (or any lower bound ≥ 0, then a post-check unless it is exactly
+///   `minimum: 0`) drops the minus sign; other bounds and `multipleOf` are post-checks.
 /// - **enum/const**: the values' compact JSON text, exactly.
-/// - **anyOf**: a choice. **oneOf**: a choice, with "exactly one" as a post-check.
-///   Sibling keywords are merged into each alternative. **allOf**: merged into one schema
-///   where simple (see ``SchemaMerge``), else an error. **$ref**: a rule per target, so
-///   recursive schemas stay finite.
+/// - **anyOf**: a choice. **oneOf**: a choice, with "exactly one" as a post-check unless
+///   the branches are provably exclusive (`OneOfExclusivity`). Sibling keywords are merged
+///   into each alternative. **allOf**: merged into one schema where simple (see
+///   ``SchemaMerge``), else an error. **$ref**: a rule per target and recursion level, at most
+///   ``SchemaGrammarOptions/maximumRecursionDepth`` re-entries deep (see `Grammar.pruneDeadEnds()`).
 ///
 /// ```swift
 /// let document = try SchemaDocument(compiling: ["type": "array", "items": ["type": "integer"], "maxItems": 3])
@@ -56,7 +57,17 @@ public struct SchemaGrammarBuilder: Sendable {
     public internal(set) var errors: [GrammarError] = []
 
     var document: SchemaDocument?
-    var ruleForTarget: [JSONPointer: RuleID] = [:]
+    /// The rule of each `$ref` target, per recursion level (see ``rule(for:)``).
+    var ruleForTarget: [TargetLevel: RuleID] = [:]
+    /// The `$ref` targets whose rules are being built, outermost first.
+    var expanding: [JSONPointer] = []
+    /// Some `$ref` hit ``SchemaGrammarOptions/maximumRecursionDepth``: prune before finishing.
+    var recursionWasCut = false
+
+    struct TargetLevel: Hashable {
+        var location: JSONPointer
+        var level: Int
+    }
     var sharedRules: [String: RuleID] = [:]
     var prefix = ""
 
@@ -80,8 +91,10 @@ public struct SchemaGrammarBuilder: Sendable {
         ruleForTarget = [:]
         prefix = name
         let root = grammar.addRule(named: name)
-        ruleForTarget[document.root.location] = root
+        ruleForTarget[TargetLevel(location: document.root.location, level: 0)] = root
+        expanding = [document.root.location]
         grammar.setBody(expression(for: document.root, depth: 0), of: root)
+        expanding = []
         self.document = nil
         return root
     }
@@ -112,7 +125,14 @@ public struct SchemaGrammarBuilder: Sendable {
     /// The grammar and its post-checks, or every problem found.
     public func finish() throws(GrammarCompileError) -> SchemaGrammar {
         if !errors.isEmpty { throw GrammarCompileError(errors: errors) }
-        return SchemaGrammar(grammar: grammar, postChecks: postChecks)
+        var finished = grammar
+        if recursionWasCut {
+            finished.pruneDeadEnds()
+            guard finished.rootIsProductive else {
+                throw GrammarCompileError(errors: [.unsatisfiable(pointer: JSONPointer(), reason: "every value recurses deeper than the recursion limit of \(options.maximumRecursionDepth) (SchemaGrammarOptions.maximumRecursionDepth)")])
+            }
+        }
+        return SchemaGrammar(grammar: finished, postChecks: postChecks)
     }
 
     // MARK: Dispatch
@@ -148,7 +168,7 @@ public struct SchemaGrammarBuilder: Sendable {
         if let reference = node.reference {
             var rest = node
             rest.reference = nil
-            if rest.isUnconstrained { return .rule(rule(for: reference.target)) }
+            if rest.isUnconstrained { return ruleReference(for: reference.target) }
             guard let merged = mergeBranch(resolve(reference), into: rest, depth: depth) else { return .empty }
             return expression(for: merged, depth: depth + 1)
         }
@@ -180,7 +200,9 @@ public struct SchemaGrammarBuilder: Sendable {
             errors.append(.unsupportedSchema(pointer: node.location, reason: "`anyOf` and `oneOf` in one schema object are not supported"))
             return .empty
         }
-        if keyword == "oneOf", branches.count > 1 { postChecks.append(PostCheck(pointer: node.location, keyword: "oneOf")) }
+        if keyword == "oneOf", branches.count > 1, !(document.map { OneOfExclusivity(document: $0).branchesAreExclusive(branches) } ?? false) {
+            postChecks.append(PostCheck(pointer: node.location, keyword: "oneOf"))
+        }
         var options: [GrammarExpression] = []
         for branch in branches {
             if case .boolean(false, _) = branch { continue }
@@ -239,15 +261,28 @@ public struct SchemaGrammarBuilder: Sendable {
         return document.resolve(reference)
     }
 
-    /// The rule for the `$ref` target at `location`, created on first use.
-    private mutating func rule(for location: JSONPointer) -> RuleID {
-        if let existing = ruleForTarget[location] { return existing }
-        let name = ([prefix] + location.tokens).joined(separator: "-")
+    /// A reference to the rule of the `$ref` target at `location`, or ``GrammarExpression/nothing``
+    /// where recursion is past ``SchemaGrammarOptions/maximumRecursionDepth``.
+    ///
+    /// A target gets one rule per recursion level: while the rule of `location` at level k is
+    /// being built, a `$ref` back to `location` gets the rule at level k + 1. Past the limit
+    /// the reference matches nothing, and ``finish()`` prunes the alternatives leading there.
+    private mutating func ruleReference(for location: JSONPointer) -> GrammarExpression {
+        let level = expanding.filter { $0 == location }.count
+        guard level <= options.maximumRecursionDepth else {
+            recursionWasCut = true
+            return .nothing
+        }
+        let key = TargetLevel(location: location, level: level)
+        if let existing = ruleForTarget[key] { return .rule(existing) }
+        let name = ([prefix] + location.tokens).joined(separator: "-") + (level > 0 ? "-depth-\(level)" : "")
         let id = grammar.addRule(named: name)
-        ruleForTarget[location] = id
+        ruleForTarget[key] = id
         guard let target = document?.schema(at: location) else { preconditionFailure("compiled documents resolve every $ref") }
+        expanding.append(location)
         grammar.setBody(expression(for: target, depth: 0), of: id)
-        return id
+        expanding.removeLast()
+        return .rule(id)
     }
 
     /// The exact compact JSON text of `value`.

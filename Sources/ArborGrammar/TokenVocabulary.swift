@@ -21,6 +21,16 @@ public struct TokenVocabulary: Sendable {
     let sortedIDs: [Int32]
     /// `sortedIDs[firstByteStart[b]..<firstByteStart[b + 1]]` are the tokens starting with byte `b`.
     let firstByteStart: [Int]
+    /// The bytes of the sorted tokens, back to back: position `p` (an index into
+    /// ``sortedIDs``) is `sortedBytes[sortedOffsets[p]..<sortedOffsets[p + 1]]`. One flat
+    /// buffer, so a walk over the vocabulary touches no per-token array.
+    let sortedBytes: [UInt8]
+    let sortedOffsets: [Int32]
+    /// How many leading bytes position `p` shares with position `p - 1` (0 for the first),
+    /// capped at 255: the depth at which a token trie walk leaves the previous token's path.
+    let sharedPrefix: [UInt8]
+    /// The length of the longest ordinary token.
+    let longestToken: Int
 
     /// Ids outside `tokens` are ignored.
     public init(tokens: [[UInt8]], endTokenIDs: [Int], specialTokenIDs: Set<Int> = []) {
@@ -37,6 +47,25 @@ public struct TokenVocabulary: Sendable {
             starts[byte] = position
         }
         firstByteStart = starts
+        var flat: [UInt8] = []
+        var offsets: [Int32] = [0]
+        var shared: [UInt8] = []
+        var longest = 0
+        var previous: [UInt8] = []
+        for id in sortedIDs {
+            let bytes = tokens[Int(id)]
+            var common = 0
+            while common < min(previous.count, bytes.count, 255), previous[common] == bytes[common] { common += 1 }
+            shared.append(UInt8(common))
+            flat += bytes
+            offsets.append(Int32(flat.count))
+            longest = max(longest, bytes.count)
+            previous = bytes
+        }
+        sortedBytes = flat
+        sortedOffsets = offsets
+        sharedPrefix = shared
+        longestToken = longest
     }
 
     /// The number of token ids.

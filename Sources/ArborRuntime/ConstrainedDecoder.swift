@@ -74,6 +74,9 @@ public struct ConstrainedOutput: Sendable {
     public var maskSeconds: Double
     /// Seconds spent in the whole decode loop (prefill excluded).
     public var decodeSeconds: Double
+    /// The token limit was about to cut the text, so it was closed by the grammar's
+    /// shortest completion (still valid, but shorter than the model would have written).
+    public var closedAtTokenLimit = false
 }
 
 /// Runs a language model under a grammar: every sampled token is one the grammar allows, and
@@ -99,6 +102,8 @@ public struct ConstrainedDecoder {
     }
 
     /// Prefills `prompt` at positions 0..<count, then generates until the grammar is complete.
+    /// When `maxTokens` is about to cut the text, the rest is the grammar's shortest
+    /// completion (``ConstrainedOutput/closedAtTokenLimit``), so the value is still complete.
     /// The model's sequence must be empty. Returns the text and its JSON value (not yet
     /// checked against a schema; see ``generate(prompt:sampler:maxTokens:schema:)``).
     public func generate(prompt: [Int32], sampler: inout Sampler, maxTokens: Int) throws -> ConstrainedOutput {
@@ -119,12 +124,39 @@ public struct ConstrainedDecoder {
             bytes += tokenizer.tokenBytes(token)
         }
 
+        var closedAtTokenLimit = false
+        var closingFailed = false
         while generated + forced < maxTokens {
             if let hole = matcher.pendingHole, let fill = fillHole {
                 let json = try fill(hole, &matcher)
                 let ids = tokenizer.encode(String(decoding: json, as: UTF8.self), parseSpecial: false)
                 for id in ids where generated + forced < maxTokens { try feed(id); forced += 1 }
                 continue
+            }
+            // Near the token limit, close the text the shortest way instead of being cut off.
+            if !closingFailed, let needed = matcher.shortestCompletionLength,
+               maxTokens - (generated + forced) <= needed + Self.closingMargin {
+                if needed == 0 { break }
+                closedAtTokenLimit = true
+                if let completion = matcher.shortestCompletion() {
+                    for id in tokenizer.encode(String(decoding: completion, as: UTF8.self), parseSpecial: false) {
+                        guard generated + forced < maxTokens, matcher.acceptToken(Int(id)) else { break }
+                        try feed(id)
+                        forced += 1
+                    }
+                }
+                // The text may end inside a UTF-8 character (a byte token), which the
+                // tokenizer cannot encode from; write the rest one byte token at a time.
+                if !matcher.isComplete, let rest = matcher.shortestCompletion() {
+                    let byteTokens = Self.singleByteTokens(grammar.vocabulary)
+                    for byte in rest {
+                        guard generated + forced < maxTokens, let id = byteTokens[Int(byte)], matcher.acceptToken(id) else { break }
+                        try feed(Int32(id))
+                        forced += 1
+                    }
+                }
+                if matcher.isComplete { break }
+                closingFailed = true
             }
             let forcedIDs = grammarSampling.acceptForced(&matcher, limit: maxTokens - generated - forced)
             if !forcedIDs.isEmpty {
@@ -148,8 +180,23 @@ public struct ConstrainedDecoder {
         let value: JSONValue
         do { value = try JSONValue(parsing: bytes) } catch { throw RuntimeError.invalidJSON(error, text: text) }
         return ConstrainedOutput(text: text, value: value, generatedTokens: generated, forcedTokens: forced,
-                                 maskSeconds: grammarSampling.maskSeconds, decodeSeconds: seconds(since: start))
+                                 maskSeconds: grammarSampling.maskSeconds, decodeSeconds: seconds(since: start),
+                                 closedAtTokenLimit: closedAtTokenLimit)
     }
+
+    /// The id of the token that is exactly each byte, where the vocabulary has one.
+    static func singleByteTokens(_ vocabulary: TokenVocabulary) -> [Int?] {
+        var table = [Int?](repeating: nil, count: 256)
+        for (id, bytes) in vocabulary.tokens.enumerated()
+        where bytes.count == 1 && table[Int(bytes[0])] == nil && !vocabulary.specialTokenIDs.contains(id) {
+            table[Int(bytes[0])] = id
+        }
+        return table
+    }
+
+    /// Tokens kept in hand beyond the shortest completion's byte count: one sampled token
+    /// can open structure (a nested object) that the completion must then also close.
+    static let closingMargin = 8
 
     /// Generates and validates the value against `schema`.
     public func generate(prompt: [Int32], sampler: inout Sampler, maxTokens: Int,

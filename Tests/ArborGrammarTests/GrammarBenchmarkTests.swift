@@ -48,4 +48,21 @@ final class GrammarBenchmarkTests: XCTestCase {
         let compiled = try CompiledGrammar(built.grammar, vocabulary: vocabulary)
         XCTAssertFalse(GrammarBenchmark.measureMasks(compiled, segments: Self.segments).completed, "tool calls are not allowed here")
     }
+
+    func testMaskTimingsSplitFirstVisitsFromCachedSteps() throws {
+        let vocabulary = Self.syntheticVocabulary(size: 800, seed: 5)
+        let built = try GrammarTestSupport.schemaGrammar(#"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},"required":["a","b"]}"#)
+        let compiled = try CompiledGrammar(built.grammar, vocabulary: vocabulary)
+        var matcher = GrammarMatcher(compiled)
+        var timings = MaskTimings()
+        var mask = [UInt32](repeating: 0, count: vocabulary.maskWordCount)
+        XCTAssertTrue(matcher.acceptText(Array(#"{"a":""#.utf8)))
+        mask.withUnsafeMutableBufferPointer { timings.fill(&matcher, into: $0.baseAddress!) }
+        XCTAssertEqual(timings.firstVisitMicroseconds.count, 1, "inside a string for the first time")
+        mask.withUnsafeMutableBufferPointer { timings.fill(&matcher, into: $0.baseAddress!) }
+        XCTAssertEqual(timings.cachedMicroseconds.count, 1, "the same position again")
+        XCTAssertEqual(timings.summary(of: .all).count, 2)
+        XCTAssertEqual(timings.summary(of: .firstVisit).count, 1)
+        XCTAssertEqual(timings.summary(of: .cached).count, 1)
+    }
 }

@@ -90,4 +90,18 @@ final class ConstrainedDecoderTests: XCTestCase {
         XCTAssertEqual(total, Self.schemas.count * 3)
         XCTAssertGreaterThan(forced, 0, "keys of required properties are forced text and should be jumped over")
     }
+
+    func testTokenLimitClosesTheValueInsteadOfCuttingIt() throws {
+        let (file, tokenizer) = try loadModel()
+        let document = try SchemaDocument(jsonText: #"{"type":"object","properties":{"story":{"type":"string"},"rating":{"type":"integer","minimum":1,"maximum":5}},"required":["story","rating"]}"#)
+        let compiled = try VocabularyCache.shared.compiled(try SchemaGrammarBuilder.grammar(for: document).grammar, for: tokenizer)
+        let prompt = tokenizer.encode("Write a long story as JSON:", parseSpecial: false, addSpecial: true)
+        let model = try Transformer(file: file, threads: 2, contextSlots: 128)
+        var sampler = Sampler(settings: SamplerSettings(temperature: 1.0, topK: 0, topP: 1, minP: 0, seed: 4))
+        let output = try ConstrainedDecoder(model: model, tokenizer: tokenizer, grammar: compiled)
+            .generate(prompt: prompt, sampler: &sampler, maxTokens: 24, schema: document)
+        XCTAssertTrue(output.closedAtTokenLimit, output.text)
+        XCTAssertLessThanOrEqual(output.generatedTokens + output.forcedTokens, 24)
+        XCTAssertNotNil(output.value["rating"], output.text)
+    }
 }

@@ -1,0 +1,229 @@
+import ArborGrammar
+import ArborModel
+import ArborRuntime
+import ArborSchema
+import ArborSpec
+import Foundation
+
+/// `arbor bench --grammar --spec|--schema`: what constrained decoding costs on one grammar.
+///
+/// In one run, on one prompt: the grammar's compile time; then `1 + r` decodings of the
+/// same length, constrained and free, alternating. The first constrained decoding starts
+/// with an empty mask cache (its masks are split into first visits and cached steps); the
+/// next `r` find it warm, and their tokens/s against the free decodings' is the slowdown the
+/// issue's target speaks of. Greedy by default, so every repetition decodes the same text
+/// and free and constrained sampling cost the same (an argmax).
+struct GrammarBench {
+    let options: GrammarBenchOptions
+    let modelPath: String
+    let threads: Int
+    let maxTokens: Int
+    let repetitions: Int
+    let json: Bool
+
+    /// Text inserted at every `tool_result` hole: a stand-in for a tool's answer.
+    static let holeFill = Array(#"{"ok":true}"#.utf8)
+
+    func run() throws {
+        if let corpus = options.corpus {
+            try GrammarCorpusBench(path: corpus, modelPath: modelPath, threads: threads, maxTokens: maxTokens,
+                                   seeds: options.seeds, temperature: options.temp ?? 1, json: json).run()
+            return
+        }
+        let file = try GGUFFile(path: modelPath)
+        let tokenizer = try BPETokenizer(gguf: file)
+        let clock = ContinuousClock()
+        var vocabulary: TokenVocabulary?
+        let vocabularyTime = clock.measure { vocabulary = VocabularyCache().vocabulary(for: tokenizer) }
+
+        var built: SchemaGrammar?
+        var compiled: CompiledGrammar?
+        var target = ""
+        var defaultPrompt = "Answer in JSON:"
+        let buildTime = try clock.measure {
+            if let spec = options.spec {
+                let workflow = try WorkflowLoader.loadValid(path: spec)
+                built = try TreeGrammarBuilder.grammar(for: try ReasoningTreeSpec(workflow: workflow))
+                target = "tree grammar of \(spec)"
+                defaultPrompt = "\(workflow.description ?? workflow.name)\nThink step by step as a JSON reasoning tree, then answer:"
+            } else if let schema = options.schema {
+                let document = try SchemaDocument(jsonText: String(contentsOfFile: schema, encoding: .utf8))
+                built = try SchemaGrammarBuilder.grammar(for: document)
+                target = "schema \(schema)"
+            }
+        }
+        guard let built, let vocabulary else { return }
+        let automatonTime = try clock.measure { compiled = try CompiledGrammar(built.grammar, vocabulary: vocabulary) }
+        guard let compiled else { return }
+
+        let prompt = tokenizer.encode(options.prompt ?? defaultPrompt, parseSpecial: false, addSpecial: true)
+        let contextSlots = min(prompt.count + maxTokens + 8, try ModelConfig(file: file).contextLength)
+        let model = try Transformer(file: file, threads: threads, contextSlots: contextSlots)
+        let settings = SamplerSettings(temperature: options.temp ?? 0, topK: (options.temp ?? 0) > 0 ? 40 : 1,
+                                       topP: 0.95, minP: 0.05, seed: 0)
+
+        var cold: DecodeRun?
+        var warm: [DecodeRun] = []
+        var free: [DecodeRun] = []
+        var warmTimings = MaskTimings()
+        // The compiled grammar is fresh: the first decoding meets every position for the first time.
+        for repetition in 0...repetitions {
+            let constrained = try constrainedRun(model: model, tokenizer: tokenizer, grammar: compiled,
+                                                 prompt: prompt, settings: settings)
+            let unconstrained = try freeRun(model: model, prompt: prompt, tokens: constrained.tokens, settings: settings)
+            if repetition == 0 {
+                cold = constrained
+            } else {
+                warm.append(constrained)
+                free.append(unconstrained)
+                warmTimings.append(constrained.timings)
+            }
+        }
+        guard let cold else { return }
+        let constrainedRate = warm.map(\.tokensPerSecond).reduce(0, +) / Double(warm.count)
+        let freeRate = free.map(\.tokensPerSecond).reduce(0, +) / Double(free.count)
+        // Load on a shared machine moves tokens/s a lot between runs; the time spent outside
+        // the model per token does not depend on it, and is what the grammar adds.
+        let constrainedOutside = warm.map(\.outsideModelMicroseconds).reduce(0, +) / Double(warm.count)
+        let freeOutside = free.map(\.outsideModelMicroseconds).reduce(0, +) / Double(free.count)
+        let modelPerToken = free.map { $0.modelSeconds / Double(max($0.tokens, 1)) * 1e6 }.reduce(0, +) / Double(free.count)
+        let estimatedSlowdown = (constrainedOutside - freeOutside) / (modelPerToken + freeOutside)
+        let compileMilliseconds = (buildTime + automatonTime) / .milliseconds(1)
+
+        if json {
+            func summary(_ timings: MaskTimings, _ kind: MaskTimings.Kind) -> [String: Any] {
+                let s = timings.summary(of: kind)
+                return ["count": s.count, "p50_us": s.p50Microseconds, "p99_us": s.p99Microseconds,
+                        "mean_us": s.meanMicroseconds, "max_us": s.maximumMicroseconds]
+            }
+            let object: [String: Any] = [
+                "target": target, "model": modelPath, "threads": threads,
+                "vocabulary_ms": vocabularyTime / .milliseconds(1), "compile_ms": compileMilliseconds,
+                "automaton_nodes": compiled.automatonNodeCount, "post_checks": built.postChecks.map(\.description),
+                "tokens": cold.tokens, "forced_tokens": cold.forced, "complete": cold.complete, "text": cold.text,
+                "cold_masks": ["first_visit": summary(cold.timings, .firstVisit), "cached": summary(cold.timings, .cached)],
+                "warm_masks": summary(warmTimings, .all),
+                "cold_constrained_tokens_per_second": cold.tokensPerSecond,
+                "constrained_tokens_per_second": constrainedRate, "free_tokens_per_second": freeRate,
+                "constrained_over_free": constrainedRate / freeRate,
+                "outside_model_us_per_token": ["constrained": constrainedOutside, "free": freeOutside],
+                "model_us_per_token": modelPerToken, "estimated_slowdown": estimatedSlowdown,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+            return
+        }
+        print("grammar bench: \(target)")
+        print(String(format: "  compile: %.1f ms (%d automaton nodes); vocabulary (%d tokens): %.1f ms",
+                     compileMilliseconds, compiled.automatonNodeCount, vocabulary.count, vocabularyTime / .milliseconds(1)))
+        print("  output: \(cold.tokens) tokens (\(cold.forced) forced)\(cold.complete ? "" : ", stopped at -n before the grammar was complete")")
+        print("    \(cold.text.prefix(160).debugDescription)\(cold.text.count > 160 ? "…" : "")")
+        print("  masks, cold cache, first visits: \(cold.timings.summary(of: .firstVisit))")
+        print("  masks, cold cache, cached:       \(cold.timings.summary(of: .cached))")
+        print("  masks, warm cache (\(repetitions) runs):     \(warmTimings.summary(of: .all))")
+        print(String(format: "  decode: constrained %.1f tokens/s, free %.1f tokens/s, ratio %.3f (%+.1f%%); cold-cache constrained %.1f tokens/s",
+                     constrainedRate, freeRate, constrainedRate / freeRate, 100 * (constrainedRate / freeRate - 1),
+                     cold.tokensPerSecond))
+        print(String(format: "  per token outside the model: constrained %.1f µs, free %.1f µs; model %.1f µs; grammar slowdown %.2f%%",
+                     constrainedOutside, freeOutside, modelPerToken, 100 * estimatedSlowdown))
+    }
+
+    /// One timed decoding.
+    struct DecodeRun {
+        var tokens = 0
+        var forced = 0
+        var seconds = 0.0
+        /// Seconds inside the model's decode calls; the rest is sampling and grammar work.
+        var modelSeconds = 0.0
+        var complete = false
+        var text = ""
+        var timings = MaskTimings()
+        var tokensPerSecond: Double { seconds > 0 ? Double(tokens) / seconds : 0 }
+        /// Microseconds per token spent outside the model (sampling, masks, matcher).
+        var outsideModelMicroseconds: Double { tokens > 0 ? (seconds - modelSeconds) / Double(tokens) * 1e6 : 0 }
+    }
+
+    /// The decode loop of ``ConstrainedDecoder`` (mask → sample → accept, forced text fed
+    /// without sampling, holes filled with ``holeFill``), timed per mask, stopping without
+    /// error at `maxTokens`.
+    private func constrainedRun(model: Transformer, tokenizer: BPETokenizer, grammar: CompiledGrammar,
+                                prompt: [Int32], settings: SamplerSettings) throws -> DecodeRun {
+        model.reset()
+        _ = try model.prefill(tokens: prompt, positions: (0..<Int32(prompt.count)).map { $0 })
+        var position = Int32(prompt.count)
+        var matcher = GrammarMatcher(grammar)
+        var mask = TokenMask(vocabularySize: model.vocabularySize, allowAll: false)
+        var sampler = Sampler(settings: settings)
+        var history: [Int32] = []
+        var bytes: [UInt8] = []
+        var run = DecodeRun()
+        let start = DispatchTime.now()
+        func feed(_ token: Int32) throws {
+            let modelStart = DispatchTime.now()
+            _ = try model.decode(token: token, position: position)
+            run.modelSeconds += Double(DispatchTime.now().uptimeNanoseconds - modelStart.uptimeNanoseconds) / 1e9
+            position += 1
+            history.append(token)
+            bytes += tokenizer.tokenBytes(token)
+            run.tokens += 1
+        }
+        decoding: while run.tokens < maxTokens {
+            if matcher.pendingHole != nil {
+                guard matcher.fillHole(with: Self.holeFill) else { break }
+                for id in tokenizer.encode(String(decoding: Self.holeFill, as: UTF8.self), parseSpecial: false)
+                where run.tokens < maxTokens {
+                    try feed(id)
+                    run.forced += 1
+                }
+                continue
+            }
+            let forcedText = matcher.forcedBytes()
+            if !forcedText.isEmpty {
+                var accepted = 0
+                for id in tokenizer.encode(String(decoding: forcedText, as: UTF8.self), parseSpecial: false) {
+                    guard run.tokens < maxTokens, matcher.acceptToken(Int(id)) else { break }
+                    try feed(id)
+                    run.forced += 1
+                    accepted += 1
+                }
+                if accepted > 0 { continue }
+            }
+            mask.words.withUnsafeMutableBufferPointer { run.timings.fill(&matcher, into: $0.baseAddress!) }
+            let token = sampler.sample(model.logits, mask: mask, history: history)
+            guard token >= 0 else { throw RuntimeError.noTokenAllowed(step: run.tokens) }
+            if tokenizer.isEndOfGeneration(token) {
+                run.complete = matcher.isComplete
+                break decoding
+            }
+            guard matcher.acceptToken(Int(token)) else { throw RuntimeError.noTokenAllowed(step: run.tokens) }
+            try feed(token)
+        }
+        run.seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        run.text = String(decoding: bytes, as: UTF8.self)
+        return run
+    }
+
+    /// `tokens` decode steps on the same prompt with no grammar: sample, feed, repeat.
+    private func freeRun(model: Transformer, prompt: [Int32], tokens: Int, settings: SamplerSettings) throws -> DecodeRun {
+        model.reset()
+        _ = try model.prefill(tokens: prompt, positions: (0..<Int32(prompt.count)).map { $0 })
+        var position = Int32(prompt.count)
+        var sampler = Sampler(settings: settings)
+        var history: [Int32] = []
+        var run = DecodeRun()
+        let start = DispatchTime.now()
+        while run.tokens < tokens {
+            // An end token is fed like any other: only the step count matters here.
+            let token = sampler.sample(model.logits, history: history)
+            let modelStart = DispatchTime.now()
+            _ = try model.decode(token: max(token, 0), position: position)
+            run.modelSeconds += Double(DispatchTime.now().uptimeNanoseconds - modelStart.uptimeNanoseconds) / 1e9
+            position += 1
+            history.append(token)
+            run.tokens += 1
+        }
+        run.seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        run.complete = true
+        return run
+    }
+}
