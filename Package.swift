@@ -46,13 +46,13 @@ let package = Package(
         .target(name: "ArborStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "ArborRuntime",
-            dependencies: ["ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel"]
+            dependencies: ["ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore"]
         ),
         .target(name: "ArborTesting", dependencies: ["ArborSchema", "ArborSpec", "ArborTools", "ArborRuntime", "ArborModel"]),
         .executableTarget(
             name: "ArborCLI",
             dependencies: [
-                "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborRuntime",
+                "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime",
                 "ArborTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -76,7 +76,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ArborRuntimeTests",
-            dependencies: ["ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema"]
+            dependencies: ["ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema", "ArborSpec", "ArborTools", "ArborStore"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ArborTestingTests",

@@ -8,6 +8,8 @@ struct Arbor: AsyncParsableCommand {
         version: "0.1.0",
         // One subcommand per line, in the order `arbor --help` lists them.
         subcommands: [
+            RunCommand.self,
+            TestCommand.self,
             ValidateCommand.self,
             SchemaCommand.self,
             CompileCommand.self,

@@ -47,10 +47,13 @@ public struct ReasoningTreeSpec: Sendable {
     public var isSummaryRound: Bool
     /// Whitespace inside tool parameters and the answer (the tree skeleton is compact).
     public var schemaOptions: SchemaGrammarOptions
+    /// The most characters in a thought, conclusion or summary; nil for no limit.
+    public var maxTextLength: Int?
 
     public init(tools: [Tool], output: SchemaDocument, maxDepth: Int = 3, maxBreadth: Int? = nil,
                 maxToolCalls: Int? = nil, steps: [Step] = [], isSummaryRound: Bool = false,
-                schemaOptions: SchemaGrammarOptions = SchemaGrammarOptions()) {
+                schemaOptions: SchemaGrammarOptions = SchemaGrammarOptions(), maxTextLength: Int? = nil) {
+        self.maxTextLength = maxTextLength
         self.tools = tools
         self.output = output
         self.maxDepth = maxDepth

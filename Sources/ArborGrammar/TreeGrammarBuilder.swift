@@ -35,6 +35,7 @@ public struct TreeGrammarBuilder {
     private let spec: ReasoningTreeSpec
     private var parameterRules: [String: RuleID] = [:]
     private var taskRules: [String: RuleID] = [:]
+    private var textRule: RuleID?
 
     /// The tree grammar for `spec`, with the post-checks of its tool and output schemas.
     public static func grammar(for spec: ReasoningTreeSpec) throws(GrammarCompileError) -> SchemaGrammar {
@@ -68,13 +69,23 @@ public struct TreeGrammarBuilder {
         }
         let ending: GrammarExpression
         if spec.isSummaryRound {
-            ending = .concatenation([.literal(",\"summary\":"), .rule(builder.jsonStringRule)])
+            ending = .concatenation([.literal(",\"summary\":"), text()])
         } else {
             let output = addSchema(spec.output, named: "output", context: "the output schema")
             ending = .concatenation([.literal(",\"answer\":"), .rule(output)])
         }
         builder.setBody(.concatenation([.literal("{\"reasoning\":["), reasoning, .literal("]"), ending, .literal("}")]), of: root)
         return try builder.finish()
+    }
+
+    /// A thought, conclusion or summary: a JSON string of at most `maxTextLength` characters.
+    private mutating func text() -> GrammarExpression {
+        guard let limit = spec.maxTextLength else { return .rule(builder.jsonStringRule) }
+        if let textRule { return .rule(textRule) }
+        let rule = builder.addRule(named: "tree-text")
+        builder.setBody(.concatenation([.literal("\""), .repetition(.rule(builder.jsonCharRule), min: 0, max: limit), .literal("\"")]), of: rule)
+        textRule = rule
+        return .rule(rule)
     }
 
     /// Adds a schema's rules, labelling its errors with `context`.
@@ -102,7 +113,7 @@ public struct TreeGrammarBuilder {
         let toolSuffix = tools.count == spec.tools.count ? "" : "-" + (tools.isEmpty ? "no-tools" : tools.joined(separator: "-"))
         let rule = builder.addRule(named: "task-\(depth)\(toolSuffix)")
         taskRules[key] = rule
-        let string = GrammarExpression.rule(builder.jsonStringRule)
+        let string = text()
         var parts: [GrammarExpression] = [.literal("{\"thought\":"), string]
         if !tools.isEmpty {
             let choices = tools.map { name in

@@ -4,35 +4,6 @@ import ArborSchema
 import Dispatch
 import Foundation
 
-/// Errors of constrained generation; each says what went wrong and what to do.
-public enum RuntimeError: Error, Sendable, CustomStringConvertible {
-    /// The grammar allowed no token at generation step `step`.
-    case noTokenAllowed(step: Int)
-    /// Forced text could not be fed because the matcher rejected its tokenization.
-    case forcedTextRejected(step: Int, text: String)
-    /// Generation stopped at `maxTokens` before the grammar was complete.
-    case incomplete(maxTokens: Int, text: String)
-    /// The finished text is not JSON.
-    case invalidJSON(JSONParseError, text: String)
-    /// The finished value breaks the schema.
-    case schemaViolation([String], text: String)
-
-    public var description: String {
-        switch self {
-        case .noTokenAllowed(let step):
-            return "The grammar allowed no token at step \(step); the grammar and the tokenizer's vocabulary disagree — check that the grammar was compiled over this tokenizer."
-        case .forcedTextRejected(let step, let text):
-            return "At step \(step) the grammar forced the text \(text.debugDescription) but rejected its tokenization; report this as a grammar bug."
-        case .incomplete(let maxTokens, let text):
-            return "Generation reached the limit of \(maxTokens) tokens before the output was complete (\(text.prefix(80).debugDescription)…); raise the token limit."
-        case .invalidJSON(let error, _):
-            return "The generated text is not valid JSON: \(error); report this as a grammar bug."
-        case .schemaViolation(let messages, _):
-            return "The generated value breaks the schema: \(messages.joined(separator: "; ")); tighten the schema or report a grammar bug."
-        }
-    }
-}
-
 /// Builds the grammar vocabulary of a tokenizer, and compiles grammars over it, once each.
 ///
 /// The 49k-token vocabulary and a compiled grammar's mask cache are costly; the cache keys
@@ -135,13 +106,11 @@ public struct ConstrainedDecoder {
         _ = try model.prefill(tokens: prompt, positions: (0..<Int32(prompt.count)).map { $0 })
         position = Int32(prompt.count)
         var matcher = GrammarMatcher(grammar)
-        var mask = TokenMask(vocabularySize: model.vocabularySize, allowAll: false)
+        var grammarSampling = GrammarSampling(grammar: grammar, tokenizer: tokenizer, vocabularySize: model.vocabularySize)
         var output: [Int32] = []
         var bytes: [UInt8] = []
         var generated = 0, forced = 0
-        var maskSeconds = 0.0
         let start = DispatchTime.now()
-        let wordCount = grammar.vocabulary.maskWordCount
 
         func feed(_ token: Int32) throws {
             _ = try model.decode(token: token, position: position)
@@ -157,28 +126,13 @@ public struct ConstrainedDecoder {
                 for id in ids where generated + forced < maxTokens { try feed(id); forced += 1 }
                 continue
             }
-            let forcedText = matcher.forcedBytes()
-            if !forcedText.isEmpty {
-                let ids = tokenizer.encode(String(decoding: forcedText, as: UTF8.self), parseSpecial: false)
-                var accepted = 0
-                for id in ids {
-                    guard matcher.acceptToken(Int(id)) else { break }
-                    try feed(id)
-                    forced += 1
-                    accepted += 1
-                    if generated + forced >= maxTokens { break }
-                }
-                if accepted > 0 { continue }
-                // The canonical tokenization was rejected at its first token (it can end
-                // mid-token differently from what the grammar allows): sample instead.
+            let forcedIDs = grammarSampling.acceptForced(&matcher, limit: maxTokens - generated - forced)
+            if !forcedIDs.isEmpty {
+                for id in forcedIDs { try feed(id) }
+                forced += forcedIDs.count
+                continue
             }
-            let maskStart = DispatchTime.now()
-            mask.words.withUnsafeMutableBufferPointer { words in
-                precondition(words.count >= wordCount)
-                matcher.fillNextTokenMask(into: words.baseAddress!)
-            }
-            maskSeconds += seconds(since: maskStart)
-            let token = sampler.sample(model.logits, mask: mask, history: output)
+            let token = grammarSampling.sample(&matcher, logits: model.logits, sampler: &sampler, history: output)
             guard token >= 0 else { throw RuntimeError.noTokenAllowed(step: generated + forced) }
             if tokenizer.isEndOfGeneration(token) {
                 if matcher.isComplete { break }
@@ -194,7 +148,7 @@ public struct ConstrainedDecoder {
         let value: JSONValue
         do { value = try JSONValue(parsing: bytes) } catch { throw RuntimeError.invalidJSON(error, text: text) }
         return ConstrainedOutput(text: text, value: value, generatedTokens: generated, forcedTokens: forced,
-                                 maskSeconds: maskSeconds, decodeSeconds: seconds(since: start))
+                                 maskSeconds: grammarSampling.maskSeconds, decodeSeconds: seconds(since: start))
     }
 
     /// Generates and validates the value against `schema`.
@@ -204,10 +158,6 @@ public struct ConstrainedDecoder {
         let errors = schema.validate(output.value)
         if !errors.isEmpty { throw RuntimeError.schemaViolation(errors.map { "\($0)" }, text: output.text) }
         return output
-    }
-
-    private func seconds(since start: DispatchTime) -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     }
 }
 

@@ -40,6 +40,7 @@ extension ReasoningTreeSpec {
             maxToolCalls: workflow.limits.maxToolCalls,
             steps: workflow.steps.map { Step(allowedTools: $0.tools ?? allToolNames) },
             isSummaryRound: isSummaryRound,
-            schemaOptions: schemaOptions)
+            schemaOptions: schemaOptions,
+            maxTextLength: workflow.limits.maxTextLength)
     }
 }

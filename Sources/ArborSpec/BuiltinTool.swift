@@ -38,7 +38,9 @@ public enum BuiltinTool: String, Codable, Sendable, CaseIterable {
         let fields: JSONObject
         switch self {
         case .calculator:
-            fields = ["expression": ["type": "str", "description": "An arithmetic expression such as (2 + 3) * sqrt(16)"]]
+            // Arithmetic characters only: a small model cannot wander into prose here.
+            fields = ["expression": ["type": "str", "pattern": "^[-+*/%^()., 0-9a-z]+$",
+                                     "description": "An arithmetic expression such as (2 + 3) * sqrt(16)"]]
         case .datetime:
             fields = ["timezone": ["type": "str", "default": "UTC", "description": "An IANA time zone such as Europe/Paris"]]
         case .dateDiff:

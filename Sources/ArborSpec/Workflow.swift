@@ -144,6 +144,9 @@ public struct Sampling: Codable, Sendable, Equatable {
     public var topP: Double
     /// Keep only the k most likely tokens; 0 keeps all.
     public var topK: Int
+    /// Penalty on tokens sampled in the recent past (1 is none); deterministic, so greedy
+    /// runs stay reproducible.
+    public var repetitionPenalty: Double
     /// The random seed; the same seed and settings give the same run.
     public var seed: UInt64
 
@@ -151,10 +154,12 @@ public struct Sampling: Codable, Sendable, Equatable {
         case temperature
         case topP = "top_p"
         case topK = "top_k"
+        case repetitionPenalty = "repetition_penalty"
         case seed
     }
 
-    public init(temperature: Double = 0, topP: Double = 1, topK: Int = 0, seed: UInt64 = 0) {
+    public init(temperature: Double = 0, topP: Double = 1, topK: Int = 0, repetitionPenalty: Double = 1.1, seed: UInt64 = 0) {
+        self.repetitionPenalty = repetitionPenalty
         self.temperature = temperature
         self.topP = topP
         self.topK = topK
@@ -179,6 +184,9 @@ public struct Limits: Codable, Sendable, Equatable {
     public var maxRounds: Int
     /// How many finished subtask lists stay in the KV cache before the oldest is pruned.
     public var pruneBuffer: Int
+    /// The most characters in one thought, conclusion or summary. Compiled into the grammar,
+    /// so a model stuck repeating itself inside a string cannot run past it.
+    public var maxTextLength: Int
 
     enum CodingKeys: String, CodingKey {
         case maxDepth = "max_depth"
@@ -188,10 +196,12 @@ public struct Limits: Codable, Sendable, Equatable {
         case roundBudget = "round_budget"
         case maxRounds = "max_rounds"
         case pruneBuffer = "prune_buffer"
+        case maxTextLength = "max_text_length"
     }
 
     public init(maxDepth: Int = 4, maxToolCalls: Int = 32, maxBreadth: Int = 8, maxTokens: Int = 4096,
-                roundBudget: Int? = nil, maxRounds: Int = 8, pruneBuffer: Int = 2) {
+                roundBudget: Int? = nil, maxRounds: Int = 8, pruneBuffer: Int = 2, maxTextLength: Int = 600) {
+        self.maxTextLength = maxTextLength
         self.maxDepth = maxDepth
         self.maxToolCalls = maxToolCalls
         self.maxBreadth = maxBreadth

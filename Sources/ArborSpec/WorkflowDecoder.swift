@@ -123,7 +123,7 @@ struct WorkflowDecoder {
         }
         let samplingPointer = pointer.appending("sampling")
         if let sampling = reader.mapping(object["sampling"], at: samplingPointer, what: "`sampling`",
-                                         keys: ["temperature", "top_p", "top_k", "seed"]) {
+                                         keys: ["temperature", "top_p", "top_k", "repetition_penalty", "seed"]) {
             if let t = reader.number(sampling["temperature"], at: samplingPointer.appending("temperature"), what: "`temperature`", minimum: 0, maximum: 5) {
                 settings.sampling.temperature = t
             }
@@ -132,6 +132,10 @@ struct WorkflowDecoder {
             }
             if let k = reader.integer(sampling["top_k"], at: samplingPointer.appending("top_k"), what: "`top_k`") {
                 settings.sampling.topK = k
+            }
+            if let r = reader.number(sampling["repetition_penalty"], at: samplingPointer.appending("repetition_penalty"),
+                                     what: "`repetition_penalty`", minimum: 1, maximum: 2) {
+                settings.sampling.repetitionPenalty = r
             }
             if let seed = reader.integer(sampling["seed"], at: samplingPointer.appending("seed"), what: "`seed`") {
                 settings.sampling.seed = UInt64(seed)
@@ -213,7 +217,7 @@ struct WorkflowDecoder {
     private mutating func decodeLimits(_ value: JSONValue?, at pointer: JSONPointer) -> Limits {
         var limits = Limits()
         guard let object = reader.mapping(value, at: pointer, what: "`limits`",
-                                          keys: ["max_depth", "max_tool_calls", "max_breadth", "max_tokens", "round_budget", "max_rounds", "prune_buffer"]) else {
+                                          keys: ["max_depth", "max_tool_calls", "max_breadth", "max_tokens", "round_budget", "max_rounds", "prune_buffer", "max_text_length"]) else {
             return limits
         }
         func read(_ key: String, minimum: Int64, maximum: Int64 = .max) -> Int? {
@@ -226,6 +230,7 @@ struct WorkflowDecoder {
         if let v = read("round_budget", minimum: 64) { limits.roundBudget = v }
         if let v = read("max_rounds", minimum: 1, maximum: 1000) { limits.maxRounds = v }
         if let v = read("prune_buffer", minimum: 0, maximum: 64) { limits.pruneBuffer = v }
+        if let v = read("max_text_length", minimum: 16, maximum: 2048) { limits.maxTextLength = v }
         return limits
     }
 

@@ -1,0 +1,86 @@
+import ArborSchema
+import ArborTools
+
+extension RunReport {
+    /// The report as one JSON object: answer, tree, tool calls and metrics (`arbor run --json`).
+    public var json: JSONValue {
+        [
+            "output": output,
+            "tree": document,
+            "tool_calls": .array(toolCalls.map(\.json)),
+            "metrics": metrics.json,
+        ]
+    }
+}
+
+extension ToolOutcome {
+    /// The call as JSON: tool, arguments, result or error, milliseconds.
+    public var json: JSONValue {
+        var object: JSONObject = ["tool": .string(tool), "arguments": arguments]
+        switch result {
+        case .success(let value): object["result"] = value
+        case .failure(let error): object["error"] = .string(error.description)
+        }
+        object["milliseconds"] = .number(Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
+        return .object(object)
+    }
+}
+
+extension RunMetrics {
+    public var json: JSONValue {
+        [
+            "prompt_tokens": .integer(Int64(promptTokens)),
+            "generated_tokens": .integer(Int64(generatedTokens)),
+            "forced_tokens": .integer(Int64(forcedTokens)),
+            "tool_result_tokens": .integer(Int64(toolResultTokens)),
+            "peak_kv_slots": .integer(Int64(peakKVSlots)),
+            "pruned_tokens": .integer(Int64(prunedTokens)),
+            "pruned_share": .number(prunedShare),
+            "tool_calls": .integer(Int64(toolCalls)),
+            "tool_seconds": .number(toolSeconds),
+            "decode_seconds": .number(decodeSeconds),
+            "mask_seconds": .number(maskSeconds),
+            "prompt_seconds": .number(promptSeconds),
+            "tokens_per_second": .number(tokensPerSecond),
+        ]
+    }
+
+    /// One line for standard error at the end of a run.
+    public var summaryLine: String {
+        let rate = (tokensPerSecond * 10).rounded() / 10
+        let share = (prunedShare * 1000).rounded() / 10
+        return "\(treeTokens) tree tokens (\(generatedTokens) sampled, \(forcedTokens) forced, \(toolResultTokens) from tools) "
+            + "at \(rate) tokens/s; \(toolCalls) tool calls; peak KV \(peakKVSlots) slots; \(prunedTokens) pruned (\(share) %)"
+    }
+}
+
+/// The reasoning tree as indented text (`arbor run --tree`, `arbor inspect`).
+public enum ReasoningTreeText {
+    public static func render(_ document: JSONValue) -> String {
+        var lines: [String] = []
+        if case .array(let tasks)? = document.objectValue?["reasoning"] {
+            for (index, task) in tasks.enumerated() { render(task, label: "\(index + 1)", indent: "", into: &lines) }
+        }
+        if let summary = document.objectValue?["summary"] { lines.append("summary: \(text(summary))") }
+        if let answer = document.objectValue?["answer"] { lines.append("answer: \(answer.compactString)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func render(_ task: JSONValue, label: String, indent: String, into lines: inout [String]) {
+        guard let object = task.objectValue else { return }
+        lines.append("\(indent)\(label) \(text(object["thought"]))")
+        let inner = indent + "   "
+        if let tooluse = object["tooluse"]?.objectValue {
+            lines.append("\(inner)→ \(text(tooluse["tool_name"]))(\(tooluse["parameters"]?.compactString ?? "")) = \(tooluse["tool_result"]?.compactString ?? "")")
+        }
+        if case .array(let subtasks)? = object["subtasks"] {
+            for (index, subtask) in subtasks.enumerated() { render(subtask, label: "\(label).\(index + 1)", indent: inner, into: &lines) }
+        }
+        lines.append("\(inner)∴ \(text(object["conclusion"]))")
+    }
+
+    private static func text(_ value: JSONValue?) -> String {
+        if case .string(let string)? = value { return string }
+        return value?.compactString ?? ""
+    }
+}

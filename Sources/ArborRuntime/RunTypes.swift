@@ -1,0 +1,98 @@
+import ArborModel
+import ArborSchema
+import ArborSpec
+import ArborTools
+
+/// How a run decodes: sampling, pruning, tool-result budget.
+public struct RunOptions: Sendable {
+    public var sampling: SamplerSettings
+    /// Prune finished subtask lists from the KV cache (`--no-prune` turns it off).
+    public var prune: Bool
+    /// The most tokens one tool result may take; longer results are cut with a marker.
+    public var toolResultTokenBudget: Int
+    /// Overrides the workflow's `limits.max_tokens` when set.
+    public var maxTokens: Int?
+
+    public init(sampling: SamplerSettings = .greedy, prune: Bool = true, toolResultTokenBudget: Int = 384,
+                maxTokens: Int? = nil) {
+        self.sampling = sampling
+        self.prune = prune
+        self.toolResultTokenBudget = toolResultTokenBudget
+        self.maxTokens = maxTokens
+    }
+
+    /// The workflow's own sampling settings (`model.sampling`), greedy unless it says otherwise.
+    public init(workflow: Workflow) {
+        let sampling = workflow.model.sampling
+        let penalty = Float(sampling.repetitionPenalty)
+        let settings = sampling.temperature <= 0
+            ? SamplerSettings(temperature: 0, topK: 1, topP: 1, minP: 0, repetitionPenalty: penalty, seed: sampling.seed)
+            : SamplerSettings(temperature: Float(sampling.temperature), topK: sampling.topK, topP: Float(sampling.topP),
+                              minP: 0, repetitionPenalty: penalty, seed: sampling.seed)
+        self.init(sampling: settings)
+    }
+}
+
+/// What a run did, in numbers.
+public struct RunMetrics: Codable, Sendable, Equatable {
+    public var promptTokens = 0
+    /// Tokens chosen by the sampler.
+    public var generatedTokens = 0
+    /// Tokens fed by jump-forward.
+    public var forcedTokens = 0
+    /// Tokens of tool results.
+    public var toolResultTokens = 0
+    /// The most KV slots in use at once (prompt included).
+    public var peakKVSlots = 0
+    /// Tree tokens evicted from the KV cache.
+    public var prunedTokens = 0
+    public var toolCalls = 0
+    /// Seconds spent waiting for tools.
+    public var toolSeconds = 0.0
+    /// Seconds spent in the model, the grammar and the sampler after the prompt.
+    public var decodeSeconds = 0.0
+    /// Seconds spent computing grammar masks (part of ``decodeSeconds``).
+    public var maskSeconds = 0.0
+    public var promptSeconds = 0.0
+
+    public init() {}
+
+    /// Tokens of the tree document: generated, forced and tool results.
+    public var treeTokens: Int { generatedTokens + forcedTokens + toolResultTokens }
+    /// The share of tree tokens evicted from the KV cache.
+    public var prunedShare: Double { treeTokens == 0 ? 0 : Double(prunedTokens) / Double(treeTokens) }
+    /// Tree tokens per second of decoding.
+    public var tokensPerSecond: Double { decodeSeconds > 0 ? Double(treeTokens) / decodeSeconds : 0 }
+}
+
+/// A snapshot for the live status line.
+public struct RunProgress: Sendable {
+    public var metrics: RunMetrics
+    /// KV slots in use now.
+    public var liveKVSlots: Int
+}
+
+/// One finished task of the reasoning tree.
+public struct TaskRecord: Codable, Sendable, Equatable {
+    /// Indices from the top-level list down: `[1, 0]` is the first subtask of the second task.
+    public var path: [Int]
+    public var thought: String
+    public var conclusion: String
+    public var toolName: String?
+
+    /// The path as text: `2.1` (1-based, like a table of contents).
+    public var label: String { path.map { String($0 + 1) }.joined(separator: ".") }
+}
+
+/// The result of a run.
+public struct RunReport: Sendable {
+    /// The final answer, valid against the workflow's output schema.
+    public var output: JSONValue
+    /// The whole tree document: `{"reasoning": [...], "answer": ...}`.
+    public var document: JSONValue
+    /// Tasks in the order they finished (children before parents).
+    public var tasks: [TaskRecord]
+    /// Every tool call in order.
+    public var toolCalls: [ToolOutcome]
+    public var metrics: RunMetrics
+}

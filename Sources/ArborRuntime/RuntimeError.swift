@@ -1,0 +1,38 @@
+import ArborSchema
+
+/// Errors of constrained generation; each says what went wrong and what to do.
+public enum RuntimeError: Error, Sendable, CustomStringConvertible {
+    /// The grammar allowed no token at generation step `step`.
+    case noTokenAllowed(step: Int)
+    /// Forced text could not be fed because the matcher rejected its tokenization.
+    case forcedTextRejected(step: Int, text: String)
+    /// Generation stopped at `maxTokens` before the grammar was complete.
+    case incomplete(maxTokens: Int, text: String)
+    /// The finished text is not JSON.
+    case invalidJSON(JSONParseError, text: String)
+    /// The finished value breaks the schema.
+    case schemaViolation([String], text: String)
+    /// The grammar reached a `"tool_result":` hole but the tool's name or parameters could not be read.
+    case toolCallUnreadable(text: String)
+    /// The grammar refused a tool's encoded result.
+    case toolResultRejected(tool: String)
+
+    public var description: String {
+        switch self {
+        case .noTokenAllowed(let step):
+            return "The grammar allowed no token at step \(step); the grammar and the tokenizer's vocabulary disagree — check that the grammar was compiled over this tokenizer."
+        case .forcedTextRejected(let step, let text):
+            return "At step \(step) the grammar forced the text \(text.debugDescription) but rejected its tokenization; report this as a grammar bug."
+        case .incomplete(let maxTokens, let text):
+            return "Generation reached the limit of \(maxTokens) tokens before the output was complete (\(text.prefix(80).debugDescription)…); raise the token limit."
+        case .invalidJSON(let error, _):
+            return "The generated text is not valid JSON: \(error); report this as a grammar bug."
+        case .schemaViolation(let messages, _):
+            return "The generated value breaks the schema: \(messages.joined(separator: "; ")); tighten the schema or report a grammar bug."
+        case .toolCallUnreadable(let text):
+            return "The tree reached \"tool_result\" but its tool name or parameters could not be read (…\(text.suffix(80).debugDescription)); report this as a runtime bug."
+        case .toolResultRejected(let tool):
+            return "The grammar refused the encoded result of tool '\(tool)'; report this as a runtime bug."
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import ArborModel
+import ArborStore
+
+/// The model's KV cache seen as the run's working memory: the prompt, then every token of the
+/// tree document with its slot, its bytes in the document and whether it is still cached.
+///
+/// Kept tokens always sit at contiguous positions: evicting a span frees its slots and moves
+/// every later token down by the span's length (RoPE re-rotation, no recomputation).
+final class WorkingMemory {
+    let model: any LanguageModel
+    private(set) var promptTokens: [Int32] = []
+    /// The tree document's tokens in order, with where each came from.
+    private(set) var tokens: [Int32] = []
+    private(set) var kinds: [TokenKind] = []
+    /// Byte offset in the document where each token ends (a token starts where the last ended).
+    private(set) var byteEnds: [Int] = []
+    private var slots: [Int32] = []
+    private(set) var live: [Bool] = []
+    /// The position the next token takes.
+    private(set) var nextPosition: Int32 = 0
+    /// Tokens cached now (prompt included) and the most ever cached at once.
+    private(set) var liveCount = 0
+    private(set) var peakLiveCount = 0
+    /// Document tokens evicted so far.
+    private(set) var prunedCount = 0
+
+    init(model: any LanguageModel) {
+        self.model = model
+    }
+
+    /// Feeds the prompt at positions 0..<count.
+    func feedPrompt(_ ids: [Int32]) throws {
+        _ = try model.prefill(tokens: ids, positions: positions(ids.count))
+        promptTokens = ids
+        advance(by: ids.count)
+    }
+
+    /// Feeds document tokens in one batch; `byteEnds` gives where each ends in the document.
+    func feed(_ ids: [Int32], kind: TokenKind, byteEnds ends: [Int]) throws {
+        guard !ids.isEmpty else { return }
+        let newSlots: [Int32]
+        if ids.count == 1 {
+            newSlots = [try model.decode(token: ids[0], position: nextPosition)]
+        } else {
+            newSlots = try model.prefill(tokens: ids, positions: positions(ids.count))
+        }
+        tokens += ids
+        kinds += Array(repeating: kind, count: ids.count)
+        byteEnds += ends
+        slots += newSlots
+        live += Array(repeating: true, count: ids.count)
+        advance(by: ids.count)
+    }
+
+    /// The document tokens lying wholly inside `bytes`.
+    func tokenRange(within bytes: Range<Int>) -> Range<Int> {
+        // The first token starting at or after bytes.lowerBound: its predecessor ends there or before.
+        var first = byteEnds.partitionPoint { $0 <= bytes.lowerBound }
+        if first < byteEnds.count, tokenStart(first) < bytes.lowerBound { first += 1 }
+        let end = byteEnds.partitionPoint { $0 <= bytes.upperBound }
+        return first..<max(first, end)
+    }
+
+    /// Frees the still-cached tokens in `range` and moves the later ones down; returns how
+    /// many were freed.
+    @discardableResult
+    func evict(_ range: Range<Int>) -> Int {
+        let freed = range.filter { live[$0] }
+        guard !freed.isEmpty else { return 0 }
+        for index in freed { live[index] = false }
+        model.free(slots: freed.map { slots[$0] })
+        let tail = (range.upperBound..<tokens.count).filter { live[$0] }.map { slots[$0] }
+        let gap = Int32(freed.count)
+        if !tail.isEmpty { model.reposition(slots: tail, delta: -gap) }
+        nextPosition -= gap
+        liveCount -= freed.count
+        prunedCount += freed.count
+        return freed.count
+    }
+
+    private func tokenStart(_ index: Int) -> Int { index == 0 ? 0 : byteEnds[index - 1] }
+
+    private func positions(_ count: Int) -> [Int32] { (0..<Int32(count)).map { nextPosition + $0 } }
+
+    private func advance(by count: Int) {
+        nextPosition += Int32(count)
+        liveCount += count
+        peakLiveCount = max(peakLiveCount, liveCount)
+    }
+}
+
+extension Array {
+    /// How many leading elements satisfy `isBefore` (binary search); the array must hold
+    /// every such element before every other.
+    func partitionPoint(_ isBefore: (Element) -> Bool) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if isBefore(self[mid]) { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+}
