@@ -14,6 +14,7 @@ import ArborSchema
 ///   - {tool_order: [search, fetch]}                         # in this order, others between allowed
 ///   - {limits: {tokens: 1500, tool_calls: 6, kv_peak: 3000}}
 ///   - {command: [python3, checks/answer.py]}                # JSON on stdin, exit 0 passes
+///   - {snapshot: true}                                      # output as recorded by --record
 /// ```
 /// Every run is also checked against the workflow's output schema.
 public struct Assertion: Sendable, Equatable {
@@ -38,6 +39,8 @@ public struct Assertion: Sendable, Equatable {
         case toolOrder([String])
         /// Run figures at most these values.
         case limits([RunLimit: Int])
+        /// The output equals the one recorded in the case's cassette by `--record`.
+        case snapshot
         /// A program gets the run as JSON on stdin; exit status 0 passes. It runs in the
         /// current directory, as command tools do, and is not run through a shell.
         case command(argv: [String])
@@ -76,6 +79,7 @@ public struct Assertion: Sendable, Equatable {
         case let .toolOrder(tools): return "tools called in order " + tools.joined(separator: " → ")
         case let .limits(limits):
             return "run within " + RunLimit.allCases.compactMap { key in limits[key].map { "\(key.rawValue) ≤ \($0)" } }.joined(separator: ", ")
+        case .snapshot: return "output equals the recorded snapshot"
         case let .command(argv): return "command \(argv.joined(separator: " ")) exits 0"
         }
     }

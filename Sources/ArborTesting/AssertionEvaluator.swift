@@ -13,6 +13,8 @@ public struct AssertionEvaluator: Sendable {
     private let outputSchema: SchemaDocument
     /// How long a `command:` assertion may run.
     public var commandTimeoutSeconds: Double = 60
+    /// The recorded output `snapshot` assertions compare with, and the file it came from.
+    public var snapshot: (output: JSONValue?, source: String)?
 
     public init(outputSchema: JSONValue) throws(SchemaCompileError) {
         self.outputSchema = try SchemaDocument(compiling: outputSchema)
@@ -109,6 +111,15 @@ public struct AssertionEvaluator: Sendable {
                 return value > bound ? "\(key.rawValue) was \(value), over \(bound)" : nil
             }
             return over.isEmpty ? nil : fail("The run went over its limits: " + over.joined(separator: "; ") + ".")
+
+        case .snapshot:
+            guard let snapshot else { return fail("There is no recorded snapshot to compare with.") }
+            guard let recorded = snapshot.output else {
+                return fail("No snapshot is recorded in \(snapshot.source); run `arbor test --record` to record one.", actual: execution.output.prettyString)
+            }
+            return recorded == execution.output ? nil
+                : fail("The output differs from the snapshot recorded in \(snapshot.source); if the change is intended, run `arbor test --record`.",
+                       expected: recorded.prettyString, actual: execution.output.prettyString)
 
         case let .command(argv):
             return await runCommand(argv, execution: execution, testCase: testCase, fail: fail)

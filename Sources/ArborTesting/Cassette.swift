@@ -10,6 +10,7 @@ import Foundation
 ///   "workflow": "research-agent",
 ///   "case": "boiling-point",
 ///   "tools": [{"name": "search", "parameters": {"type": "object", …}}],
+///   "output": {"answer": "…"},
 ///   "interactions": [
 ///     {"tool": "search", "arguments": {"query": "everest boiling point"}, "result": {…}},
 ///     {"tool": "fetch", "arguments": {"url": "…"}, "error": "Tool 'fetch': …"}
@@ -18,6 +19,7 @@ import Foundation
 /// ```
 /// `tools` keeps every tool's parameter schema as the live tools reported it, so a tool
 /// whose schema comes from an MCP server's `tools/list` replays without the server.
+/// `output` is the recorded answer that `{snapshot: true}` assertions compare with.
 public struct Cassette: Sendable, Equatable {
     /// One recorded call.
     public struct Interaction: Sendable, Equatable {
@@ -39,16 +41,20 @@ public struct Cassette: Sendable, Equatable {
     /// Each tool's parameter schema, in declaration order.
     public var tools: [(name: String, parameters: JSONValue)]
     public var interactions: [Interaction]
+    /// The answer of the recorded run.
+    public var output: JSONValue?
 
-    public init(workflow: String, testCase: String, tools: [(name: String, parameters: JSONValue)] = [], interactions: [Interaction] = []) {
+    public init(workflow: String, testCase: String, tools: [(name: String, parameters: JSONValue)] = [], interactions: [Interaction] = [],
+                output: JSONValue? = nil) {
         self.workflow = workflow
         self.testCase = testCase
         self.tools = tools
         self.interactions = interactions
+        self.output = output
     }
 
     public static func == (lhs: Cassette, rhs: Cassette) -> Bool {
-        lhs.workflow == rhs.workflow && lhs.testCase == rhs.testCase && lhs.interactions == rhs.interactions
+        lhs.workflow == rhs.workflow && lhs.testCase == rhs.testCase && lhs.interactions == rhs.interactions && lhs.output == rhs.output
             && lhs.tools.map(\.name) == rhs.tools.map(\.name) && lhs.tools.map(\.parameters) == rhs.tools.map(\.parameters)
     }
 
@@ -69,8 +75,11 @@ public struct Cassette: Sendable, Equatable {
             }
             return .object(object)
         }
-        return ["arbor_cassette": .integer(Self.formatVersion), "workflow": .string(workflow), "case": .string(testCase),
-                "tools": .array(tools), "interactions": .array(interactions)]
+        var object: JSONObject = ["arbor_cassette": .integer(Self.formatVersion), "workflow": .string(workflow), "case": .string(testCase),
+                                  "tools": .array(tools)]
+        if let output { object["output"] = output }
+        object["interactions"] = .array(interactions)
+        return .object(object)
     }
 
     /// Reads the JSON form; `path` names the file in errors.
@@ -83,6 +92,7 @@ public struct Cassette: Sendable, Equatable {
             throw fail(JSONPointer(tokens: ["arbor_cassette"]), "expected format version \(Self.formatVersion)")
         }
         workflow = object["workflow"]?.stringValue ?? ""
+        output = object["output"]
         testCase = object["case"]?.stringValue ?? ""
         tools = []
         for (index, entry) in (object["tools"]?.arrayValue ?? []).enumerated() {

@@ -37,9 +37,9 @@ public actor RecordingToolInvoker: ToolInvoking {
     public var interactions: [Cassette.Interaction] { recorded }
 
     /// Everything recorded, with the live tools' parameter schemas.
-    public func cassette(workflow: String, testCase: String) async -> Cassette {
+    public func cassette(workflow: String, testCase: String, output: JSONValue? = nil) async -> Cassette {
         let tools = await live.parameterSchemas().map { (name: $0.name, parameters: $0.schema) }
-        return Cassette(workflow: workflow, testCase: testCase, tools: tools, interactions: recorded)
+        return Cassette(workflow: workflow, testCase: testCase, tools: tools, interactions: recorded, output: output)
     }
 
     /// A replayed error is shown as "Tool 'x' failed: MESSAGE"; recording the message part of

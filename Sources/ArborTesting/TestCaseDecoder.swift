@@ -19,10 +19,10 @@ struct TestCaseDecoder {
     static let caseKeys = ["name", "description", "inputs", "tools", "cassette", "expect"]
     static let fixtureKeys = ["arguments", "match", "result", "error"]
     static let assertionKeys = ["description", "path", "equals", "tolerance", "contains", "matches", "gt", "gte", "lt", "lte",
-                                "length", "tool", "called_with", "match", "at_least", "at_most", "times", "tool_order", "limits", "command"]
+                                "length", "tool", "called_with", "match", "at_least", "at_most", "times", "tool_order", "limits", "command", "snapshot"]
     /// The keys that decide what an assertion checks; exactly one per assertion (the
     /// comparisons count as one).
-    static let assertionKinds = ["equals", "contains", "matches", "compare", "length", "tool", "tool_order", "limits", "command"]
+    static let assertionKinds = ["equals", "contains", "matches", "compare", "length", "tool", "tool_order", "limits", "command", "snapshot"]
 
     private mutating func report(_ pointer: JSONPointer, anchor: SpecProblem.Anchor = .value, _ message: String, hint: String? = nil) {
         problems.append(SpecProblem(pointer, anchor: anchor, message: message, hint: hint))
@@ -218,7 +218,7 @@ struct TestCaseDecoder {
         guard kinds.count == 1, let kind = kinds.first else {
             report(pointer, kinds.isEmpty ? "an assertion must say what it checks"
                                           : "an assertion checks one thing; this one has " + kinds.map { "`\($0)`" }.joined(separator: " and "),
-                   hint: "use one of: equals, contains, matches, gt/gte/lt/lte, length, tool, tool_order, limits, command")
+                   hint: "use one of: equals, contains, matches, gt/gte/lt/lte, length, tool, tool_order, limits, command, snapshot")
             return nil
         }
         let label = object["description"]?.stringValue
@@ -234,7 +234,7 @@ struct TestCaseDecoder {
                 report(pointer.appending("path"), error.description)
                 return nil
             }
-            if ["tool", "tool_order", "limits", "command"].contains(kind) {
+            if ["tool", "tool_order", "limits", "command", "snapshot"].contains(kind) {
                 report(pointer.appending("path"), anchor: .key, "`path` selects output values; `\(kind)` does not use it")
                 return nil
             }
@@ -294,6 +294,12 @@ struct TestCaseDecoder {
             }
             for (index, name) in names.enumerated() { _ = checkTool(name, at: pointer.appending("tool_order").appending(index: index)) }
             decoded = .toolOrder(names)
+        case "snapshot":
+            guard object["snapshot"] == true else {
+                report(pointer.appending("snapshot"), "write `snapshot: true` to compare the output with the recorded one")
+                return nil
+            }
+            decoded = .snapshot
         case "limits":
             decoded = decodeLimits(object["limits"]!, at: pointer.appending("limits"))
         case "command":

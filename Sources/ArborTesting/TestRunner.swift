@@ -75,7 +75,7 @@ public struct TestRunner: Sendable {
     private func runUntimed(_ testCase: TestCase, workflow: Workflow) async -> CaseResult {
         var result = CaseResult(suite: testCase.workflowName, name: testCase.name, location: testCase.location, status: .error)
         let inputs: JSONObject
-        let evaluator: AssertionEvaluator
+        var evaluator: AssertionEvaluator
         do {
             inputs = try workflow.resolveInputs(testCase.inputs)
             evaluator = try AssertionEvaluator(outputSchema: workflow.outputSchema)
@@ -88,11 +88,13 @@ public struct TestRunner: Sendable {
         var recorder: RecordingToolInvoker?
         let replay: ReplayingToolInvoker
         var cassetteExists = false
+        var recordedOutput: JSONValue?
         do {
             switch options.mode {
             case .replay:
                 let cassette = try Cassette.load(path: testCase.cassettePath)
                 cassetteExists = cassette != nil
+                recordedOutput = cassette?.output
                 replay = try await ReplayingToolInvoker(workflow: workflow, fixtures: testCase.fixtures, cassette: cassette,
                                                         cassettePath: testCase.cassettePath)
             case .record:
@@ -118,15 +120,14 @@ public struct TestRunner: Sendable {
             return result
         }
         if let recorder {
-            let interactions = await recorder.interactions
-            if !workflow.tools.isEmpty && (!interactions.isEmpty || workflow.tools.contains { $0.parameters == .fromServer }) {
-                do {
-                    try await recorder.cassette(workflow: workflow.name, testCase: testCase.name).write(to: testCase.cassettePath)
-                } catch {
-                    result.errors.append(error.description)
-                }
+            recordedOutput = execution.output
+            do {
+                try await recorder.cassette(workflow: workflow.name, testCase: testCase.name, output: execution.output).write(to: testCase.cassettePath)
+            } catch {
+                result.errors.append(error.description)
             }
         }
+        evaluator.snapshot = (recordedOutput, testCase.cassettePath)
         await box?.shutdown()
 
         result.execution = execution

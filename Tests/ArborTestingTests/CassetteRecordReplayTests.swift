@@ -12,6 +12,7 @@ final class CassetteRecordReplayTests: XCTestCase {
         expect:
           - {path: $.answer, equals: 42}
           - {tool: echo, called_with: {text: hi}}
+          - {snapshot: true}
     """
     let calls: [(String, JSONValue)] = [("calculator", ["expression": "6*7"]), ("echo", ["text": "hi"])]
 
@@ -41,6 +42,7 @@ final class CassetteRecordReplayTests: XCTestCase {
         XCTAssertEqual(cassette.tools.map(\.name), ["calculator", "echo"])
         XCTAssertEqual(cassette.parameters(of: "echo")?["properties"]?["text"]?["type"], "string")
         XCTAssertEqual(cassette.interactions.map(\.tool), ["calculator", "echo"])
+        XCTAssertEqual(cassette.output, ["answer": 42])
         XCTAssertEqual(cassette.interactions[0].response, .result(recorded.execution!.toolCalls[0].value!))
         XCTAssertEqual(cassette.interactions[1].response, .result(["echo": ["text": "hi"], "length": 2]))
 
@@ -67,12 +69,33 @@ final class CassetteRecordReplayTests: XCTestCase {
         XCTAssertFalse(seen.isSuccess, "the model sees an error for the unanswered call")
     }
 
+    func testAnOutputThatDiffersFromTheRecordedSnapshotFailsWithADiff() async throws {
+        let folder = try makeTemporaryFolder(self)
+        let (testCase, workflow) = try loadCase(in: folder)
+        _ = await TestRunner(executor: callingExecutor(calls), options: TestRunOptions(mode: .record)).run(testCase, workflow: workflow)
+
+        let different = ScriptedExecutor { _, _, tools in
+            var calls: [ToolOutcome] = []
+            for (tool, arguments) in [("calculator", ["expression": "6*7"] as JSONValue), ("echo", ["text": "hi"])] {
+                calls.append(await tools.invoke(tool, arguments: arguments))
+            }
+            return CaseExecution(output: ["answer": 42.5], toolCalls: calls)
+        }
+        let result = await TestRunner(executor: different, liveTools: noLiveTools).run(testCase, workflow: workflow)
+        XCTAssertEqual(result.status, .failed)
+        XCTAssertEqual(result.failures.map(\.assertion.kind), [.equals(path: try JSONPath("$.answer"), value: 42, tolerance: 0), .snapshot])
+        let snapshot = try XCTUnwrap(result.failures.last)
+        XCTAssertTrue(snapshot.message.hasPrefix("The output differs from the snapshot recorded in \(testCase.cassettePath)"), snapshot.message)
+        XCTAssertEqual(snapshot.diff, "  {\n-   \"answer\": 42\n+   \"answer\": 42.5\n  }")
+    }
+
     func testWithoutACassetteReplaySaysSo() async throws {
         let folder = try makeTemporaryFolder(self)
         let (testCase, workflow) = try loadCase(in: folder)
         let result = await TestRunner(executor: callingExecutor(calls), liveTools: noLiveTools).run(testCase, workflow: workflow)
         XCTAssertEqual(result.status, .failed)
         XCTAssertEqual(result.errors.count, 2)
+        XCTAssertTrue(result.failures.contains { $0.message.hasPrefix("No snapshot is recorded in") })
         XCTAssertTrue(result.errors[1].contains("there is no cassette (\(folder)/cassettes/calc/doubles.json)"), result.errors[1])
     }
 
