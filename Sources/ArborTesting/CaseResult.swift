@@ -6,6 +6,8 @@ public struct CaseResult: Sendable {
         case failed
         /// The case could not run: invalid tests, an unreadable cassette, a failed run.
         case error
+        /// Not run: the case says `skip: REASON`.
+        case skipped
     }
 
     /// The workflow's name.
@@ -49,7 +51,9 @@ public struct TestReport: Sendable {
     }
 
     public var passedCount: Int { results.filter(\.passed).count }
-    public var failedCount: Int { results.count - passedCount }
+    public var skippedCount: Int { results.filter { $0.status == .skipped }.count }
+    /// Failed and errored cases.
+    public var failedCount: Int { results.count - passedCount - skippedCount }
     public var allPassed: Bool { failedCount == 0 }
 
     /// `N passed, N failed`: the last line of every text report.

@@ -33,9 +33,11 @@ public struct TestCase: Sendable, Equatable {
     public var cassettePath: String
     /// The assertions, in the order written; the output schema check comes on top of them.
     public var assertions: [Assertion]
+    /// Why the case is not run now (`skip: REASON`); nil runs it.
+    public var skipReason: String?
 
     public init(name: String, workflowName: String, workflowPath: String, location: SourceLocation, inputs: JSONObject = [:],
-                fixtures: [ToolFixture] = [], cassettePath: String, assertions: [Assertion] = []) {
+                fixtures: [ToolFixture] = [], cassettePath: String, assertions: [Assertion] = [], skipReason: String? = nil) {
         self.name = name
         self.workflowName = workflowName
         self.workflowPath = workflowPath
@@ -44,6 +46,7 @@ public struct TestCase: Sendable, Equatable {
         self.fixtures = fixtures
         self.cassettePath = cassettePath
         self.assertions = assertions
+        self.skipReason = skipReason
     }
 
     /// `workflow/case`, the name `--filter` matches and reports print.

@@ -16,7 +16,7 @@ struct TestCaseDecoder {
         self.workflowPath = workflowPath
     }
 
-    static let caseKeys = ["name", "description", "inputs", "tools", "cassette", "expect"]
+    static let caseKeys = ["name", "description", "inputs", "tools", "cassette", "expect", "skip"]
     static let fixtureKeys = ["arguments", "match", "result", "error"]
     static let assertionKeys = ["description", "path", "equals", "tolerance", "contains", "matches", "gt", "gte", "lt", "lte",
                                 "length", "tool", "called_with", "match", "at_least", "at_most", "times", "tool_order", "limits", "command", "snapshot"]
@@ -128,9 +128,15 @@ struct TestCaseDecoder {
                 report(pointer.appending("expect"), "`expect` must be a list of assertions (`- {path: $.answer, equals: 4}`)")
             }
         }
+        var skipReason: String?
+        if let written = object["skip"] {
+            if let text = written.stringValue, !text.isEmpty { skipReason = text }
+            else { report(pointer.appending("skip"), "`skip` must be the reason the case is not run") }
+        }
         guard problems.count == problemsBefore else { return nil }
         return TestCase(name: name, workflowName: workflow.name, workflowPath: workflowPath, location: location(pointer),
-                        inputs: inputs, fixtures: fixtures, cassettePath: cassettePath, assertions: assertions)
+                        inputs: inputs, fixtures: fixtures, cassettePath: cassettePath, assertions: assertions,
+                        skipReason: skipReason)
     }
 
     static func stem(of path: String) -> String {

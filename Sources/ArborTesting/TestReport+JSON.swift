@@ -1,7 +1,7 @@
 import ArborSchema
 
 extension TestReport {
-    /// The report as JSON for tools: `{"passed", "failed", "seconds", "cases": [{"id",
+    /// The report as JSON for tools: `{"passed", "failed", "skipped", "seconds", "cases": [{"id",
     /// "workflow", "name", "status", "file", "line", "column", "seconds", "errors",
     /// "failures": [{"assertion", "file", "line", "column", "message", "expected", "actual"}],
     /// "run": {"output", "tool_calls", "metrics"}}]}`.
@@ -27,7 +27,7 @@ extension TestReport {
             if let execution = result.execution { object["run"] = execution.json }
             return .object(object)
         }
-        return ["passed": .integer(Int64(passedCount)), "failed": .integer(Int64(failedCount)),
+        return ["passed": .integer(Int64(passedCount)), "failed": .integer(Int64(failedCount)), "skipped": .integer(Int64(skippedCount)),
                 "seconds": .number(seconds), "cases": .array(cases)]
     }
 }

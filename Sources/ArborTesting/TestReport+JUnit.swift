@@ -5,7 +5,7 @@ extension TestReport {
     /// (`artifacts:reports:junit`) and Jenkins (`junit` step) read: one `<testsuite>` per
     /// workflow, one `<testcase>` per case with `classname` = workflow, `file` and `line`;
     /// a failed case has a `<failure>` (assertions, unanswered tool calls) or an `<error>`
-    /// (the case could not run), whose text is the same as the readable report's.
+    /// (the case could not run) and a skipped case `<skipped>`, whose text is the same as the readable report's.
     ///
     /// ```xml
     /// <testsuites name="arbor" tests="2" failures="1" errors="0" time="3.2">
@@ -22,11 +22,11 @@ extension TestReport {
         }
         func count(_ list: [CaseResult], _ status: CaseResult.Status) -> Int { list.filter { $0.status == status }.count }
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        xml += "<testsuites name=\"arbor\" tests=\"\(results.count)\" failures=\"\(count(results, .failed))\" errors=\"\(count(results, .error))\" time=\"\(Self.seconds(seconds))\">\n"
+        xml += "<testsuites name=\"arbor\" tests=\"\(results.count)\" failures=\"\(count(results, .failed))\" errors=\"\(count(results, .error))\" skipped=\"\(count(results, .skipped))\" time=\"\(Self.seconds(seconds))\">\n"
         for suite in suites {
             let time = suite.results.reduce(0) { $0 + $1.seconds }
             xml += "  <testsuite name=\"\(Self.escape(suite.name))\" tests=\"\(suite.results.count)\" failures=\"\(count(suite.results, .failed))\""
-                + " errors=\"\(count(suite.results, .error))\" skipped=\"0\" time=\"\(Self.seconds(time))\">\n"
+                + " errors=\"\(count(suite.results, .error))\" skipped=\"\(count(suite.results, .skipped))\" time=\"\(Self.seconds(time))\">\n"
             for result in suite.results {
                 xml += "    <testcase name=\"\(Self.escape(result.name))\" classname=\"\(Self.escape(result.suite))\""
                     + " file=\"\(Self.escape(result.location.file))\" line=\"\(result.location.line)\" time=\"\(Self.seconds(result.seconds))\""
@@ -34,6 +34,8 @@ extension TestReport {
                 case .passed:
                     xml += "/>\n"
                     continue
+                case .skipped:
+                    xml += ">\n      <skipped message=\"\(Self.escape(Self.firstLine(result.errors.first ?? "skipped")))\"/>\n"
                 case .failed:
                     let message = result.failures.first.map { $0.assertion.summary } ?? result.errors.first ?? "failed"
                     xml += ">\n      <failure message=\"\(Self.escape(Self.firstLine(message)))\" type=\"assertion\">"

@@ -16,6 +16,10 @@ extension TestReport {
     public var text: String {
         var lines: [String] = []
         for result in results {
+            if result.status == .skipped {
+                lines.append("- \(result.id) skipped: \(result.errors.first ?? "")")
+                continue
+            }
             let mark = result.passed ? "✓" : "✗"
             lines.append("\(mark) \(result.id) (\(Self.format(seconds: result.seconds)))")
             if result.passed { continue }
@@ -33,7 +37,8 @@ extension TestReport {
                 }
             }
         }
-        lines.append("\(results.count) case\(results.count == 1 ? "" : "s") in \(Self.format(seconds: seconds))")
+        lines.append("\(results.count) case\(results.count == 1 ? "" : "s") in \(Self.format(seconds: seconds))"
+                     + (skippedCount > 0 ? ", \(skippedCount) skipped" : ""))
         lines.append(summaryLine)
         return lines.joined(separator: "\n") + "\n"
     }

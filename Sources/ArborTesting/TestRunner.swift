@@ -64,8 +64,11 @@ public struct TestRunner: Sendable {
         return TestReport(results: slots.compactMap { $0 }, seconds: Self.seconds(since: start))
     }
 
-    /// Runs one case.
+    /// Runs one case (a skipped case is reported with its reason, not run).
     public func run(_ testCase: TestCase, workflow: Workflow) async -> CaseResult {
+        if let reason = testCase.skipReason {
+            return CaseResult(suite: testCase.workflowName, name: testCase.name, location: testCase.location, status: .skipped, errors: [reason])
+        }
         let start = ContinuousClock.now
         var result = await runUntimed(testCase, workflow: workflow)
         result.seconds = Self.seconds(since: start)

@@ -18,6 +18,7 @@ final class JUnitReportTests: XCTestCase {
                        failures: [AssertionFailure(assertion: equals, message: "differs \"here\"\u{1}", expected: "{\"x\": 1}", actual: "{\"x\": 2}")],
                        seconds: 1.5),
             CaseResult(suite: "triage", name: "(loading tests)", location: location, status: .error, errors: ["a.yaml:1:1: error: broken"]),
+            CaseResult(suite: "triage", name: "later", location: location, status: .skipped, errors: ["not yet"]),
         ], seconds: 2)
     }
 
@@ -25,7 +26,8 @@ final class JUnitReportTests: XCTestCase {
         let document = try XMLDocument(data: Data(report().junitXML.utf8))
         let root = try XCTUnwrap(document.rootElement())
         XCTAssertEqual(root.name, "testsuites")
-        XCTAssertEqual(root.attribute(forName: "tests")?.stringValue, "3")
+        XCTAssertEqual(root.attribute(forName: "tests")?.stringValue, "4")
+        XCTAssertEqual(root.attribute(forName: "skipped")?.stringValue, "1")
         XCTAssertEqual(root.attribute(forName: "failures")?.stringValue, "1")
         XCTAssertEqual(root.attribute(forName: "errors")?.stringValue, "1")
 
@@ -36,7 +38,8 @@ final class JUnitReportTests: XCTestCase {
             XCTAssertEqual(suite.attribute(forName: "tests")?.stringValue, String(cases.count))
             XCTAssertEqual(suite.attribute(forName: "failures")?.stringValue, String(cases.filter { !$0.elements(forName: "failure").isEmpty }.count))
             XCTAssertEqual(suite.attribute(forName: "errors")?.stringValue, String(cases.filter { !$0.elements(forName: "error").isEmpty }.count))
-            for required in ["time", "skipped"] { XCTAssertNotNil(suite.attribute(forName: required), required) }
+            XCTAssertEqual(suite.attribute(forName: "skipped")?.stringValue, String(cases.filter { !$0.elements(forName: "skipped").isEmpty }.count))
+            XCTAssertNotNil(suite.attribute(forName: "time"))
             for testCase in cases {
                 for required in ["name", "classname", "time", "file", "line"] {
                     XCTAssertNotNil(testCase.attribute(forName: required), required)
@@ -54,6 +57,8 @@ final class JUnitReportTests: XCTestCase {
         XCTAssertTrue(body.contains("- {\"x\": 1}\n+ {\"x\": 2}"), body)
         let error = try XCTUnwrap(suites[1].elements(forName: "testcase").first?.elements(forName: "error").first)
         XCTAssertEqual(error.attribute(forName: "message")?.stringValue, "a.yaml:1:1: error: broken")
+        let skipped = try XCTUnwrap(suites[1].elements(forName: "testcase").last?.elements(forName: "skipped").first)
+        XCTAssertEqual(skipped.attribute(forName: "message")?.stringValue, "not yet")
     }
 
     func testAllPassingReportHasNoFailureElements() throws {

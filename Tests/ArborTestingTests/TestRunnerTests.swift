@@ -50,6 +50,34 @@ final class TestRunnerTests: XCTestCase {
         XCTAssertEqual(byGlob.results.map(\.id), ["calc/bounded"])
     }
 
+    func testASkippedCaseIsReportedWithItsReasonAndNotRun() async throws {
+        let folder = try makeTemporaryFolder(self)
+        try write(Fixture.workflowText(tests: """
+          - name: later
+            inputs: {question: a}
+            skip: the grammar does not bound floats yet
+          - name: now
+            inputs: {question: b}
+            tools: {calculator: {result: {result: 1}}}
+        """), to: folder + "/calc.yaml")
+        let counter = ConcurrencyGauge()
+        let counting = ScriptedExecutor { _, _, tools in
+            await counter.enter()
+            let outcome = await tools.invoke("calculator", arguments: ["expression": "1"])
+            return CaseExecution(output: ["answer": outcome.value?["result"] ?? .null], toolCalls: [outcome])
+        }
+        let report = await TestRunner(executor: counting).run(TestSuiteLoader.load(paths: [folder]))
+        XCTAssertEqual(report.results.map(\.status), [.skipped, .passed])
+        let runs = await counter.entered
+        XCTAssertEqual(runs, 1, "only the case that is not skipped runs")
+        XCTAssertEqual(report.summaryLine, "1 passed, 0 failed")
+        XCTAssertTrue(report.allPassed)
+        XCTAssertTrue(report.text.contains("- calc/later skipped: the grammar does not bound floats yet\n"), report.text)
+        XCTAssertTrue(report.text.contains("2 cases in "), report.text)
+        XCTAssertTrue(report.junitXML.contains("<skipped message=\"the grammar does not bound floats yet\"/>"), report.junitXML)
+        XCTAssertEqual(report.json["skipped"], 1)
+    }
+
     func testAnExecutorErrorMakesAnErrorResult() async throws {
         let folder = try makeTemporaryFolder(self)
         let failing = ScriptedExecutor { _, _, _ in throw TestingError.executionFailed(testCase: "x", message: "model missing") }
@@ -102,8 +130,10 @@ final class TestRunnerTests: XCTestCase {
 actor ConcurrencyGauge {
     private var current = 0
     private(set) var peak = 0
+    private(set) var entered = 0
 
     func enter() {
+        entered += 1
         current += 1
         peak = max(peak, current)
     }
