@@ -104,6 +104,17 @@ final class TestSuiteLoaderTests: XCTestCase {
         }
     }
 
+    func testATestFileNamesItsWorkflowRelativeToItself() throws {
+        let folder = try makeTemporaryFolder(self)
+        try FileManager.default.createDirectory(atPath: folder + "/checks", withIntermediateDirectories: true)
+        try write(Fixture.workflowText(tests: "  []"), to: folder + "/calc.yaml")
+        try write("workflow: ../calc.yaml\ntests:\n  - name: elsewhere\n    inputs: {question: q}\n    unknown: 1\n", to: folder + "/checks/more.test.yaml")
+        let suites = TestSuiteLoader.load(paths: [folder + "/checks/more.test.yaml"])
+        XCTAssertEqual(suites.map(\.workflowPath), [folder + "/checks/../calc.yaml"])
+        XCTAssertEqual(suites.first?.diagnostics.map(\.description),
+                       [folder + "/checks/more.test.yaml:5:5: error: unknown key `unknown` in a test case\n  hint: allowed keys: name, description, inputs, tools, cassette, expect, skip"])
+    }
+
     func testAWorkflowThatDoesNotLoadIsASuiteWithItsErrors() throws {
         let folder = try makeTemporaryFolder(self)
         try write("arbor: 1\nname: bad\n", to: folder + "/bad.yaml")
