@@ -1,11 +1,10 @@
 import ArborSchema
 import ArborSpec
 
-/// Why loading tests, a cassette or a case's setup failed. Each case says where (file,
+/// Why a cassette or a case's setup failed (problems in test definitions come back as
+/// located ``SpecDiagnostic``s in ``TestSuite/diagnostics``). Each case says where (file,
 /// line and column, a JSON pointer, a command) and what to do about it.
 public enum TestingError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Test definitions have problems; every one is listed with its position.
-    case invalidTests(diagnostics: [SpecDiagnostic])
     /// A cassette file exists but cannot be read.
     case unreadableCassette(path: String, reason: String)
     /// A cassette file is not in the cassette format.
@@ -21,8 +20,6 @@ public enum TestingError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .invalidTests(diagnostics):
-            return diagnostics.map(\.description).joined(separator: "\n")
         case let .unreadableCassette(path, reason):
             return "The cassette \(path) cannot be read: \(reason). Check its permissions, or delete it and run `arbor test --record`."
         case let .invalidCassette(path, pointer, message):
