@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The demo behind `make demo`: every workflow in Workflows/ is validated and compiled to
-# its decoding grammar, then the default model runs in-process, free and under a schema.
+# its decoding grammar, the default model runs in-process (free and under a schema), and
+# `arbor run` decodes a whole reasoning tree with a tool call inside the loop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 arbor=${1:-.build/release/arbor}
@@ -29,3 +30,12 @@ step "The default model, in-process, greedy"
 step "The same model under math-solver's output schema: every token keeps the JSON valid"
 "$arbor" generate --chat -n 200 --spec Workflows/math-solver.yaml \
     --prompt "A train travels at 80 km/h for 2.5 hours. How far does it go? Answer as JSON."
+
+step "arbor run: the reasoning tree decoded under its grammar, the calculator called inside the loop"
+export ARBOR_DB=.build/demo-runs.sqlite
+"$arbor" run Workflows/math-solver.yaml --tree --quiet \
+    --input problem="First compute 12 * 7. Then add 5 to that result. Then divide the sum by 3."
+
+step "Every run is recorded: arbor runs, arbor inspect"
+"$arbor" runs --limit 3
+"$arbor" inspect "$("$arbor" runs --json --limit 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')" | head -30

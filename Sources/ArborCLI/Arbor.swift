@@ -10,6 +10,10 @@ struct Arbor: AsyncParsableCommand {
         subcommands: [
             RunCommand.self,
             TestCommand.self,
+            ResumeCommand.self,
+            ForkCommand.self,
+            RunsCommand.self,
+            InspectCommand.self,
             ValidateCommand.self,
             SchemaCommand.self,
             CompileCommand.self,

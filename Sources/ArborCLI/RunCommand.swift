@@ -2,6 +2,7 @@ import ArborModel
 import ArborRuntime
 import ArborSchema
 import ArborSpec
+import ArborStore
 import ArborTools
 import ArgumentParser
 import Dispatch
@@ -58,6 +59,11 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "No live status line.")
     var quiet = false
 
+    @Flag(name: .customLong("no-record"), help: "Do not record the run in the database (it cannot be resumed).")
+    var noRecord = false
+
+    @OptionGroup var database: DatabaseOptions
+
     func validate() throws {
         if threads < 1 { throw ValidationError("--threads must be at least 1.") }
         for item in input where !item.contains("=") {
@@ -75,40 +81,31 @@ struct RunCommand: AsyncParsableCommand {
         }
         let inputs = try readInputs(workflow)
         let modelPath = try ModelLocator.resolve(explicitPath: model ?? workflow.model.resolvedFile(workflowPath: spec))
-        let file = try GGUFFile(path: modelPath)
-        let tokenizer = try BPETokenizer(gguf: file)
-        let contextSlots = min(workflow.model.contextSize, try ModelConfig(file: file).contextLength)
-        let transformer = try Transformer(file: file, threads: threads, contextSlots: contextSlots)
-        let toolBox = try await ToolBox(workflow: workflow)
-
         var options = RunOptions(workflow: workflow)
         options.prune = !noPrune
         if let temp { options.sampling.temperature = temp; options.sampling.topK = temp > 0 ? 40 : 1 }
         if let seed { options.sampling.seed = seed }
         if let repeatPenalty { options.sampling.repetitionPenalty = repeatPenalty }
         options.maxTokens = maxTokens
-        let runner = WorkflowRunner(workflow: workflow, model: transformer, tokenizer: tokenizer,
-                                    chatTemplate: try ChatTemplate(gguf: file), tools: toolBox, options: options)
-        let status = StatusLine(enabled: !quiet && !json)
-        runner.onProgress = { status.update($0) }
-        let report: RunReport
-        do {
-            report = try await runner.run(inputs: inputs)
-        } catch {
-            status.finish()
-            await toolBox.shutdown()
-            FileHandle.standardError.write(Data("arbor run: \(error)\n".utf8))
-            throw ExitCode(1)
+
+        var store: RunStore?
+        var runID: String?
+        if !noRecord {
+            let opened = try database.openOrCreate()
+            let resolved = try workflow.resolveInputs(inputs)
+            let id = Run.makeID()
+            try opened.createRun(Run(
+                id: id, workflow: workflow.name, specText: try String(contentsOfFile: spec, encoding: .utf8),
+                specSHA256: FileDigest.sha256(Array(try String(contentsOfFile: spec, encoding: .utf8).utf8)),
+                inputsJSON: JSONValue.object(resolved).compactString, modelPath: modelPath,
+                modelSHA256: try FileDigest.sha256(ofFileAt: modelPath), samplingJSON: options.jsonText))
+            FileHandle.standardError.write(Data("run \(id)\n".utf8))
+            store = opened
+            runID = id
         }
-        status.finish()
-        await toolBox.shutdown()
-        if json {
-            print(report.json.prettyString)
-            return
-        }
-        if tree { FileHandle.standardError.write(Data(ReasoningTreeText.render(report.document).utf8)) }
-        print(report.output.prettyString)
-        FileHandle.standardError.write(Data((report.metrics.summaryLine + "\n").utf8))
+        let execution = RunExecution(workflow: workflow, modelPath: modelPath, threads: threads, options: options,
+                                     quiet: quiet, json: json, tree: tree)
+        try await execution.execute(inputs: inputs, store: store, runID: runID)
     }
 
     private func readInputs(_ workflow: Workflow) throws -> JSONObject {
@@ -126,33 +123,5 @@ struct RunCommand: AsyncParsableCommand {
         }
         for (key, value) in workflow.inputs(fromText: pairs) { given[key] = value }
         return given
-    }
-}
-
-/// One status line on standard error, redrawn at most ten times a second.
-final class StatusLine: @unchecked Sendable {
-    // Only touched from the run's own task; the class exists so the progress closure can mutate it.
-    private let enabled: Bool
-    private var lastDraw = DispatchTime(uptimeNanoseconds: 0)
-    private var drawn = false
-
-    init(enabled: Bool) {
-        self.enabled = enabled && isatty(STDERR_FILENO) != 0
-    }
-
-    func update(_ progress: RunProgress) {
-        guard enabled else { return }
-        let now = DispatchTime.now()
-        guard now.uptimeNanoseconds - lastDraw.uptimeNanoseconds > 100_000_000 else { return }
-        lastDraw = now
-        let m = progress.metrics
-        let line = String(format: "\r\u{1B}[K%d tokens · %.1f tokens/s · %d tool calls · KV %d slots · %d pruned",
-                          m.treeTokens, m.tokensPerSecond, m.toolCalls, progress.liveKVSlots, m.prunedTokens)
-        FileHandle.standardError.write(Data(line.utf8))
-        drawn = true
-    }
-
-    func finish() {
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }

@@ -11,7 +11,8 @@ struct GrammarSampling {
     /// Seconds spent computing masks.
     private(set) var maskSeconds = 0.0
 
-    init(grammar: CompiledGrammar, tokenizer: BPETokenizer, vocabularySize: Int) {
+    init(grammar: CompiledGrammar, tokenizer: BPETokenizer, vocabularySize: Int, maskSeconds: Double = 0) {
+        self.maskSeconds = maskSeconds
         self.tokenizer = tokenizer
         mask = TokenMask(vocabularySize: vocabularySize, allowAll: false)
         wordCount = grammar.vocabulary.maskWordCount

@@ -18,20 +18,23 @@ struct PromptBuilder {
     var workflow: Workflow
     var tools: [ToolInfo]
 
-    /// `summary` is the previous round's summary in a later round; `isSummaryRound` tells the
-    /// model this round must end with a summary instead of the answer.
-    func messages(inputs: JSONObject, summary: String? = nil, isSummaryRound: Bool = false) -> [ChatMessage] {
-        [.system(systemText(isSummaryRound: isSummaryRound)), .user(userText(inputs: inputs, summary: summary))]
+    /// `summary` is the previous round's summary in a later round. The system message is the
+    /// same in every round, so a later round reuses the cached instructions.
+    func messages(inputs: JSONObject, summary: String? = nil) -> [ChatMessage] {
+        [.system(systemText), .user(userText(inputs: inputs, summary: summary))]
     }
 
-    private func systemText(isSummaryRound: Bool) -> String {
+    private var systemText: String {
         var lines = [
             "You solve tasks by writing a reasoning tree, as one JSON object:",
-            isSummaryRound ? #"{"reasoning": [TASK, ...], "summary": "..."}"# : #"{"reasoning": [TASK, ...], "answer": ANSWER}"#,
+            #"{"reasoning": [TASK, ...], "answer": ANSWER}"#,
             #"TASK is {"thought": "...", "tooluse": {"tool_name": "...", "parameters": {...}, "tool_result": ...}, "subtasks": [TASK, ...], "conclusion": "..."}"#
                 + #" where "tooluse" and "subtasks" are optional."#,
             "Keep each thought and conclusion short. Split hard tasks into subtasks.",
         ]
+        if workflow.limits.roundBudget != nil {
+            lines.append(#"A long job goes in rounds: when a round runs out of room it ends with "summary" instead of "answer": a bullet list ("* ...") of every key step and intermediate result so far, and the next round goes on from it."#)
+        }
         if !workflow.steps.isEmpty {
             lines.append("The top-level tasks are, in order:")
             for (index, step) in workflow.steps.enumerated() { lines.append("\(index + 1). \(step.name): \(step.goal)") }
@@ -44,11 +47,7 @@ struct PromptBuilder {
                 lines.append("- \(tool.name): \(tool.description) Parameters: \(tool.parameters.compactString)")
             }
         }
-        if isSummaryRound {
-            lines.append("This round is running out of room: after the tasks, write a summary: a bullet list (\"* ...\") of every key step and intermediate result so far, so the work can go on from it.")
-        } else {
-            lines.append("ANSWER follows this JSON Schema: \(workflow.outputSchema.compactString)")
-        }
+        lines.append("ANSWER follows this JSON Schema: \(workflow.outputSchema.compactString)")
         return lines.joined(separator: "\n")
     }
 

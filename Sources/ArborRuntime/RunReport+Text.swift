@@ -54,12 +54,13 @@ extension RunMetrics {
     }
 }
 
-/// The reasoning tree as indented text (`arbor run --tree`, `arbor inspect`).
+/// The reasoning tree as indented text (`arbor run --tree`), each task labelled with its
+/// zero-based path (`0`, `0.1`) as `arbor fork --at` takes it.
 public enum ReasoningTreeText {
     public static func render(_ document: JSONValue) -> String {
         var lines: [String] = []
         if case .array(let tasks)? = document.objectValue?["reasoning"] {
-            for (index, task) in tasks.enumerated() { render(task, label: "\(index + 1)", indent: "", into: &lines) }
+            for (index, task) in tasks.enumerated() { render(task, label: "\(index)", indent: "", into: &lines) }
         }
         if let summary = document.objectValue?["summary"] { lines.append("summary: \(text(summary))") }
         if let answer = document.objectValue?["answer"] { lines.append("answer: \(answer.compactString)") }
@@ -74,7 +75,7 @@ public enum ReasoningTreeText {
             lines.append("\(inner)→ \(text(tooluse["tool_name"]))(\(tooluse["parameters"]?.compactString ?? "")) = \(tooluse["tool_result"]?.compactString ?? "")")
         }
         if case .array(let subtasks)? = object["subtasks"] {
-            for (index, subtask) in subtasks.enumerated() { render(subtask, label: "\(label).\(index + 1)", indent: inner, into: &lines) }
+            for (index, subtask) in subtasks.enumerated() { render(subtask, label: "\(label).\(index)", indent: inner, into: &lines) }
         }
         lines.append("\(inner)∴ \(text(object["conclusion"]))")
     }

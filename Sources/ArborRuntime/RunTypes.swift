@@ -2,9 +2,10 @@ import ArborModel
 import ArborSchema
 import ArborSpec
 import ArborTools
+import Foundation
 
 /// How a run decodes: sampling, pruning, tool-result budget.
-public struct RunOptions: Sendable {
+public struct RunOptions: Codable, Sendable, Equatable {
     public var sampling: SamplerSettings
     /// Prune finished subtask lists from the KV cache (`--no-prune` turns it off).
     public var prune: Bool
@@ -19,6 +20,15 @@ public struct RunOptions: Sendable {
         self.prune = prune
         self.toolResultTokenBudget = toolResultTokenBudget
         self.maxTokens = maxTokens
+    }
+
+    /// The options as the run store keeps them (JSON text), and back.
+    public var jsonText: String {
+        String(decoding: (try? JSONEncoder().encode(self)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+
+    public init(jsonText: String) throws {
+        self = try JSONDecoder().decode(RunOptions.self, from: Data(jsonText.utf8))
     }
 
     /// The workflow's own sampling settings (`model.sampling`), greedy unless it says otherwise.
@@ -57,6 +67,21 @@ public struct RunMetrics: Codable, Sendable, Equatable {
 
     public init() {}
 
+    /// Adds a later round's figures (peak KV is the higher of the two).
+    mutating func add(_ round: RunMetrics) {
+        promptTokens += round.promptTokens
+        generatedTokens += round.generatedTokens
+        forcedTokens += round.forcedTokens
+        toolResultTokens += round.toolResultTokens
+        peakKVSlots = max(peakKVSlots, round.peakKVSlots)
+        prunedTokens += round.prunedTokens
+        toolCalls += round.toolCalls
+        toolSeconds += round.toolSeconds
+        decodeSeconds += round.decodeSeconds
+        maskSeconds += round.maskSeconds
+        promptSeconds += round.promptSeconds
+    }
+
     /// Tokens of the tree document: generated, forced and tool results.
     public var treeTokens: Int { generatedTokens + forcedTokens + toolResultTokens }
     /// The share of tree tokens evicted from the KV cache.
@@ -80,8 +105,8 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     public var conclusion: String
     public var toolName: String?
 
-    /// The path as text: `2.1` (1-based, like a table of contents).
-    public var label: String { path.map { String($0 + 1) }.joined(separator: ".") }
+    /// The path as the store and `arbor fork --at` write it: `1.0` (zero-based).
+    public var label: String { path.map(String.init).joined(separator: ".") }
 }
 
 /// The result of a run.
@@ -95,4 +120,6 @@ public struct RunReport: Sendable {
     /// Every tool call in order.
     public var toolCalls: [ToolOutcome]
     public var metrics: RunMetrics
+    /// The rounds, with their summaries (one round when the workflow has no round budget).
+    public var rounds: [RoundRecord] = []
 }

@@ -16,6 +16,10 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
     case toolCallUnreadable(text: String)
     /// The grammar refused a tool's encoded result.
     case toolResultRejected(tool: String)
+    /// ``WorkflowRunner/shouldStop`` asked the run to stop.
+    case interrupted
+    /// A recorded token log does not fit the workflow's grammar at token `seq`.
+    case replayMismatch(seq: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -33,6 +37,10 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
             return "The tree reached \"tool_result\" but its tool name or parameters could not be read (…\(text.suffix(80).debugDescription)); report this as a runtime bug."
         case .toolResultRejected(let tool):
             return "The grammar refused the encoded result of tool '\(tool)'; report this as a runtime bug."
+        case .interrupted:
+            return "The run was interrupted."
+        case .replayMismatch(let seq, let reason):
+            return "The recorded run cannot be replayed at token \(seq): \(reason). The workflow or the model changed since it was recorded; start a new run, or fork it at an earlier task."
         }
     }
 }

@@ -51,6 +51,15 @@ struct TreeTracker: Sendable {
         return openTasks.isEmpty ? [] : Array(path.prefix(openTasks.count))
     }
 
+    /// Whether the document ends right after a top-level task, inside the `reasoning` list:
+    /// where a round may close with a summary.
+    var isAtTopLevelBoundary: Bool {
+        scanner.frames.count == 2 && roles.last == .taskList && document.last == UInt8(ascii: "}")
+    }
+
+    /// The summary's text, once written.
+    var summaryText: String? { summaryRange.map { text($0) } }
+
     /// Consumes `bytes` and returns what they finished, in order.
     mutating func consume(_ bytes: [UInt8]) -> [Event] {
         var events: [Event] = []

@@ -25,6 +25,11 @@ public final class WorkflowRunner {
     public var options: RunOptions
     /// Called after every step with the run's numbers so far (for a live status line).
     public var onProgress: ((RunProgress) -> Void)?
+    /// Receives tokens, tasks and tool calls as they happen (the run's durable record).
+    public var recorder: (any RunRecorder)?
+    /// Asked before every step; returning true stops the run with ``RuntimeError/interrupted``
+    /// (after the recorder has what was decoded so far).
+    public var shouldStop: (() -> Bool)?
 
     public init(workflow: Workflow, model: any LanguageModel, tokenizer: BPETokenizer, chatTemplate: ChatTemplate,
                 tools: any ToolInvoking, options: RunOptions? = nil) {
@@ -38,27 +43,98 @@ public final class WorkflowRunner {
 
     /// Runs the workflow on `inputs` (defaults filled in, checked against the inputs schema).
     /// The model's sequence is emptied first.
-    public func run(inputs given: JSONObject) async throws -> RunReport {
+    ///
+    /// With `progress` (a recorded run's tokens and finished tool calls), the run first
+    /// replays them — no sampling, no tool call — and then goes on; with greedy sampling the
+    /// result equals an uninterrupted run's byte for byte.
+    public func run(inputs given: JSONObject, resuming progress: RecordedProgress? = nil) async throws -> RunReport {
         let inputs = try workflow.resolveInputs(given)
         let schemas = await tools.parameterSchemas()
-        let grammar = try compileGrammar(serverTools: Dictionary(schemas.map { ($0.name, $0.schema) }, uniquingKeysWith: { a, _ in a }))
+        let serverTools = Dictionary(schemas.map { ($0.name, $0.schema) }, uniquingKeysWith: { a, _ in a })
+        let grammar = try compileGrammar(serverTools: serverTools, isSummaryRound: false)
+        let rounded = workflow.limits.roundBudget != nil && workflow.limits.maxRounds > 1
+        let summaryGrammar = rounded ? try compileGrammar(serverTools: serverTools, isSummaryRound: true) : nil
         let prompt = PromptBuilder(workflow: workflow, tools: workflow.tools.map { tool in
             PromptBuilder.ToolInfo(name: tool.name, description: tool.description,
                                    parameters: schemas.first { $0.name == tool.name }?.schema ?? ReasoningTreeSpec.parametersFetchedAtRunTime)
         })
-        let text = chatTemplate.render(messages: prompt.messages(inputs: inputs), addGenerationPrompt: true)
         model.free(slots: model.sequenceSlots)
-        var round = TreeRound(runner: self, grammar: grammar)
-        let start = DispatchTime.now()
-        try round.memory.feedPrompt(tokenizer.encode(text, parseSpecial: true))
-        round.metrics.promptTokens = round.memory.promptTokens.count
-        round.metrics.promptSeconds = seconds(since: start)
-        try await round.decode()
-        return try round.report(outputSchema: SchemaDocument(compiling: workflow.outputSchema))
+
+        var rounds: [RoundRecord] = []
+        var summary: String?
+        var total = RunMetrics()
+        var tasks: [TaskRecord] = []
+        var toolCalls: [ToolOutcome] = []
+        var logOffset = 0
+        var previous: WorkingMemory?
+        while true {
+            let number = rounds.count
+            let text = chatTemplate.render(messages: prompt.messages(inputs: inputs, summary: summary), addGenerationPrompt: true)
+            let promptIDs = tokenizer.encode(text, parseSpecial: true)
+            let start = DispatchTime.now()
+            let memory = try previous?.nextRound(prompt: promptIDs) ?? {
+                let first = WorkingMemory(model: model)
+                try first.feedPrompt(promptIDs)
+                return first
+            }()
+            var round = TreeRound(runner: self, grammar: grammar, memory: memory)
+            round.roundNumber = number
+            round.seqBase = total.promptTokens + total.treeTokens
+            round.toolCallBase = toolCalls.count
+            if number + 1 < workflow.limits.maxRounds { round.summaryGrammar = summaryGrammar }
+            round.roundBudget = workflow.limits.roundBudget
+            let fedPrompt = Array(promptIDs.suffix(memory.promptFedCount))
+            try checkOrRecordPrompt(fedPrompt, round: number, seq: round.seqBase, progress: progress, offset: &logOffset)
+            round.metrics.promptTokens = fedPrompt.count
+            round.metrics.promptSeconds = seconds(since: start)
+            if let progress { logOffset += try round.replay(progress, from: logOffset) }
+            try await round.decode()
+
+            total.add(round.metrics)
+            tasks += round.tasks
+            toolCalls += round.toolCalls
+            let record = RoundRecord(number: number, summary: round.tracker.summaryText, promptTokens: fedPrompt.count,
+                                     treeTokens: round.metrics.treeTokens, peakKeptTokens: round.peakKeptTreeTokens,
+                                     decodeSeconds: round.metrics.decodeSeconds)
+            rounds.append(record)
+            // A round replayed whole from the record (the log goes on past it) is recorded already.
+            let replayedWhole = progress.map { logOffset < $0.tokens.count } ?? false
+            if !replayedWhole { try recorder?.roundFinished(record) }
+            guard let next = round.tracker.summaryText else {
+                var report = try round.report(outputSchema: SchemaDocument(compiling: workflow.outputSchema))
+                report.tasks = tasks
+                report.toolCalls = toolCalls
+                report.metrics = total
+                report.rounds = rounds
+                return report
+            }
+            summary = next
+            previous = memory
+        }
     }
 
-    private func compileGrammar(serverTools: [String: JSONValue]) throws -> CompiledGrammar {
-        let spec = try ReasoningTreeSpec(workflow: workflow, serverTools: serverTools)
+    /// A later round's prompt must match the record when resuming; otherwise it is recorded.
+    private func checkOrRecordPrompt(_ fed: [Int32], round: Int, seq: Int, progress: RecordedProgress?,
+                                     offset: inout Int) throws {
+        if round == 0, let progress, !progress.promptTokens.isEmpty {
+            guard progress.promptTokens == fed else {
+                throw RuntimeError.replayMismatch(seq: 0, reason: "the prompt built now differs from the recorded one")
+            }
+            return
+        }
+        if round > 0, let progress, offset < progress.tokens.count {
+            let recorded = progress.tokens[offset...].prefix { $0.kind == .prompt }.map(\.id)
+            guard recorded == fed else {
+                throw RuntimeError.replayMismatch(seq: seq, reason: "round \(round)'s prompt differs from the recorded one")
+            }
+            offset += recorded.count
+            return
+        }
+        try recorder?.appended(fed, kind: .prompt, firstSeq: seq, taskPath: [], round: round)
+    }
+
+    private func compileGrammar(serverTools: [String: JSONValue], isSummaryRound: Bool) throws -> CompiledGrammar {
+        let spec = try ReasoningTreeSpec(workflow: workflow, serverTools: serverTools, isSummaryRound: isSummaryRound)
         let tree = try TreeGrammarBuilder.grammar(for: spec)
         return try VocabularyCache.shared.compiled(tree.grammar, for: tokenizer)
     }
@@ -78,27 +154,101 @@ struct TreeRound {
     var tasks: [TaskRecord] = []
     var toolCalls: [ToolOutcome] = []
     private var history: [Int32] = []
+    /// Outcomes of tool calls recorded before a resume, used instead of calling again.
+    private var recordedOutcomes: [ToolOutcome] = []
+    /// Whether tokens being appended come from the record (and so are not recorded again).
+    private var replaying = false
     private var decodeStart = DispatchTime.now()
+    private var decodeStarted = false
     /// Wall-clock seconds spent in tool calls (not decoding).
     private var toolTime = 0.0
+    /// The round's number (0 for the first) and where its tokens start in the run's log.
+    var roundNumber = 0
+    var seqBase = 0
+    /// Tool calls made in earlier rounds.
+    var toolCallBase = 0
+    /// The grammar ending in `"summary"`, when this round may end with one.
+    var summaryGrammar: CompiledGrammar?
+    /// Kept tree tokens beyond which the round ends at the next top-level task boundary.
+    var roundBudget: Int?
+    /// The most tree tokens kept at once in this round.
+    private(set) var peakKeptTreeTokens = 0
 
-    init(runner: WorkflowRunner, grammar: CompiledGrammar) {
+    init(runner: WorkflowRunner, grammar: CompiledGrammar, memory: WorkingMemory? = nil) {
         self.runner = runner
         matcher = GrammarMatcher(grammar)
         grammarSampling = GrammarSampling(grammar: grammar, tokenizer: runner.tokenizer, vocabularySize: runner.model.vocabularySize)
         sampler = Sampler(settings: runner.options.sampling)
-        memory = WorkingMemory(model: runner.model)
+        self.memory = memory ?? WorkingMemory(model: runner.model)
         buffer = PruningBuffer(capacity: runner.workflow.limits.pruneBuffer)
+    }
+
+    /// Tree tokens in the cache now.
+    var keptTreeTokens: Int { memory.liveCount - memory.promptTokens.count }
+
+    /// Whether the round has used its budget and stands where it can close with a summary.
+    private var shouldEndRound: Bool {
+        guard let roundBudget, summaryGrammar != nil, !endsWithSummary else { return false }
+        return keptTreeTokens >= roundBudget && tracker.isAtTopLevelBoundary
+    }
+
+    /// Whether the round could switch to its summary within the next `count` tokens (kept
+    /// tree tokens grow by at most one per token).
+    private func mayEndRound(within count: Int) -> Bool {
+        guard let roundBudget, summaryGrammar != nil, !endsWithSummary else { return false }
+        return keptTreeTokens + count >= roundBudget
+    }
+
+    /// Whether the round switched to its summary ending.
+    private(set) var endsWithSummary = false
+
+    /// Moves the round onto the summary grammar (the document so far is valid under it too)
+    /// and forces the start of the summary.
+    private mutating func switchToSummary() throws {
+        guard let summaryGrammar else { return }
+        // The same tree under the summary grammar: text as text, tool results into their holes.
+        var summaryMatcher = GrammarMatcher(summaryGrammar)
+        var start = 0, byte = 0
+        while start < memory.tokens.count {
+            var end = start + 1
+            let isResult = memory.kinds[start] == .toolResult
+            while end < memory.tokens.count && (memory.kinds[end] == .toolResult) == isResult { end += 1 }
+            let bytes = Array(tracker.document[byte..<memory.byteEnds[end - 1]])
+            let accepted = isResult ? summaryMatcher.fillHole(with: bytes) : summaryMatcher.acceptText(bytes)
+            guard accepted else {
+                throw RuntimeError.replayMismatch(seq: nextSeq, reason: "the summary grammar refuses the tree so far")
+            }
+            byte = memory.byteEnds[end - 1]
+            start = end
+        }
+        matcher = summaryMatcher
+        let maskSeconds = grammarSampling.maskSeconds
+        grammarSampling = GrammarSampling(grammar: summaryGrammar, tokenizer: runner.tokenizer,
+                                          vocabularySize: runner.model.vocabularySize, maskSeconds: maskSeconds)
+        endsWithSummary = true
     }
 
     private var maxTokens: Int { runner.options.maxTokens ?? runner.workflow.limits.maxTokens }
     private var written: Int { metrics.generatedTokens + metrics.forcedTokens }
 
-    /// Decodes until the grammar is complete.
-    mutating func decode() async throws {
-        decodeStart = DispatchTime.now()
+    /// Decodes until the grammar is complete, or until `stop` says so (checked before every
+    /// step; benchmarks use it to steer the tree).
+    mutating func decode(until stop: ((TreeRound) -> Bool)? = nil) async throws {
+        if !decodeStarted { decodeStart = DispatchTime.now(); decodeStarted = true }
         defer { updateTimes() }
         while true {
+            if let stop, stop(self) { return }
+            if runner.shouldStop?() == true { throw RuntimeError.interrupted }
+            if shouldEndRound {
+                try switchToSummary()
+                let ids = runner.tokenizer.encode(#"],"summary":""#, parseSpecial: false)
+                for id in ids where !matcher.acceptToken(Int(id)) {
+                    throw RuntimeError.forcedTextRejected(step: written, text: #"],"summary":""#)
+                }
+                metrics.forcedTokens += ids.count
+                try append(ids, kind: .forced)
+                continue
+            }
             if matcher.pendingHole != nil {
                 let callStart = DispatchTime.now()
                 try await callTool()
@@ -108,7 +258,9 @@ struct TreeRound {
             guard written < maxTokens else {
                 throw RuntimeError.incomplete(maxTokens: maxTokens, text: String(decoding: tracker.document, as: UTF8.self))
             }
-            let forced = grammarSampling.acceptForced(&matcher, limit: maxTokens - written)
+            // While the round may still end with a summary, forced text goes one token per
+            // step, so the end is decided before every token — as a replay decides it.
+            let forced = grammarSampling.acceptForced(&matcher, limit: summaryGrammar != nil && !endsWithSummary ? 1 : maxTokens - written)
             if !forced.isEmpty {
                 metrics.forcedTokens += forced.count
                 try append(forced, kind: .forced)
@@ -127,20 +279,32 @@ struct TreeRound {
         }
     }
 
-    /// Calls the tool the tree asks for and inserts its result.
+    /// Calls the tool the tree asks for (or takes its recorded outcome) and inserts its result.
     private mutating func callTool() async throws {
-        let outcome: ToolOutcome
-        if let call = tracker.pendingToolCall {
-            do {
-                let arguments = try JSONValue(parsing: call.parameters)
-                outcome = await runner.tools.invoke(call.name, arguments: arguments)
-            } catch {
-                outcome = ToolOutcome(tool: call.name, arguments: .string(String(decoding: call.parameters, as: UTF8.self)),
-                                      result: .failure(.malformedArguments(tool: call.name, message: "\(error)")), duration: .zero)
-            }
-        } else {
+        guard let call = tracker.pendingToolCall else {
             throw RuntimeError.toolCallUnreadable(text: String(decoding: tracker.document.suffix(200), as: UTF8.self))
         }
+        let index = toolCallBase + toolCalls.count
+        let outcome: ToolOutcome
+        if index < recordedOutcomes.count {
+            outcome = recordedOutcomes[index]
+        } else {
+            let arguments = (try? JSONValue(parsing: call.parameters)) ?? .string(String(decoding: call.parameters, as: UTF8.self))
+            try runner.recorder?.toolCallStarted(index: index, name: call.name, arguments: arguments,
+                                                 taskPath: tracker.currentPath, tokenSeq: nextSeq)
+            if case .string = arguments {
+                outcome = ToolOutcome(tool: call.name, arguments: arguments,
+                                      result: .failure(.malformedArguments(tool: call.name, message: "the parameters are not JSON")), duration: .zero)
+            } else {
+                outcome = await runner.tools.invoke(call.name, arguments: arguments)
+            }
+            try runner.recorder?.toolCallFinished(index: index, outcome: outcome)
+        }
+        try insertToolResult(outcome)
+    }
+
+    /// Records `outcome` and feeds its JSON at the pending hole.
+    private mutating func insertToolResult(_ outcome: ToolOutcome) throws {
         toolCalls.append(outcome)
         metrics.toolCalls += 1
         metrics.toolSeconds += Double(outcome.duration.components.seconds) + Double(outcome.duration.components.attoseconds) / 1e18
@@ -151,21 +315,84 @@ struct TreeRound {
         try append(encoded.ids, kind: .toolResult)
     }
 
-    /// Feeds tokens to the tracker and the model, pruning wherever a subtask list closes:
-    /// tokens before the close are fed first, so each token sees the memory it would have
-    /// seen had it been fed alone.
+    /// The sequence number of the next token in the run's log (prompts included).
+    var nextSeq: Int { seqBase + memory.promptFedCount + memory.tokens.count }
+
+    /// Replays a recorded run's tokens: the grammar, the tracker, the KV cache, the pruning
+    /// and the sampler's random state end where the recorded run was. Stops before a later
+    /// round's prompt and returns how many tokens it replayed.
+    @discardableResult
+    mutating func replay(_ progress: RecordedProgress, from offset: Int = 0) throws -> Int {
+        recordedOutcomes = progress.toolCalls
+        replaying = progress.isRecorded
+        defer { replaying = false }
+        let log = progress.tokens
+        var start = offset
+        while start < log.count && log[start].kind != .prompt {
+            let kind = log[start].kind
+            var end = start + 1
+            while end < log.count && log[end].kind == kind { end += 1 }
+            let ids = log[start..<end].map(\.id)
+            switch kind {
+            case .toolResult:
+                guard toolCallBase + toolCalls.count < recordedOutcomes.count else {
+                    throw RuntimeError.replayMismatch(seq: nextSeq, reason: "a tool result with no recorded tool call")
+                }
+                let bytes = ids.flatMap { runner.tokenizer.tokenBytes($0) }
+                guard matcher.fillHole(with: bytes) else {
+                    throw RuntimeError.replayMismatch(seq: nextSeq, reason: "the grammar refuses the recorded tool result here")
+                }
+                toolCalls.append(recordedOutcomes[toolCallBase + toolCalls.count])
+                metrics.toolCalls += 1
+                metrics.toolResultTokens += ids.count
+                try append(ids, kind: kind)
+            default:
+                if kind == .generated {
+                    metrics.generatedTokens += ids.count
+                    // The sampler draws one number per sampled token; draw them again.
+                    if runner.options.sampling.temperature > 0 && runner.options.sampling.topK != 1 {
+                        for _ in ids { _ = sampler.rng.next() }
+                    }
+                } else {
+                    metrics.forcedTokens += ids.count
+                }
+                if mayEndRound(within: ids.count) {
+                    // Token by token, deciding the round's end exactly where the live run did.
+                    for id in ids {
+                        if shouldEndRound { try switchToSummary() }
+                        guard matcher.acceptToken(Int(id)) else {
+                            throw RuntimeError.replayMismatch(seq: nextSeq, reason: "the grammar refuses recorded token \(id)")
+                        }
+                        try append([id], kind: kind)
+                    }
+                } else {
+                    for (index, id) in ids.enumerated() where !matcher.acceptToken(Int(id)) {
+                        throw RuntimeError.replayMismatch(seq: nextSeq + index, reason: "the grammar refuses recorded token \(id)")
+                    }
+                    try append(ids, kind: kind)
+                }
+            }
+            start = end
+        }
+        return start - offset
+    }
+
+    /// Feeds tokens to the tracker and the model, pruning wherever a subtask list closes.
+    ///
+    /// The token that closes a list is fed *after* the eviction, so every kept token is
+    /// computed from exactly the kept tokens before it: the cache equals a fresh prefill of
+    /// the kept tokens, and a resumed run (which replays through here) rebuilds it exactly.
     private mutating func append(_ ids: [Int32], kind: TokenKind) throws {
         var pending: [Int32] = [], ends: [Int] = []
         for id in ids {
             let events = tracker.consume(runner.tokenizer.tokenBytes(id))
-            pending.append(id)
-            ends.append(tracker.document.count)
             if kind == .generated { history.append(id) }
             var closedLists: [Range<Int>] = []
+            var finished: [TaskRecord] = []
             for event in events {
                 switch event {
                 case .taskFinished(let path, let thought, let conclusion, let toolName):
-                    tasks.append(TaskRecord(path: path, thought: thought, conclusion: conclusion, toolName: toolName))
+                    finished.append(TaskRecord(path: path, thought: thought, conclusion: conclusion, toolName: toolName))
                 case .subtaskListClosed(_, let interior):
                     closedLists.append(interior)
                 case .taskStarted:
@@ -173,19 +400,41 @@ struct TreeRound {
                 }
             }
             if !closedLists.isEmpty && runner.options.prune {
-                try memory.feed(pending, kind: kind, byteEnds: ends)
-                pending.removeAll()
-                ends.removeAll()
+                try flush(&pending, &ends, kind: kind)
                 for interior in closedLists {
-                    for evicted in buffer.push(memory.tokenRange(within: interior)) { memory.evict(evicted) }
+                    for evicted in buffer.push(memory.tokenRange(within: interior)) where memory.evict(evicted) > 0 {
+                        // Recorded while replaying too: marks made after the last commit were lost.
+                        let offset = seqBase + memory.promptFedCount
+                        try runner.recorder?.pruned(seqs: (evicted.lowerBound + offset)..<(evicted.upperBound + offset))
+                    }
                 }
             }
+            pending.append(id)
+            ends.append(tracker.document.count)
+            tasks += finished
+            if !finished.isEmpty && !replaying {
+                try flush(&pending, &ends, kind: kind)
+                for task in finished { try runner.recorder?.taskFinished(task, round: roundNumber) }
+            }
         }
-        try memory.feed(pending, kind: kind, byteEnds: ends)
+        try flush(&pending, &ends, kind: kind)
         metrics.peakKVSlots = memory.peakLiveCount
         metrics.prunedTokens = memory.prunedCount
+        peakKeptTreeTokens = max(peakKeptTreeTokens, keptTreeTokens)
         updateTimes()
         runner.onProgress?(RunProgress(metrics: metrics, liveKVSlots: memory.liveCount))
+    }
+
+    /// Feeds the pending tokens to the model and the recorder.
+    private mutating func flush(_ pending: inout [Int32], _ ends: inout [Int], kind: TokenKind) throws {
+        guard !pending.isEmpty else { return }
+        let firstSeq = nextSeq
+        try memory.feed(pending, kind: kind, byteEnds: ends)
+        if !replaying {
+            try runner.recorder?.appended(pending, kind: kind, firstSeq: firstSeq, taskPath: tracker.currentPath, round: roundNumber)
+        }
+        pending.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
     }
 
     private mutating func updateTimes() {

@@ -28,11 +28,33 @@ final class WorkingMemory {
         self.model = model
     }
 
+    /// Prompt tokens this memory fed itself (the rest was kept from the previous round).
+    private(set) var promptFedCount = 0
+
     /// Feeds the prompt at positions 0..<count.
     func feedPrompt(_ ids: [Int32]) throws {
         _ = try model.prefill(tokens: ids, positions: positions(ids.count))
         promptTokens = ids
+        promptFedCount = ids.count
         advance(by: ids.count)
+    }
+
+    /// The working memory of the next summary round: the cache keeps the part of this
+    /// round's prompt that the next prompt starts with (instructions and inputs), drops
+    /// everything after it and feeds the rest of the new prompt (the summary).
+    func nextRound(prompt ids: [Int32]) throws -> WorkingMemory {
+        let common = zip(promptTokens, ids).prefix { $0 == $1 }.count
+        model.free(slots: Array(model.sequenceSlots.dropFirst(common)))
+        let next = WorkingMemory(model: model)
+        next.nextPosition = Int32(common)
+        next.liveCount = common
+        next.peakLiveCount = common
+        let rest = Array(ids[common...])
+        if !rest.isEmpty { _ = try model.prefill(tokens: rest, positions: next.positions(rest.count)) }
+        next.promptTokens = ids
+        next.promptFedCount = rest.count
+        next.advance(by: rest.count)
+        return next
     }
 
     /// Feeds document tokens in one batch; `byteEnds` gives where each ends in the document.
@@ -76,6 +98,18 @@ final class WorkingMemory {
         liveCount -= freed.count
         prunedCount += freed.count
         return freed.count
+    }
+
+    /// Drops the whole cache and prefills the prompt and every kept token again at contiguous
+    /// positions — what an agent loop without a persistent cache does after each tool call
+    /// (the baseline of `arbor bench --tools`).
+    func rebuild() throws {
+        model.free(slots: model.sequenceSlots)
+        let keptIndices = tokens.indices.filter { live[$0] }
+        let ids = promptTokens + keptIndices.map { tokens[$0] }
+        let newSlots = try model.prefill(tokens: ids, positions: (0..<Int32(ids.count)).map { $0 })
+        for (offset, index) in keptIndices.enumerated() { slots[index] = newSlots[promptTokens.count + offset] }
+        nextPosition = Int32(ids.count)
     }
 
     private func tokenStart(_ index: Int) -> Int { index == 0 ? 0 : byteEnds[index - 1] }

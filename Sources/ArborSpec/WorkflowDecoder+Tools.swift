@@ -117,6 +117,11 @@ extension WorkflowDecoder {
                 let words = text.split(separator: " ").map { "\"\($0)\"" }.joined(separator: ", ")
                 reader.report(implementationPointer, "`command` must be a list of arguments, not one string; Arbor never runs a shell",
                               hint: "write `command: [\(words)]`")
+            } else if case .array = command {
+                // The short form: the argument list itself.
+                if let argv = reader.stringList(command, at: implementationPointer, what: "`command`") {
+                    implementation = commandTemplate(argv, timeout: nil, at: implementationPointer)
+                }
             } else if let object = reader.mapping(command, at: implementationPointer, what: "`command`", keys: ["argv", "timeout_seconds"], required: ["argv"]) {
                 let argv = reader.stringList(object["argv"], at: implementationPointer.appending("argv"), what: "`argv`",
                                              stringHint: "write the program and its arguments as a list; Arbor never runs a shell")
@@ -125,9 +130,6 @@ extension WorkflowDecoder {
                     implementation = commandTemplate(argv, timeout: timeout, at: implementationPointer.appending("argv"))
                     sourcePointers.argv[pointer] = implementationPointer.appending("argv")
                 }
-            } else if case .array = command,
-                      let argv = reader.stringList(command, at: implementationPointer, what: "`command`") {
-                implementation = commandTemplate(argv, timeout: nil, at: implementationPointer)
             }
         }
 

@@ -40,9 +40,13 @@ public enum ToolError: Error, Sendable, Equatable, CustomStringConvertible {
     case mcpCallFailed(tool: String, server: String, target: String, message: String)
     /// The MCP server ran the tool and reported an error (`isError: true`).
     case mcpToolReportedError(tool: String, server: String, message: String)
+    /// A failure read back from a run's record; `message` is the original description.
+    case recorded(tool: String, message: String)
 
     public var description: String {
         switch self {
+        case .recorded(_, let message):
+            return message
         case .unknownTool(let name, let known):
             return "There is no tool called '\(name)'; the tools are: \(known.joined(separator: ", "))."
         case .malformedArguments(let tool, let message):

@@ -67,6 +67,24 @@ final class WorkflowLoaderTests: XCTestCase {
         XCTAssertEqual(grep.timeoutSeconds, 10)
     }
 
+    func testCommandToolTakesTheShortListForm() throws {
+        let yaml = """
+            arbor: 1
+            name: short-command
+            instructions: Count.
+            tools:
+              - name: count
+                description: Count characters.
+                parameters: {text: str}
+                command: [python3, count.py, "{{text}}"]
+            output: {n: int}
+            """
+        let (workflow, diagnostics) = WorkflowLoader.load(text: yaml, file: "short.yaml")
+        XCTAssertEqual(diagnostics.map(\.message), [])
+        guard case .command(let command)? = workflow?.tool(named: "count")?.implementation else { return XCTFail("not command") }
+        XCTAssertEqual(command.argv, ["python3", "count.py", "{{text}}"])
+    }
+
     func testOutputSchemaOfTheExtractionWorkflowValidatesAnExample() throws {
         let workflow = try load("extract-invoice.yaml")
         let document = try SchemaDocument(compiling: workflow.outputSchema)

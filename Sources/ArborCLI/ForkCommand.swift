@@ -1,0 +1,91 @@
+import ArborModel
+import ArborRuntime
+import ArborSchema
+import ArborStore
+import ArgumentParser
+import Foundation
+
+/// `arbor fork RUN_ID --at NODE_PATH`: a new run that starts from a past point of an old one.
+struct ForkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fork",
+        abstract: "Start a new run from the point where a task of an old run finished.",
+        discussion: """
+            The new run keeps the old run's tokens up to and including the task at NODE_PATH \
+            (zero-based, as `arbor inspect` shows it: 0, 0.1, …) and the tool calls made in them, \
+            then decodes on. Change --temp or --seed to explore another continuation; the old run \
+            is left as it is.
+            """)
+
+    @Argument(help: "The run to fork (`arbor runs` lists them).")
+    var runID: String
+
+    @Option(name: .long, help: "The task after which the new run departs, e.g. 0.1.")
+    var at: String
+
+    @Option(name: .long, help: "Sampling temperature of the new run (default: the old run's).")
+    var temp: Float?
+
+    @Option(name: .long, help: "Seed of the new run's sampler (default: the old run's).")
+    var seed: UInt64?
+
+    @Option(name: .long, help: "The model file (default: the one the old run used).")
+    var model: String?
+
+    @Option(name: .long, help: "Kernel threads.")
+    var threads: Int = 2
+
+    @Flag(name: .long, help: "Fork even if the model file changed since the old run.")
+    var force = false
+
+    @Flag(name: .long, help: "Print one JSON object: the answer, the tree, the tool calls and the metrics.")
+    var json = false
+
+    @Flag(name: .long, help: "Also print the reasoning tree readably (to standard error).")
+    var tree = false
+
+    @Flag(name: .long, help: "No live status line.")
+    var quiet = false
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let store = try database.openOrCreate()
+        let resolution = try store.resolveRunID(runID)
+        if let problem = resolution.problem(databasePath: database.path, runsCommand: database.runsCommand) {
+            FileHandle.standardError.write(Data("arbor fork: \(problem)\n".utf8))
+            throw ExitCode(1)
+        }
+        guard case .found(let sourceID) = resolution, let source = try store.run(id: sourceID) else { throw ExitCode(1) }
+        let path: NodePath
+        do { path = try NodePath(at) } catch {
+            throw ValidationError("--at \(at) is not a task path; write it as `arbor inspect` shows it, e.g. 0 or 0.1.")
+        }
+        let progress = try store.recordedProgress(runID: source.id)
+        let tokenizer = try BPETokenizer(gguf: GGUFFile(path: model ?? source.modelPath))
+        guard let point = ForkPoint(progress: progress, endingAfterTask: path.components, tokenizer: tokenizer) else {
+            FileHandle.standardError.write(Data("arbor fork: run \(source.id) has no finished task \(path) in its record; `arbor inspect \(source.id)` shows its tree.\n".utf8))
+            throw ExitCode(1)
+        }
+        var options = try RunOptions(jsonText: source.samplingJSON)
+        if let temp { options.sampling.temperature = temp; options.sampling.topK = temp > 0 ? 40 : 1 }
+        if let seed { options.sampling.seed = seed }
+
+        let forked = Run(id: Run.makeID(), workflow: source.workflow, specText: source.specText, specSHA256: source.specSHA256,
+                         inputsJSON: source.inputsJSON, modelPath: source.modelPath, modelSHA256: source.modelSHA256,
+                         samplingJSON: options.jsonText, forkedFromRunID: source.id, forkedAtPath: path)
+        let calls = try store.loadRun(id: source.id).toolCalls.sorted { $0.seq < $1.seq }.prefix(point.toolCalls)
+        try store.checkpoint { transaction in
+            try transaction.createRun(forked)
+            try transaction.copyTokenLog(from: source.id, count: progress.promptTokens.count + point.treeTokens, to: forked.id)
+            for call in calls {
+                var copy = call
+                copy.runID = forked.id
+                try transaction.recordToolCall(copy)
+            }
+        }
+        FileHandle.standardError.write(Data("run \(forked.id): forked from \(source.id) after task \(path)\n".utf8))
+        try await ResumeCommand.continueRun(forked, in: store, model: model, force: force, threads: threads,
+                                            json: json, tree: tree, quiet: quiet)
+    }
+}

@@ -1,0 +1,103 @@
+import ArborModel
+import ArborRuntime
+import ArborSchema
+import ArborSpec
+import ArborStore
+import ArgumentParser
+import Foundation
+
+/// `arbor resume RUN_ID`: continues a recorded run where its record ends.
+struct ResumeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Continue a run that was stopped or killed, from its last commit.",
+        discussion: """
+            The recorded tokens are replayed into the model (no tool is called again whose result \
+            is recorded) and decoding goes on; with greedy sampling the output equals an \
+            uninterrupted run's. The run uses the spec text and settings it was started with; a \
+            model file whose SHA-256 changed is refused unless --force.
+            """)
+
+    @Argument(help: "The run id (`arbor runs` lists them).")
+    var runID: String
+
+    @Option(name: .long, help: "The model file (default: the one the run was started with).")
+    var model: String?
+
+    @Option(name: .long, help: "Kernel threads.")
+    var threads: Int = 2
+
+    @Option(name: .long, help: "The workflow file to resume with (default: the spec text recorded with the run); refused if it changed since, unless --force.")
+    var spec: String?
+
+    @Flag(name: .long, help: "Resume even if the model file or the --spec file changed since the run started.")
+    var force = false
+
+    @Flag(name: .long, help: "Print one JSON object: the answer, the tree, the tool calls and the metrics.")
+    var json = false
+
+    @Flag(name: .long, help: "Also print the reasoning tree readably (to standard error).")
+    var tree = false
+
+    @Flag(name: .long, help: "No live status line.")
+    var quiet = false
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let store = try database.openOrCreate()
+        let resolution = try store.resolveRunID(runID)
+        if let problem = resolution.problem(databasePath: database.path, runsCommand: database.runsCommand) {
+            FileHandle.standardError.write(Data("arbor resume: \(problem)\n".utf8))
+            throw ExitCode(1)
+        }
+        guard case .found(let id) = resolution, let run = try store.run(id: id) else { throw ExitCode(1) }
+        if run.status == .completed {
+            FileHandle.standardError.write(Data("arbor resume: run \(run.id) already completed; `arbor inspect \(run.id)` shows it.\n".utf8))
+            throw ExitCode(1)
+        }
+        var resumed = run
+        if let spec {
+            let text = try String(contentsOfFile: spec, encoding: .utf8)
+            let digest = FileDigest.sha256(Array(text.utf8))
+            if digest != run.specSHA256 && !force {
+                FileHandle.standardError.write(Data("""
+                    arbor resume: \(spec) changed since run \(run.id) started (SHA-256 \(digest.prefix(12))… instead of                     \(run.specSHA256.prefix(12))…); the recorded tokens may not fit it. Resume without --spec to use the                     recorded spec, pass --force to use the new one anyway, or start a new run.\n
+                    """.utf8))
+                throw ExitCode(1)
+            }
+            resumed.specText = text
+        }
+        try await Self.continueRun(resumed, in: store, model: model, force: force, threads: threads, json: json, tree: tree, quiet: quiet)
+    }
+
+    /// Replays `run`'s record and decodes on (`arbor resume`, and `arbor fork` on the new run).
+    static func continueRun(_ run: Run, in store: RunStore, model: String?, force: Bool, threads: Int,
+                            json: Bool, tree: Bool, quiet: Bool) async throws {
+        let (loaded, diagnostics) = WorkflowLoader.load(text: run.specText, file: "\(run.workflow) (recorded in run \(run.id))")
+        guard let workflow = loaded, !diagnostics.contains(where: { $0.severity == .error }) else {
+            FileHandle.standardError.write(Data("arbor resume: the recorded spec no longer loads:\n\(diagnostics.map { "\($0)" }.joined(separator: "\n"))\n".utf8))
+            throw ExitCode(1)
+        }
+        let modelPath = model ?? run.modelPath
+        let digest = try FileDigest.sha256(ofFileAt: modelPath)
+        if digest != run.modelSHA256 && !force {
+            FileHandle.standardError.write(Data("""
+                arbor resume: the model file \(modelPath) changed since run \(run.id) started \
+                (SHA-256 \(digest.prefix(12))… instead of \(run.modelSHA256.prefix(12))…); its tokens would not replay \
+                the same. Pass --force to resume anyway, or start a new run.\n
+                """.utf8))
+            throw ExitCode(1)
+        }
+        guard case .object(let inputs) = try JSONValue(parsing: run.inputsJSON) else {
+            throw ValidationError("run \(run.id) has no inputs object")
+        }
+        let options = try RunOptions(jsonText: run.samplingJSON)
+        let progress = try store.recordedProgress(runID: run.id)
+        try store.updateRunStatus(run.id, to: .running)
+        FileHandle.standardError.write(Data("run \(run.id): continuing after \(progress.tokens.count) tree tokens and \(progress.toolCalls.count) tool calls\n".utf8))
+        let execution = RunExecution(workflow: workflow, modelPath: modelPath, threads: threads, options: options,
+                                     quiet: quiet, json: json, tree: tree)
+        try await execution.execute(inputs: inputs, store: store, runID: run.id, progress: progress)
+    }
+}

@@ -1,0 +1,64 @@
+import ArborSchema
+import ArborStore
+import ArborTools
+
+/// Receives what a run must not lose, as it happens; the SQLite store implements it
+/// (``StoreRecorder``). Every method may throw: a run whose record cannot be written stops
+/// rather than go on unrecorded.
+///
+/// Token sequence numbers (`seq`) count every token the model saw, prompt included, from 0.
+public protocol RunRecorder: AnyObject {
+    /// Tokens appended in order, starting at `firstSeq`, all of one kind and task.
+    func appended(_ tokens: [Int32], kind: TokenKind, firstSeq: Int, taskPath: [Int], round: Int) throws
+    /// Tokens no longer in the KV cache.
+    func pruned(seqs: Range<Int>) throws
+    /// A task closed: a commit point.
+    func taskFinished(_ task: TaskRecord, round: Int) throws
+    /// A tool is about to be called (the `index`-th call of the run): a commit point.
+    func toolCallStarted(index: Int, name: String, arguments: JSONValue, taskPath: [Int], tokenSeq: Int) throws
+    /// The call returned: a commit point, before its result is fed to the model.
+    func toolCallFinished(index: Int, outcome: ToolOutcome) throws
+    /// A round ended (with its summary, or the answer for the last): a commit point.
+    func roundFinished(_ round: RoundRecord) throws
+}
+
+extension RunRecorder {
+    public func roundFinished(_ round: RoundRecord) throws {}
+}
+
+/// One summary round of a run.
+public struct RoundRecord: Codable, Sendable, Equatable {
+    public var number: Int
+    /// The summary the round ended with; nil for the round that answered.
+    public var summary: String?
+    /// Prompt tokens fed for the round (later rounds reuse the instructions' cache).
+    public var promptTokens: Int
+    /// Tree tokens of the round (generated, forced and from tools).
+    public var treeTokens: Int
+    /// The most tree tokens kept in the cache at once during the round.
+    public var peakKeptTokens: Int
+    public var decodeSeconds: Double
+
+    /// Tree tokens per second of decoding in this round.
+    public var tokensPerSecond: Double { decodeSeconds > 0 ? Double(treeTokens) / decodeSeconds : 0 }
+}
+
+/// What a recorded run already did, for resuming it: its token log after the first prompt and
+/// its finished tool calls in order. A later round's prompt appears in the log as `.prompt`
+/// tokens (only those fed: the instructions' cache is reused).
+public struct RecordedProgress: Sendable {
+    /// The prompt as recorded (empty when the run was killed before its first commit).
+    public var promptTokens: [Int32]
+    public var tokens: [(id: Int32, kind: TokenKind)]
+    public var toolCalls: [ToolOutcome]
+    /// Whether the tokens are already in the run's record (a resume) or new text to steer the
+    /// tree with (then the recorder receives them like any other).
+    public var isRecorded: Bool
+
+    public init(promptTokens: [Int32], tokens: [(id: Int32, kind: TokenKind)], toolCalls: [ToolOutcome], isRecorded: Bool = true) {
+        self.isRecorded = isRecorded
+        self.promptTokens = promptTokens
+        self.tokens = tokens
+        self.toolCalls = toolCalls
+    }
+}

@@ -1,0 +1,114 @@
+import ArborSchema
+import ArborStore
+import ArborTools
+import Foundation
+
+/// Writes a run into the SQLite store as it happens.
+///
+/// Tokens are buffered and committed in one transaction at every task boundary, before and
+/// after every tool call, and every ``commitInterval`` tokens in between: a kill loses at
+/// most the tokens since the last commit, never a finished tool call.
+public final class StoreRecorder: RunRecorder {
+    public let store: RunStore
+    public let runID: String
+    /// The most tokens held in memory between commits.
+    public var commitInterval = 64
+    /// The round the run is in (summary rounds count up from 0).
+    public var round = 0
+    private var tokens: [TokenRecord] = []
+    private var prunedRanges: [Range<Int>] = []
+    private var nodes: [TreeNode] = []
+
+    public init(store: RunStore, runID: String) {
+        self.store = store
+        self.runID = runID
+    }
+
+    public func appended(_ ids: [Int32], kind: TokenKind, firstSeq: Int, taskPath: [Int], round: Int) throws {
+        let path = taskPath.isEmpty ? nil : NodePath(taskPath)
+        for (offset, id) in ids.enumerated() {
+            tokens.append(TokenRecord(runID: runID, seq: firstSeq + offset, tokenID: id, kind: kind, round: round, taskPath: path))
+        }
+        if tokens.count >= commitInterval { try commit() }
+    }
+
+    public func pruned(seqs: Range<Int>) throws {
+        prunedRanges.append(seqs)
+    }
+
+    public func taskFinished(_ task: TaskRecord, round: Int) throws {
+        nodes.append(TreeNode(runID: runID, path: NodePath(task.path), round: round, thought: task.thought,
+                              conclusion: task.conclusion, state: .closed))
+        try commit()
+    }
+
+    public func toolCallStarted(index: Int, name: String, arguments: JSONValue, taskPath: [Int], tokenSeq: Int) throws {
+        // A call started before a kill and never finished is already recorded: it is made again.
+        if let existing = try store.toolCall(runID: runID, seq: index), existing.status == .started {
+            try commit()
+            return
+        }
+        try commit { [runID] transaction in
+            try transaction.recordToolCallStarted(runID: runID, seq: index, toolName: name, argumentsJSON: arguments.compactString,
+                                                  nodePath: taskPath.isEmpty ? nil : NodePath(taskPath), tokenSeq: tokenSeq)
+        }
+    }
+
+    public func toolCallFinished(index: Int, outcome: ToolOutcome) throws {
+        let recorded: ToolCallOutcome
+        switch outcome.result {
+        case .success(let value): recorded = .succeeded(resultJSON: value.compactString)
+        case .failure(let error): recorded = .failed(error: error.description)
+        }
+        try commit { [runID] transaction in
+            try transaction.recordToolCallFinished(runID: runID, seq: index, outcome: recorded)
+        }
+    }
+
+    public func roundFinished(_ round: RoundRecord) throws {
+        let record = Round(runID: runID, number: round.number, summary: round.summary, promptTokens: round.promptTokens,
+                           generatedTokens: round.treeTokens, peakKeptTokens: round.peakKeptTokens, finishedAt: Date())
+        try commit { transaction in try transaction.saveRound(record) }
+    }
+
+    /// Writes everything buffered, plus `extra`, in one transaction.
+    public func commit(_ extra: ((StoreTransaction) throws -> Void)? = nil) throws {
+        let (tokens, pruned, nodes) = (self.tokens, prunedRanges, self.nodes)
+        try store.checkpoint { [runID] transaction in
+            if !tokens.isEmpty { try transaction.appendTokens(tokens, to: runID) }
+            for range in pruned { _ = try transaction.markPruned(runID, seqs: range) }
+            for node in nodes { try transaction.upsertNode(node) }
+            try extra?(transaction)
+        }
+        self.tokens.removeAll(keepingCapacity: true)
+        prunedRanges.removeAll()
+        self.nodes.removeAll()
+    }
+}
+
+extension RunStore {
+    /// A recorded run's progress after its prompt, for ``WorkflowRunner/run(inputs:resuming:)``:
+    /// the token log and the finished tool calls in order (a call recorded as started but not
+    /// finished is left out, so it is made again).
+    public func recordedProgress(runID: String) throws -> RecordedProgress {
+        let all = try tokens(runID: runID)
+        let firstPrompt = all.prefix { $0.kind == .prompt }
+        let log = all.dropFirst(firstPrompt.count)
+        var outcomes: [ToolOutcome] = []
+        for call in try loadRun(id: runID).toolCalls.sorted(by: { $0.seq < $1.seq }) {
+            let arguments = (try? JSONValue(parsing: call.argumentsJSON)) ?? .string(call.argumentsJSON)
+            switch call.status {
+            case .succeeded:
+                let value = (try? JSONValue(parsing: call.resultJSON ?? "null")) ?? .null
+                outcomes.append(ToolOutcome(tool: call.toolName, arguments: arguments, result: .success(value), duration: .zero))
+            case .failed:
+                outcomes.append(ToolOutcome(tool: call.toolName, arguments: arguments,
+                                            result: .failure(.recorded(tool: call.toolName, message: call.errorText ?? "")), duration: .zero))
+            case .started:
+                break
+            }
+        }
+        return RecordedProgress(promptTokens: firstPrompt.map(\.tokenID),
+                                tokens: log.map { ($0.tokenID, $0.kind) }, toolCalls: outcomes)
+    }
+}

@@ -1,0 +1,76 @@
+import ArborModel
+import ArborRuntime
+import ArborSchema
+import ArborSpec
+import ArborStore
+import ArborTools
+import Foundation
+import XCTest
+
+/// Stopping a recorded run and resuming it from the store gives the uninterrupted run's tree,
+/// byte for byte, and never repeats a finished tool call.
+final class ResumeTests: XCTestCase {
+    /// Counts steps and stops the run after a given number.
+    private final class StepCounter {
+        var steps = 0
+        var stopAfter = Int.max
+    }
+
+    func testResumingFromTheStoreGivesTheUninterruptedTree() async throws {
+        let workflow = try RuntimeFixtures.toolWorkflow()
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-resume-log-\(UUID().uuidString)").path
+        setenv("ARBOR_TEST_TOOL_LOG", log, 1)
+        defer { unsetenv("ARBOR_TEST_TOOL_LOG"); try? FileManager.default.removeItem(atPath: log) }
+        let (file, tokenizer, template) = try RuntimeFixtures.loadModel()
+        let model = try Transformer(file: file, threads: 2, contextSlots: 2048)
+        let toolBox = try await ToolBox(workflow: workflow)
+        let runner = WorkflowRunner(workflow: workflow, model: model, tokenizer: tokenizer, chatTemplate: template, tools: toolBox)
+        let counter = StepCounter()
+        runner.onProgress = { _ in counter.steps += 1 }
+        runner.shouldStop = { counter.steps >= counter.stopAfter }
+        let inputs: JSONObject = ["question": "How long is the word arbor?"]
+        // Steer into a tool call, then into a subtask list, so both are crossed by a stop.
+        let steer = RuntimeFixtures.forcedPrefix(
+            #"{"reasoning":[{"thought":"Count it.","tooluse":{"tool_name":"count","parameters":{"text":"arbor"},"tool_result":"#,
+            tokenizer: tokenizer)
+
+        let uninterrupted = try await runner.run(inputs: inputs, resuming: steer)
+        let totalSteps = counter.steps
+        XCTAssertGreaterThan(totalSteps, 8, "a run long enough to stop in several places")
+        let callsPerRun = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count
+        XCTAssertEqual(callsPerRun, uninterrupted.toolCalls.count)
+        XCTAssertGreaterThanOrEqual(callsPerRun, 1)
+
+        let store = try RunStore()
+        for (index, stopAfter) in [2, totalSteps / 3, totalSteps * 2 / 3, totalSteps - 1].enumerated() {
+            try? FileManager.default.removeItem(atPath: log)
+            let runID = "r-test\(index)"
+            let hash = String(repeating: "0", count: 64)
+            try store.createRun(Run(id: runID, workflow: workflow.name, specText: "", specSHA256: hash, inputsJSON: "{}",
+                                    modelPath: RuntimeFixtures.modelPath, modelSHA256: hash, samplingJSON: "{}"))
+            runner.recorder = StoreRecorder(store: store, runID: runID)
+            counter.steps = 0
+            counter.stopAfter = stopAfter
+            do {
+                _ = try await runner.run(inputs: inputs, resuming: steer)
+                XCTFail("the run should have stopped after \(stopAfter) steps")
+            } catch RuntimeError.interrupted {
+                // Like a kill: whatever was not committed yet is lost.
+            }
+            counter.stopAfter = .max
+            runner.recorder = StoreRecorder(store: store, runID: runID)
+            let progress = try store.recordedProgress(runID: runID)
+            let resumed = try await runner.run(inputs: inputs, resuming: progress)
+            (runner.recorder as? StoreRecorder).map { try? $0.commit() }
+            XCTAssertEqual(resumed.document.compactString, uninterrupted.document.compactString, "stopped after \(stopAfter) steps")
+            XCTAssertEqual(resumed.output, uninterrupted.output)
+            let calls = (try? String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").count) ?? 0
+            XCTAssertEqual(calls, callsPerRun, "each tool call is made once across the stop and the resume (stop after \(stopAfter))")
+            let record = try store.loadRun(id: runID)
+            XCTAssertEqual(record.tokens.total, uninterrupted.metrics.promptTokens + uninterrupted.metrics.treeTokens,
+                           "the token log holds every token once")
+            XCTAssertEqual(record.toolCalls.count, uninterrupted.toolCalls.count)
+        }
+        await toolBox.shutdown()
+    }
+}
