@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "ArborTools", targets: ["ArborTools"]),
         .library(name: "ArborStore", targets: ["ArborStore"]),
         .library(name: "ArborRuntime", targets: ["ArborRuntime"]),
+        .library(name: "ArborTesting", targets: ["ArborTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
@@ -47,10 +48,12 @@ let package = Package(
             name: "ArborRuntime",
             dependencies: ["ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore"]
         ),
+        .target(name: "ArborTesting", dependencies: ["ArborSchema", "ArborSpec", "ArborTools", "ArborRuntime", "ArborModel"]),
         .executableTarget(
             name: "ArborCLI",
             dependencies: [
                 "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime",
+                "ArborTesting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -74,6 +77,11 @@ let package = Package(
         .testTarget(
             name: "ArborRuntimeTests",
             dependencies: ["ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema", "ArborSpec", "ArborTools", "ArborStore"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ArborTestingTests",
+            dependencies: ["ArborTesting", "ArborTools", "ArborSpec", "ArborSchema"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

@@ -9,6 +9,7 @@ struct Arbor: AsyncParsableCommand {
         // One subcommand per line, in the order `arbor --help` lists them.
         subcommands: [
             RunCommand.self,
+            TestCommand.self,
             ResumeCommand.self,
             ForkCommand.self,
             RunsCommand.self,

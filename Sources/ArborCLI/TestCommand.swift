@@ -1,0 +1,71 @@
+import ArborTesting
+import ArgumentParser
+import Foundation
+
+/// `arbor test [PATH...]`: runs the workflows' test cases and reports them for people and CI.
+struct TestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run workflow tests: replay recorded tool results, check the answers, report for CI.",
+        discussion: """
+            Test cases come from each workflow's `tests:` section and from NAME.test.yaml beside \
+            NAME.yaml. By default tool calls are answered by the tests' fixtures and by cassettes \
+            (cassettes/<workflow>/<case>.json beside the workflow), so no network or server is \
+            needed; --record runs the live tools instead and writes the cassettes. Decoding is \
+            greedy with the workflow's seed. The last line is `N passed, N failed`; the exit \
+            status is 1 when any case fails.
+            """)
+
+    @Argument(help: "Workflow files, NAME.test.yaml files or folders to search (default: Workflows).")
+    var paths: [String] = []
+
+    @Flag(name: .long, help: "Call the live tools and write their results to the cases' cassettes.")
+    var record = false
+
+    @Option(name: .long, help: "Run only cases whose workflow/case name contains this text (`*` matches anything).")
+    var filter: String?
+
+    @Option(name: .long, help: "Also write a JUnit XML report to this file (for GitHub Actions, GitLab, Jenkins).")
+    var junit: String?
+
+    @Flag(name: .long, help: "Print the report as JSON on standard output (the summary line goes to standard error).")
+    var json = false
+
+    @Option(name: .long, help: "Cases to run at the same time (default: one per four cores).")
+    var jobs: Int?
+
+    @Option(name: .long, help: "Path of the GGUF model (default: the workflow's model.file, else ARBOR_MODEL, else models/SmolLM2-135M-Instruct.Q4_1.gguf).")
+    var model: String?
+
+    @Option(name: .long, help: "Kernel threads per case (default: the cores divided among the jobs).")
+    var threads: Int?
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+    }
+
+    func run() async throws {
+        let suites = TestSuiteLoader.load(paths: paths.isEmpty ? ["Workflows"] : paths)
+        let jobs = jobs ?? TestRunOptions.defaultJobs
+        let threads = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
+        let runner = TestRunner(executor: WorkflowCaseExecutor(modelPath: model, threads: threads),
+                                options: TestRunOptions(mode: record ? .record : .replay, filter: filter, jobs: jobs))
+        let report = await runner.run(suites)
+        if let junit {
+            do {
+                try Data(report.junitXML.utf8).write(to: URL(fileURLWithPath: junit))
+            } catch {
+                FileHandle.standardError.write(Data("arbor test: cannot write the JUnit report to \(junit): \(error.localizedDescription)\n".utf8))
+                throw ExitCode(1)
+            }
+        }
+        if json {
+            print(report.json.prettyString)
+            FileHandle.standardError.write(Data((report.summaryLine + "\n").utf8))
+        } else {
+            print(report.text, terminator: "")
+        }
+        if !report.allPassed { throw ExitCode(1) }
+    }
+}

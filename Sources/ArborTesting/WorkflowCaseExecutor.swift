@@ -1,0 +1,67 @@
+import ArborModel
+import ArborRuntime
+import ArborSchema
+import ArborSpec
+import ArborTools
+
+/// Runs a test case with the local model through ``WorkflowRunner``, always greedy with the
+/// workflow's seed, so that the same model, workflow and tool results give the same run.
+///
+/// The model file is the executor's `modelPath`, else the workflow's `model.file`, else
+/// Arbor's default (`ARBOR_MODEL`, then `models/SmolLM2-135M-Instruct.Q4_1.gguf`). The file,
+/// tokenizer and chat template are loaded once and shared by all cases; each case gets its
+/// own KV cache.
+///
+/// ```swift
+/// let runner = TestRunner(executor: WorkflowCaseExecutor(threads: 2))
+/// let report = await runner.run(TestSuiteLoader.load(paths: ["Workflows"]))
+/// ```
+public struct WorkflowCaseExecutor: CaseExecutor {
+    public var modelPath: String?
+    /// Kernel threads per case.
+    public var threads: Int
+    private let models = LoadedModels()
+
+    public init(modelPath: String? = nil, threads: Int = 2) {
+        self.modelPath = modelPath
+        self.threads = max(1, threads)
+    }
+
+    public func execute(_ testCase: TestCase, workflow: Workflow, inputs: JSONObject, tools: any ToolInvoking) async throws -> CaseExecution {
+        let path = try ModelLocator.resolve(explicitPath: modelPath ?? workflow.model.resolvedFile(workflowPath: testCase.workflowPath))
+        let model = try await models.load(path)
+        let contextSlots = min(workflow.model.contextSize, try ModelConfig(file: model.file).contextLength)
+        let transformer = try Transformer(file: model.file, threads: threads, contextSlots: contextSlots)
+        let sampling = workflow.model.sampling
+        let options = RunOptions(sampling: SamplerSettings(temperature: 0, topK: 1, topP: 1, minP: 0,
+                                                           repetitionPenalty: Float(sampling.repetitionPenalty), seed: sampling.seed))
+        let runner = WorkflowRunner(workflow: workflow, model: transformer, tokenizer: model.tokenizer, chatTemplate: model.chatTemplate,
+                                    tools: tools, options: options)
+        let report = try await runner.run(inputs: inputs)
+        let figures = report.metrics
+        let metrics = CaseMetrics(promptTokens: figures.promptTokens, generatedTokens: figures.generatedTokens,
+                                  forcedTokens: figures.forcedTokens, toolResultTokens: figures.toolResultTokens,
+                                  peakKVSlots: figures.peakKVSlots, prunedTokens: figures.prunedTokens,
+                                  toolCalls: figures.toolCalls, decodeSeconds: figures.decodeSeconds)
+        return CaseExecution(output: report.output, toolCalls: report.toolCalls, metrics: metrics, reasoning: report.document)
+    }
+}
+
+/// Model files opened once per path, with their tokenizer and chat template.
+actor LoadedModels {
+    struct Model: Sendable {
+        let file: GGUFFile
+        let tokenizer: BPETokenizer
+        let chatTemplate: ChatTemplate
+    }
+
+    private var loaded: [String: Model] = [:]
+
+    func load(_ path: String) throws -> Model {
+        if let model = loaded[path] { return model }
+        let file = try GGUFFile(path: path)
+        let model = Model(file: file, tokenizer: try BPETokenizer(gguf: file), chatTemplate: try ChatTemplate(gguf: file))
+        loaded[path] = model
+        return model
+    }
+}
