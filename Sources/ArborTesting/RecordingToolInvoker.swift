@@ -42,10 +42,8 @@ public actor RecordingToolInvoker: ToolInvoking {
         return Cassette(workflow: workflow, testCase: testCase, tools: tools, interactions: recorded, output: output)
     }
 
-    /// A replayed error is shown as "Tool 'x' failed: MESSAGE"; recording the message part of
-    /// a built-in failure (and the whole description otherwise) keeps the text the same.
+    /// The whole description is recorded; a replay shows it verbatim (``ToolError/recorded(tool:message:)``).
     static func recordedMessage(_ error: ToolError) -> String {
-        if case .builtinFailed(_, let message) = error { return message }
-        return error.description
+        error.description
     }
 }

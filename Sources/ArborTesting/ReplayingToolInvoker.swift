@@ -87,7 +87,7 @@ public actor ReplayingToolInvoker: ToolInvoking {
         case .result(let value):
             return ToolOutcome(tool: tool, arguments: arguments, result: .success(value), duration: .zero)
         case .error(let message):
-            return ToolOutcome(tool: tool, arguments: arguments, result: .failure(.builtinFailed(tool: tool, message: message)), duration: .zero)
+            return ToolOutcome(tool: tool, arguments: arguments, result: .failure(.recorded(tool: tool, message: message)), duration: .zero)
         }
     }
 }
