@@ -34,6 +34,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of the table.")
     var json = false
 
+    @Flag(name: .long, help: "Measure the run store instead: checkpoint overhead and resume latency.")
+    var store = false
+
     func validate() throws {
         if t < 1 { throw ValidationError("-t must be at least 1.") }
         if r < 1 { throw ValidationError("-r must be at least 1.") }
@@ -43,6 +46,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let path = try ModelLocator.resolve(explicitPath: model)
+        if store { return try await BenchStoreCommand(modelPath: path, threads: t, repetitions: r, json: json).run() }
         let bench = try ModelBenchmark(path: path, threads: t)
         let results = try bench.run(promptLengths: Self.lengths(p, flag: "-p"),
                                     generateLengths: Self.lengths(n, flag: "-n"), repetitions: r)
