@@ -40,6 +40,9 @@ struct BenchCommand: AsyncParsableCommand {
     @OptionGroup(title: "Constrained decoding (see GrammarBench.swift)")
     var grammarOptions: GrammarBenchOptions
 
+    @Flag(name: .long, help: "Measure the run store instead: checkpoint overhead and resume latency.")
+    var store = false
+
     func validate() throws {
         if t < 1 { throw ValidationError("-t must be at least 1.") }
         if r < 1 { throw ValidationError("-r must be at least 1.") }
@@ -49,6 +52,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let path = try ModelLocator.resolve(explicitPath: model)
+        if store { return try await BenchStoreCommand(modelPath: path, threads: t, repetitions: r, json: json).run() }
         if grammarOptions.grammar {
             // -n is the token limit of each decoding (its first value).
             let tokens = try Self.lengths(n, flag: "-n").first ?? 128

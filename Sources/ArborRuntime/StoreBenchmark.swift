@@ -1,0 +1,334 @@
+import ArborModel
+import ArborSchema
+import ArborSpec
+import ArborStore
+import ArborTools
+import Dispatch
+import Foundation
+
+/// Measures what durability costs: decoding speed with and without the SQLite store, and how
+/// long a recorded run takes to produce its first new token after a resume.
+///
+/// - Overhead: the same greedy run (a workflow built in code, no tools) is decoded
+///   `repetitions` times without a recorder and `repetitions` times with a ``StoreRecorder``
+///   on a SQLite file in a temporary folder, alternating which goes first, after one warm-up
+///   of each. Tokens/s counts tree tokens over the decode time plus the final commit.
+/// - Resume latency: a run whose working memory holds about `workingMemoryTokens` tokens is
+///   recorded (steered by a long forced prefix, then a few sampled tokens), and the clock runs
+///   from opening the store to the first newly sampled token: store open, progress read,
+///   prompt and replay prefill, one decode step. Loading the model is timed apart.
+///
+/// ```swift
+/// let bench = try StoreBenchmark(modelPath: "models/SmolLM2-135M-Instruct.Q4_1.gguf", threads: 2)
+/// let overhead = try await bench.measureOverhead(repetitions: 3)
+/// let resume = try await bench.measureResume(workingMemoryTokens: 4096)
+/// print(overhead.overheadPercent, resume.totalSeconds)
+/// ```
+public final class StoreBenchmark {
+    /// Tokens/s of the same run with and without the store.
+    public struct Overhead: Codable, Sendable, Equatable {
+        /// Tree tokens (generated + forced) of one run.
+        public var treeTokens: Int
+        public var generatedTokens: Int
+        /// One rate per repetition.
+        public var withoutStore: [Double]
+        public var withStore: [Double]
+        /// Whether every run produced the same tree document (greedy decoding must).
+        public var sameDocument: Bool
+
+        public var withoutStoreMean: Double { StoreBenchmark.mean(withoutStore) }
+        public var withStoreMean: Double { StoreBenchmark.mean(withStore) }
+        public var withoutStoreStandardDeviation: Double { StoreBenchmark.standardDeviation(withoutStore) }
+        public var withStoreStandardDeviation: Double { StoreBenchmark.standardDeviation(withStore) }
+        /// How much slower decoding is with the store, in percent of the rate without it.
+        public var overheadPercent: Double {
+            withoutStoreMean > 0 ? 100 * (withoutStoreMean - withStoreMean) / withoutStoreMean : 0
+        }
+    }
+
+    /// Where the time to the first new token of a resume goes.
+    public struct ResumeLatency: Codable, Sendable, Equatable {
+        public var promptTokens: Int
+        /// Recorded tree tokens fed back into the model.
+        public var replayedTokens: Int
+        /// Opening the SQLite file (identity check, migrations already applied).
+        public var storeOpenSeconds: Double
+        /// ``RunStore/recordedProgress(runID:)``: the token log and the tool calls.
+        public var progressReadSeconds: Double
+        /// Building and prefilling the prompt.
+        public var promptSeconds: Double
+        /// Grammar, tracker and prefill of the recorded tree tokens.
+        public var replaySeconds: Double
+        /// Sampling the first new token and feeding it (one decode step).
+        public var firstTokenSeconds: Double
+        /// Loading the model file (not part of the latency; every process pays it once).
+        public var modelLoadSeconds: Double
+
+        /// Tokens in the KV cache when the first new token is sampled.
+        public var workingMemoryTokens: Int { promptTokens + replayedTokens }
+        /// From opening the store to the first new token.
+        public var totalSeconds: Double {
+            storeOpenSeconds + progressReadSeconds + promptSeconds + replaySeconds + firstTokenSeconds
+        }
+        /// Replayed tokens per second of prefill (prompt and tree together).
+        public var prefillTokensPerSecond: Double {
+            let seconds = promptSeconds + replaySeconds
+            return seconds > 0 ? Double(workingMemoryTokens) / seconds : 0
+        }
+    }
+
+    public let modelPath: String
+    public let threads: Int
+    public let contextSlots: Int
+    /// Seconds spent loading the model file, tokenizer and weights.
+    public let modelLoadSeconds: Double
+    private let model: Transformer
+    private let tokenizer: BPETokenizer
+    private let chatTemplate: ChatTemplate
+
+    /// Loads the model once for every measurement; `contextSlots` bounds the working memory.
+    public init(modelPath: String, threads: Int = 2, contextSlots: Int = 8192) throws {
+        let start = DispatchTime.now()
+        let file = try GGUFFile(path: modelPath)
+        tokenizer = try BPETokenizer(gguf: file)
+        chatTemplate = try ChatTemplate(gguf: file)
+        let slots = min(contextSlots, try ModelConfig(file: file).contextLength)
+        model = try Transformer(file: file, threads: threads, contextSlots: slots)
+        modelLoadSeconds = seconds(since: start)
+        self.modelPath = modelPath
+        self.threads = threads
+        self.contextSlots = slots
+    }
+
+    // MARK: - Checkpoint overhead
+
+    /// Decodes the same run with and without the store, alternating, and returns the rates.
+    /// `essayCharacters` sets the length of the answer (about 4 characters a token), which
+    /// the output schema forces, so the run ends on its own.
+    public func measureOverhead(essayCharacters: Int = 1600, repetitions: Int = 3) async throws -> Overhead {
+        precondition(repetitions >= 1 && essayCharacters >= 1)
+        let workflow = try Self.workflow(overheadYAML(essayCharacters: essayCharacters))
+        let runner = try await makeRunner(workflow)
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try RunStore(path: folder.appendingPathComponent("runs.sqlite").path)
+        let inputs: JSONObject = ["topic": "how a river shapes the valley it flows through"]
+
+        var runCount = 0
+        var documents = Set<String>()
+        var treeTokens = 0, generatedTokens = 0
+        var without: [Double] = [], with: [Double] = []
+        // One run each way before timing: page cache, grammar compilation, SQLite file growth.
+        for rep in 0...repetitions {
+            let order = rep % 2 == 0 ? [false, true] : [true, false]
+            for recorded in order {
+                runCount += 1
+                var recorder: StoreRecorder?
+                if recorded {
+                    let runID = "bench-\(runCount)"
+                    try store.createRun(Self.benchRun(id: runID, workflow: workflow, modelPath: modelPath))
+                    recorder = StoreRecorder(store: store, runID: runID)
+                }
+                runner.recorder = recorder
+                let report = try await runner.run(inputs: inputs)
+                let commitStart = DispatchTime.now()
+                try recorder?.commit()
+                let decodeSeconds = report.metrics.decodeSeconds + seconds(since: commitStart)
+                documents.insert(report.document.compactString)
+                treeTokens = report.metrics.treeTokens
+                generatedTokens = report.metrics.generatedTokens
+                guard rep > 0 else { continue }
+                let rate = Double(report.metrics.treeTokens) / decodeSeconds
+                if recorded { with.append(rate) } else { without.append(rate) }
+            }
+        }
+        runner.recorder = nil
+        return Overhead(treeTokens: treeTokens, generatedTokens: generatedTokens, withoutStore: without, withStore: with,
+                        sameDocument: documents.count == 1)
+    }
+
+    private func overheadYAML(essayCharacters: Int) -> String {
+        """
+        arbor: 1
+        name: bench-store-overhead
+        instructions: |
+          Write an essay about {{topic}}. Plan it in two short steps first, then write it.
+        inputs:
+          topic: str
+        output:
+          essay:
+            type: str
+            min_length: \(essayCharacters)
+            max_length: \(essayCharacters + essayCharacters / 8 + 8)
+        limits:
+          max_depth: 1
+          max_breadth: 2
+          max_tool_calls: 0
+          max_text_length: \(max(16, min(240, essayCharacters / 4)))
+          max_tokens: \(essayCharacters + 1000)
+        """
+    }
+
+    // MARK: - Resume latency
+
+    /// Records a run whose working memory holds about `workingMemoryTokens` tokens, then
+    /// resumes it from the store and times each phase up to the first newly sampled token.
+    public func measureResume(workingMemoryTokens: Int = 4096) async throws -> ResumeLatency {
+        let workflow = try Self.workflow(resumeYAML())
+        let runner = try await makeRunner(workflow)
+        let inputs: JSONObject = ["topic": "the layers of rock in a canyon wall"]
+        let promptCount = try promptTokenCount(workflow, inputs: inputs)
+        let steer = steeringPrefix(treeTokens: max(8, workingMemoryTokens - promptCount), maxTextLength: workflow.limits.maxTextLength)
+
+        let folder = try Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("runs.sqlite").path
+        let runID = "bench-resume"
+        do {
+            let store = try RunStore(path: path)
+            try store.createRun(Self.benchRun(id: runID, workflow: workflow, modelPath: modelPath))
+            let recorder = StoreRecorder(store: store, runID: runID)
+            runner.recorder = recorder
+            // The steering prefix, then a few sampled tokens, then a stop (like a kill after a commit).
+            let watch = ProgressWatch()
+            runner.onProgress = { watch.latest = $0.metrics }
+            runner.shouldStop = { watch.latest.generatedTokens >= 4 }
+            do {
+                _ = try await runner.run(inputs: inputs, resuming: steer)
+            } catch RuntimeError.interrupted {}
+            try recorder.commit()
+        }
+
+        // The resume, timed from opening the store.
+        let start = DispatchTime.now()
+        let store = try RunStore(path: path)
+        let storeOpenSeconds = seconds(since: start)
+        let readStart = DispatchTime.now()
+        let progress = try store.recordedProgress(runID: runID)
+        let progressReadSeconds = seconds(since: readStart)
+        let recordedGenerated = progress.tokens.filter { $0.kind == .generated }.count
+        let replayedCount = progress.tokens.count
+        let runStart = DispatchTime.now()
+        let watch = ProgressWatch()
+        runner.recorder = StoreRecorder(store: store, runID: runID)
+        runner.onProgress = { progress in
+            watch.latest = progress.metrics
+            let now = DispatchTime.now()
+            if watch.replayEnd == nil && progress.metrics.treeTokens >= replayedCount { watch.replayEnd = now }
+            if watch.firstToken == nil && progress.metrics.generatedTokens > recordedGenerated { watch.firstToken = now }
+        }
+        runner.shouldStop = { watch.firstToken != nil }
+        do {
+            _ = try await runner.run(inputs: inputs, resuming: progress)
+        } catch RuntimeError.interrupted {}
+        runner.recorder = nil
+        runner.onProgress = nil
+        runner.shouldStop = nil
+        guard let replayEnd = watch.replayEnd, let firstToken = watch.firstToken else {
+            throw RuntimeError.incomplete(maxTokens: workflow.limits.maxTokens, text: "the resumed run ended before sampling a new token")
+        }
+        let promptSeconds = watch.latest.promptSeconds
+        let untilReplayEnd = Double(replayEnd.uptimeNanoseconds - runStart.uptimeNanoseconds) / 1e9
+        return ResumeLatency(
+            promptTokens: watch.latest.promptTokens, replayedTokens: replayedCount,
+            storeOpenSeconds: storeOpenSeconds, progressReadSeconds: progressReadSeconds,
+            promptSeconds: promptSeconds, replaySeconds: max(0, untilReplayEnd - promptSeconds),
+            firstTokenSeconds: Double(firstToken.uptimeNanoseconds - replayEnd.uptimeNanoseconds) / 1e9,
+            modelLoadSeconds: modelLoadSeconds)
+    }
+
+    private func resumeYAML() -> String {
+        """
+        arbor: 1
+        name: bench-store-resume
+        model:
+          context_size: \(contextSlots)
+        instructions: |
+          Describe {{topic}} in many careful steps, then answer in one sentence.
+        inputs:
+          topic: str
+        output:
+          answer: str
+        limits:
+          max_depth: 1
+          max_breadth: 12
+          max_tool_calls: 0
+          max_text_length: 2048
+          max_tokens: \(max(256, contextSlots - 512))
+        """
+    }
+
+    /// The tree's opening as forced tokens: whole tasks of filler text, then an open thought,
+    /// about `treeTokens` tokens in all, so the model goes on writing that thought.
+    private func steeringPrefix(treeTokens: Int, maxTextLength: Int) -> RecordedProgress {
+        let filler = "The lowest layers were laid down first, as sand and mud settled in a shallow sea, and "
+            + "each later layer records a change of climate, of sea level or of the rivers that fed it. "
+        let charactersPerToken = max(1.0, Double(filler.utf8.count) / Double(tokenizer.encode(filler, parseSpecial: false).count))
+        func text(_ characters: Int) -> String {
+            String(String(repeating: filler, count: characters / filler.count + 1).prefix(characters))
+        }
+        let fieldLength = maxTextLength - 48
+        let task = #"{"thought":"\#(text(fieldLength))","conclusion":"\#(text(fieldLength / 4))"}"#
+        let taskTokens = tokenizer.encode(task, parseSpecial: false).count
+        var document = #"{"reasoning":["#
+        var count = tokenizer.encode(document, parseSpecial: false).count
+        while count + taskTokens + 64 < treeTokens {
+            document += task + ","
+            count += taskTokens
+        }
+        let openThought = min(fieldLength - 64, max(1, Int(Double(treeTokens - count - 4) * charactersPerToken)))
+        document += #"{"thought":""# + text(openThought)
+        return RecordedProgress(promptTokens: [], tokens: tokenizer.encode(document, parseSpecial: false).map { ($0, .forced) },
+                                toolCalls: [], isRecorded: false)
+    }
+
+    private func promptTokenCount(_ workflow: Workflow, inputs: JSONObject) throws -> Int {
+        let prompt = PromptBuilder(workflow: workflow, tools: [])
+        let text = chatTemplate.render(messages: prompt.messages(inputs: try workflow.resolveInputs(inputs)), addGenerationPrompt: true)
+        return tokenizer.encode(text, parseSpecial: true).count
+    }
+
+    // MARK: - Shared
+
+    private func makeRunner(_ workflow: Workflow) async throws -> WorkflowRunner {
+        WorkflowRunner(workflow: workflow, model: model, tokenizer: tokenizer, chatTemplate: chatTemplate,
+                       tools: try await ToolBox(workflow: workflow), options: RunOptions(sampling: .greedy))
+    }
+
+    private static func workflow(_ yaml: String) throws -> Workflow {
+        let (workflow, diagnostics) = WorkflowLoader.load(text: yaml, file: "<store benchmark>")
+        guard let workflow, !diagnostics.contains(where: { $0.severity == .error }) else {
+            throw SpecError.invalid(diagnostics: diagnostics.filter { $0.severity == .error })
+        }
+        return workflow
+    }
+
+    private static func benchRun(id: String, workflow: Workflow, modelPath: String) -> Run {
+        let unhashed = String(repeating: "0", count: 64)
+        return Run(id: id, workflow: workflow.name, specText: "", specSHA256: unhashed, inputsJSON: "{}",
+                   modelPath: modelPath, modelSHA256: unhashed, samplingJSON: RunOptions(sampling: .greedy).jsonText)
+    }
+
+    private static func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-bench-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    static func mean(_ values: [Double]) -> Double {
+        values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
+    }
+
+    static func standardDeviation(_ values: [Double]) -> Double {
+        guard values.count > 1 else { return 0 }
+        let m = mean(values)
+        return (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)).squareRoot()
+    }
+}
+
+/// What the progress callback saw, for the closures that steer and time a benchmark run.
+private final class ProgressWatch {
+    var latest = RunMetrics()
+    var replayEnd: DispatchTime?
+    var firstToken: DispatchTime?
+}
