@@ -154,6 +154,10 @@ struct TreeRound {
     var tasks: [TaskRecord] = []
     var toolCalls: [ToolOutcome] = []
     private var history: [Int32] = []
+    /// Tokens consumed by the tracker but not yet fed to the model, with where each ends.
+    private var pending: [(id: Int32, kind: TokenKind, byteEnd: Int)] = []
+    /// While replaying, tokens are fed in one batch up to each prune point, whatever their kind.
+    private var deferFeeding = false
     /// Outcomes of tool calls recorded before a resume, used instead of calling again.
     private var recordedOutcomes: [ToolOutcome] = []
     /// Whether tokens being appended come from the record (and so are not recorded again).
@@ -183,8 +187,8 @@ struct TreeRound {
         buffer = PruningBuffer(capacity: runner.workflow.limits.pruneBuffer)
     }
 
-    /// Tree tokens in the cache now.
-    var keptTreeTokens: Int { memory.liveCount - memory.promptTokens.count }
+    /// Tree tokens in the cache now (and about to be).
+    var keptTreeTokens: Int { memory.liveCount + pending.count - memory.promptTokens.count }
 
     /// Whether the round has used its budget and stands where it can close with a summary.
     private var shouldEndRound: Bool {
@@ -206,6 +210,7 @@ struct TreeRound {
     /// and forces the start of the summary.
     private mutating func switchToSummary() throws {
         guard let summaryGrammar else { return }
+        try flush()
         // The same tree under the summary grammar: text as text, tool results into their holes.
         var summaryMatcher = GrammarMatcher(summaryGrammar)
         var start = 0, byte = 0
@@ -325,7 +330,8 @@ struct TreeRound {
     mutating func replay(_ progress: RecordedProgress, from offset: Int = 0) throws -> Int {
         recordedOutcomes = progress.toolCalls
         replaying = progress.isRecorded
-        defer { replaying = false }
+        deferFeeding = true
+        defer { replaying = false; deferFeeding = false }
         let log = progress.tokens
         var start = offset
         while start < log.count && log[start].kind != .prompt {
@@ -374,6 +380,7 @@ struct TreeRound {
             }
             start = end
         }
+        try flush()
         return start - offset
     }
 
@@ -383,7 +390,6 @@ struct TreeRound {
     /// computed from exactly the kept tokens before it: the cache equals a fresh prefill of
     /// the kept tokens, and a resumed run (which replays through here) rebuilds it exactly.
     private mutating func append(_ ids: [Int32], kind: TokenKind) throws {
-        var pending: [Int32] = [], ends: [Int] = []
         for id in ids {
             let events = tracker.consume(runner.tokenizer.tokenBytes(id))
             if kind == .generated { history.append(id) }
@@ -400,7 +406,7 @@ struct TreeRound {
                 }
             }
             if !closedLists.isEmpty && runner.options.prune {
-                try flush(&pending, &ends, kind: kind)
+                try flush()
                 for interior in closedLists {
                     for evicted in buffer.push(memory.tokenRange(within: interior)) where memory.evict(evicted) > 0 {
                         // Recorded while replaying too: marks made after the last commit were lost.
@@ -409,15 +415,14 @@ struct TreeRound {
                     }
                 }
             }
-            pending.append(id)
-            ends.append(tracker.document.count)
+            pending.append((id, kind, tracker.document.count))
             tasks += finished
             if !finished.isEmpty && !replaying {
-                try flush(&pending, &ends, kind: kind)
+                try flush()
                 for task in finished { try runner.recorder?.taskFinished(task, round: roundNumber) }
             }
         }
-        try flush(&pending, &ends, kind: kind)
+        if !deferFeeding { try flush() }
         metrics.peakKVSlots = memory.peakLiveCount
         metrics.prunedTokens = memory.prunedCount
         peakKeptTreeTokens = max(peakKeptTreeTokens, keptTreeTokens)
@@ -425,16 +430,24 @@ struct TreeRound {
         runner.onProgress?(RunProgress(metrics: metrics, liveKVSlots: memory.liveCount))
     }
 
-    /// Feeds the pending tokens to the model and the recorder.
-    private mutating func flush(_ pending: inout [Int32], _ ends: inout [Int], kind: TokenKind) throws {
+    /// Feeds the pending tokens to the model in one batch, and to the recorder.
+    private mutating func flush() throws {
         guard !pending.isEmpty else { return }
-        let firstSeq = nextSeq
-        try memory.feed(pending, kind: kind, byteEnds: ends)
+        var firstSeq = nextSeq
+        try memory.feed(pending.map(\.id), kinds: pending.map(\.kind), byteEnds: pending.map(\.byteEnd))
         if !replaying {
-            try runner.recorder?.appended(pending, kind: kind, firstSeq: firstSeq, taskPath: tracker.currentPath, round: roundNumber)
+            var start = 0
+            while start < pending.count {
+                let kind = pending[start].kind
+                var end = start + 1
+                while end < pending.count && pending[end].kind == kind { end += 1 }
+                try runner.recorder?.appended(pending[start..<end].map(\.id), kind: kind, firstSeq: firstSeq,
+                                              taskPath: tracker.currentPath, round: roundNumber)
+                firstSeq += end - start
+                start = end
+            }
         }
         pending.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
     }
 
     private mutating func updateTimes() {

@@ -58,7 +58,7 @@ final class WorkingMemory {
     }
 
     /// Feeds document tokens in one batch; `byteEnds` gives where each ends in the document.
-    func feed(_ ids: [Int32], kind: TokenKind, byteEnds ends: [Int]) throws {
+    func feed(_ ids: [Int32], kinds newKinds: [TokenKind], byteEnds ends: [Int]) throws {
         guard !ids.isEmpty else { return }
         let newSlots: [Int32]
         if ids.count == 1 {
@@ -67,7 +67,7 @@ final class WorkingMemory {
             newSlots = try model.prefill(tokens: ids, positions: positions(ids.count))
         }
         tokens += ids
-        kinds += Array(repeating: kind, count: ids.count)
+        kinds += newKinds
         byteEnds += ends
         slots += newSlots
         live += Array(repeating: true, count: ids.count)
