@@ -15,6 +15,21 @@ final class GreedyParityTests: XCTestCase {
         }
     }
 
+    /// llama-server rebuilt here from the same vendored source (defaults: 4 slots, unified
+    /// KV cache, n_ctx 8192, 2 threads; prompt ids, temperature 0, top_k 1, no prompt cache,
+    /// requests one after another) gives the library's tokens on all 8 lines, so the
+    /// shared reference's departures on lines 1, 2, 4 and 6 are not reproducible on this
+    /// machine with this build. See Fixtures/README.md.
+    func testDefaultModelGreedyMatchesLlamaServerRebuiltOnThisMachine() throws {
+        let file = try GGUFFile(path: try TestModels.defaultModelPath())
+        let model = try Transformer(file: file, threads: 2, contextSlots: 256)
+        let stop = try BPETokenizer(gguf: file).endOfGenerationIDs
+        for (i, c) in try TestModels.greedyCases("greedy-llama-server-local.jsonl").enumerated() {
+            let out = try TestModels.greedy(model, prompt: c.prompt_ids, n: c.n, stop: stop)
+            XCTAssertEqual(out, c.output_ids, "line \(i + 1): \(c.prompt.debugDescription)")
+        }
+    }
+
     /// The server reference: equal wherever the two llama.cpp runs (server and library)
     /// agree, which is the whole output on 4 of the 8 lines.
     func testDefaultModelGreedyMatchesLlamaServerWhereLlamaCppAgreesWithItself() throws {
