@@ -13,7 +13,9 @@ import Dispatch
 /// each with one subtask; the first `toolCalls` subtasks call `lookup`, which answers
 /// instantly with a fixed-size result. The model writes every conclusion and the answer
 /// (greedy). The steering text is forced through the grammar, the tree tracker, the KV cache
-/// and the pruning buffer exactly as a recorded run's tokens are replayed.
+/// and the pruning buffer exactly as a recorded run's tokens are replayed. So that the model
+/// cannot close a task and open the next in one token (`"},`), tokens with bytes after a `}`
+/// are never sampled.
 ///
 /// ```swift
 /// let bench = try ToolLoopBenchmark(model: transformer, tokenizer: tokenizer, chatTemplate: template)
@@ -72,7 +74,11 @@ public final class ToolLoopBenchmark {
     /// one compiled grammar and its mask cache.
     public init(model: any LanguageModel, tokenizer: BPETokenizer, chatTemplate: ChatTemplate,
                 resultTokens: Int = 48, maxTasks: Int = 64) {
-        self.model = ProcessedTokenCounter(model)
+        let closingEarly = (0..<Int32(model.vocabularySize)).filter { id in
+            let bytes = tokenizer.tokenBytes(id)
+            return bytes.dropLast().contains(UInt8(ascii: "}"))
+        }
+        self.model = ProcessedTokenCounter(model, bannedTokens: closingEarly)
         self.tokenizer = tokenizer
         self.chatTemplate = chatTemplate
         self.resultTokens = resultTokens
@@ -85,6 +91,8 @@ public final class ToolLoopBenchmark {
         let yaml = """
             arbor: 1
             name: tool-loop-benchmark
+            model:
+              context_size: 8192
             instructions: |
               Look up every item with the lookup tool and note in a few words what it holds.
             tools:
@@ -100,7 +108,7 @@ public final class ToolLoopBenchmark {
               max_breadth: \(maxTasks + 1)
               max_tool_calls: \(maxTasks)
               max_text_length: 48
-              max_tokens: \(maxTasks * 400 + 200)
+              max_tokens: \(min(maxTasks * 200 + 200, 7800))
               prune_buffer: 2
             """
         let (workflow, diagnostics) = WorkflowLoader.load(text: yaml, file: "tool-loop-benchmark.yaml")
@@ -147,7 +155,7 @@ public final class ToolLoopBenchmark {
             } else {
                 text += #""Recall item \#(task).","conclusion":""#
             }
-            try force(text, into: &round)
+            try force(text, into: &round, task: task)
             if task <= toolCalls && mode == .agentLoop {
                 let calls = round.toolCalls.count
                 try await round.decode(until: { $0.toolCalls.count > calls })
@@ -156,11 +164,11 @@ public final class ToolLoopBenchmark {
             }
             try await round.decode(until: { $0.tasks.count > finished })
             try expect(round.tasks.count > finished, task: task, "the subtask did not finish")
-            try force(#"],"conclusion":""#, into: &round)
+            try force(#"],"conclusion":""#, into: &round, task: task)
             try await round.decode(until: { $0.tasks.count > finished + 1 })
             try expect(round.tasks.count > finished + 1, task: task, "the task did not finish")
         }
-        try force(#"],"answer":"#, into: &round)
+        try force(#"],"answer":"#, into: &round, task: tasks)
         try await round.decode()
         let decodeSeconds = seconds(since: treeStart) - round.metrics.toolSeconds
         let report = try round.report(outputSchema: SchemaDocument(compiling: workflow.outputSchema))
@@ -174,9 +182,14 @@ public final class ToolLoopBenchmark {
     }
 
     /// Feeds `text` as forced tokens (the grammar must accept them).
-    private func force(_ text: String, into round: inout TreeRound) throws {
+    private func force(_ text: String, into round: inout TreeRound, task: Int) throws {
         let ids = tokenizer.encode(text, parseSpecial: false)
-        try round.replay(RecordedProgress(promptTokens: [], tokens: ids.map { ($0, .forced) }, toolCalls: []))
+        do {
+            try round.replay(RecordedProgress(promptTokens: [], tokens: ids.map { ($0, .forced) }, toolCalls: []))
+        } catch RuntimeError.replayMismatch {
+            let tail = String(decoding: round.tracker.document.suffix(160), as: UTF8.self)
+            throw ToolLoopBenchmarkError.offScript(task: task, reason: "the grammar refused \(text.debugDescription) after …\(tail)")
+        }
     }
 
     private func expect(_ condition: Bool, task: Int, _ reason: String) throws {
@@ -240,15 +253,24 @@ private struct FixedSizeLookup: ToolInvoking {
     }
 }
 
-/// Passes every call to a model and counts the tokens it computes (re-prefills included).
+/// Passes every call to a model and counts the tokens it computes (re-prefills included);
+/// its logits never let the banned tokens be sampled.
 private final class ProcessedTokenCounter: LanguageModel {
     let base: any LanguageModel
+    let bannedTokens: [Int32]
     var processedTokens = 0
 
-    init(_ base: any LanguageModel) { self.base = base }
+    init(_ base: any LanguageModel, bannedTokens: [Int32]) {
+        self.base = base
+        self.bannedTokens = bannedTokens
+    }
 
     var vocabularySize: Int { base.vocabularySize }
-    var logits: UnsafeMutableBufferPointer<Float> { base.logits }
+    var logits: UnsafeMutableBufferPointer<Float> {
+        let logits = base.logits
+        for id in bannedTokens where Int(id) < logits.count { logits[Int(id)] = -.infinity }
+        return logits
+    }
     var sequenceSlots: [Int32] { base.sequenceSlots }
 
     func prefill(tokens: [Int32], positions: [Int32]) throws -> [Int32] {
