@@ -197,7 +197,7 @@ public final class ToolLoopBenchmark {
     }
 
     /// The result of `lookup` for keys `k1`…`k<count>`: `{"key":…,"record":…}` padded with
-    /// words until its JSON text takes `resultTokens` tokens (or one more).
+    /// words until its JSON text takes `resultTokens` tokens (or the one or two more of the last word).
     private func lookupResults(count: Int) -> [String: JSONValue] {
         var results: [String: JSONValue] = [:]
         for index in 0..<count {

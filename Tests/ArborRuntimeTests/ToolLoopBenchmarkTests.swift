@@ -16,8 +16,8 @@ final class ToolLoopBenchmarkTests: XCTestCase {
         for result in [arbor, unpruned, loop] {
             XCTAssertEqual(result.toolCalls, 2, "\(result.mode)")
             XCTAssertEqual(result.tasks, 4, "\(result.mode)")
-            // Two fixed-size results: 48 tokens each (one more where the key's digits split).
-            XCTAssertTrue((96...98).contains(result.toolResultTokens), "\(result.mode): \(result.toolResultTokens)")
+            // Two fixed-size results: 48 tokens each, or a token or two more where the padding word splits.
+            XCTAssertTrue((96...100).contains(result.toolResultTokens), "\(result.mode): \(result.toolResultTokens)")
         }
         // Pruning evicts finished subtask lists, so fewer slots are ever in use at once.
         XCTAssertGreaterThan(arbor.prunedTokens, 0)
