@@ -43,15 +43,22 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Measure the run store instead: checkpoint overhead and resume latency.")
     var store = false
 
+    @Option(name: .long, help: "Run the tool-loop benchmark instead (Arbor, unpruned, agent loop) for these tool-call counts, e.g. 0,10,30,60.")
+    var tools: String?
+
     func validate() throws {
         if t < 1 { throw ValidationError("-t must be at least 1.") }
         if r < 1 { throw ValidationError("-r must be at least 1.") }
         _ = try Self.lengths(p, flag: "-p")
         _ = try Self.lengths(n, flag: "-n")
+        if let tools { _ = try Self.lengths(tools, flag: "--tools") }
     }
 
     func run() async throws {
         let path = try ModelLocator.resolve(explicitPath: model)
+        if let tools {
+            return try await BenchToolsCommand.run(toolCounts: Self.lengths(tools, flag: "--tools"), modelPath: path, threads: t, json: json)
+        }
         if store { return try await BenchStoreCommand(modelPath: path, threads: t, repetitions: r, json: json).run() }
         if grammarOptions.grammar {
             // -n is the token limit of each decoding (its first value).

@@ -1,0 +1,97 @@
+import ArborModel
+import ArborRuntime
+import Foundation
+
+/// `arbor bench --tools 0,10,30,60`: the tool-loop benchmark of issue 7 as a table — Arbor
+/// with pruning, Arbor without pruning and the re-prefilling agent loop, for each number of
+/// tool calls — and the issue's goals checked at N = 30.
+enum BenchToolsCommand {
+    /// The goals: Arbor's tokens/s at N = 30 at least 90 % of its N = 0 figure and twice the
+    /// agent loop's; its peak KV at most 40 % of the unpruned run's.
+    static let goalToolCalls = 30
+
+    /// Top-level tasks for a run with `toolCalls` tool calls: every N decodes at least 10
+    /// tasks (the first N call the tool), so even N = 0 measures a real tree.
+    static func tasks(toolCalls: Int) -> Int { max(toolCalls, 10) }
+
+    static func run(toolCounts: [Int], modelPath: String, threads: Int, json: Bool) async throws {
+        let file = try GGUFFile(path: modelPath)
+        let tokenizer = try BPETokenizer(gguf: file)
+        let transformer = try Transformer(file: file, threads: threads, contextSlots: try ModelConfig(file: file).contextLength)
+        let maxTasks = toolCounts.map(tasks(toolCalls:)).max() ?? 10
+        let bench = ToolLoopBenchmark(model: transformer, tokenizer: tokenizer, chatTemplate: try ChatTemplate(gguf: file),
+                                      maxTasks: maxTasks)
+        // A first small run warms the grammar's mask cache, which every later run shares.
+        _ = try await bench.run(toolCalls: 1, tasks: 2, mode: .arbor)
+        var results: [ToolLoopBenchmark.Result] = []
+        for toolCalls in toolCounts {
+            for mode in ToolLoopBenchmark.Mode.allCases {
+                if !json { FileHandle.standardError.write(Data("tools \(toolCalls), \(mode.rawValue)…\n".utf8)) }
+                results.append(try await bench.run(toolCalls: toolCalls, tasks: tasks(toolCalls: toolCalls), mode: mode))
+            }
+        }
+        let goals = goalLines(results)
+        if json {
+            let object: [String: Any] = [
+                "model": modelPath, "threads": threads, "result_tokens": bench.resultTokens,
+                "results": results.map { result -> [String: Any] in
+                    ["mode": result.mode.rawValue, "tool_calls": result.toolCalls, "tasks": result.tasks,
+                     "prompt_tokens": result.promptTokens, "tree_tokens": result.treeTokens,
+                     "generated_tokens": result.generatedTokens, "tool_result_tokens": result.toolResultTokens,
+                     "model_tokens": result.modelTokens, "peak_kv_slots": result.peakKVSlots,
+                     "pruned_tokens": result.prunedTokens, "pruned_share": result.prunedShare,
+                     "decode_seconds": result.decodeSeconds, "wall_seconds": result.wallSeconds,
+                     "tokens_per_second": result.tokensPerSecond]
+                },
+                "goals": goals.map { ["goal": $0.goal, "value": $0.value, "met": $0.met] as [String: Any] },
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+            return
+        }
+        print(table(results))
+        print("")
+        print("\(threads) threads; each lookup result \(bench.resultTokens) tokens; tokens/s = tree tokens / decode seconds "
+              + "(re-prefills included, prompt excluded); model tokens = every token the model computed.")
+        for goal in goals {
+            print("\(goal.met ? "met" : "NOT met"): \(goal.goal): \(String(format: "%.2f", goal.value))")
+        }
+    }
+
+    /// A Markdown table, one row per (N, mode).
+    static func table(_ results: [ToolLoopBenchmark.Result]) -> String {
+        var lines = [
+            "| tools | tasks | mode | tree tokens | model tokens | tokens/s | peak KV | pruned | decode s | wall s |",
+            "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for result in results {
+            lines.append(String(format: "| %d | %d | %@ | %d | %d | %.1f | %d | %.0f %% | %.2f | %.2f |",
+                                result.toolCalls, result.tasks, result.mode.rawValue, result.treeTokens, result.modelTokens,
+                                result.tokensPerSecond, result.peakKVSlots, 100 * result.prunedShare,
+                                result.decodeSeconds, result.wallSeconds))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The issue's three goals at N = 30, where the results hold what they need.
+    static func goalLines(_ results: [ToolLoopBenchmark.Result]) -> [(goal: String, value: Double, met: Bool)] {
+        func find(_ toolCalls: Int, _ mode: ToolLoopBenchmark.Mode) -> ToolLoopBenchmark.Result? {
+            results.first { $0.toolCalls == toolCalls && $0.mode == mode }
+        }
+        guard let arbor = find(goalToolCalls, .arbor) else { return [] }
+        var goals: [(goal: String, value: Double, met: Bool)] = []
+        if let idle = find(0, .arbor) {
+            let share = arbor.tokensPerSecond / idle.tokensPerSecond
+            goals.append(("Arbor tokens/s at N = 30 / at N = 0 >= 0.90", share, share >= 0.9))
+        }
+        if let loop = find(goalToolCalls, .agentLoop) {
+            let speedup = arbor.tokensPerSecond / loop.tokensPerSecond
+            goals.append(("Arbor tokens/s / agent loop's at N = 30 >= 2", speedup, speedup >= 2))
+        }
+        if let unpruned = find(goalToolCalls, .arborNoPrune) {
+            let share = Double(arbor.peakKVSlots) / Double(unpruned.peakKVSlots)
+            goals.append(("Arbor peak KV / unpruned peak KV at N = 30 <= 0.40", share, share <= 0.4))
+        }
+        return goals
+    }
+}
