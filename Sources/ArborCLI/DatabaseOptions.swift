@@ -53,3 +53,17 @@ struct DatabaseOptions: ParsableArguments {
         }
     }
 }
+
+extension DatabaseOptions {
+    /// The run `text` names (an id or a unique start of one); otherwise prints why, as
+    /// `command`, and exits with status 1.
+    func run(named text: String, in store: RunStore, command: String) throws -> Run {
+        let resolution = try store.resolveRunID(text)
+        if let problem = resolution.problem(databasePath: path, runsCommand: runsCommand) {
+            FileHandle.standardError.write(Data("arbor \(command): \(problem)\n".utf8))
+            throw ExitCode(1)
+        }
+        guard case .found(let id) = resolution, let run = try store.run(id: id) else { throw ExitCode(1) }
+        return run
+    }
+}

@@ -41,12 +41,7 @@ struct ForkCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.openOrCreate()
-        let resolution = try store.resolveRunID(runID)
-        if let problem = resolution.problem(databasePath: database.path, runsCommand: database.runsCommand) {
-            FileHandle.standardError.write(Data("arbor fork: \(problem)\n".utf8))
-            throw ExitCode(1)
-        }
-        guard case .found(let sourceID) = resolution, let source = try store.run(id: sourceID) else { throw ExitCode(1) }
+        let source = try database.run(named: runID, in: store, command: "fork")
         let path: NodePath
         do { path = try NodePath(at) } catch {
             throw ValidationError("--at \(at) is not a task path; write it as `arbor inspect` shows it, e.g. 0 or 0.1.")

@@ -36,12 +36,7 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try database.openOrCreate()
-        let resolution = try store.resolveRunID(runID)
-        if let problem = resolution.problem(databasePath: database.path, runsCommand: database.runsCommand) {
-            FileHandle.standardError.write(Data("arbor resume: \(problem)\n".utf8))
-            throw ExitCode(1)
-        }
-        guard case .found(let id) = resolution, let run = try store.run(id: id) else { throw ExitCode(1) }
+        let run = try database.run(named: runID, in: store, command: "resume")
         if run.status == .completed {
             FileHandle.standardError.write(Data("arbor resume: run \(run.id) already completed; `arbor inspect \(run.id)` shows it.\n".utf8))
             throw ExitCode(1)
