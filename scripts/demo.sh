@@ -38,4 +38,6 @@ export ARBOR_DB=.build/demo-runs.sqlite
 
 step "Every run is recorded: arbor runs, arbor inspect"
 "$arbor" runs --limit 3
-"$arbor" inspect "$("$arbor" runs --json --limit 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')" | head -30
+latest=$("$arbor" runs --json --limit 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+"$arbor" inspect "$latest" > .build/demo-inspect.txt
+head -30 .build/demo-inspect.txt
