@@ -53,7 +53,7 @@ struct ForkCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         var options = try RunOptions(jsonText: source.samplingJSON)
-        if let temp { options.sampling.temperature = temp; options.sampling.topK = temp > 0 ? 40 : 1 }
+        if let temp { options.setTemperature(temp) }
         if let seed { options.sampling.seed = seed }
 
         let forked = Run(id: Run.makeID(), workflow: source.workflow, specText: source.specText, specSHA256: source.specSHA256,

@@ -72,7 +72,7 @@ struct RunCommand: AsyncParsableCommand {
         let modelPath = try ModelLocator.resolve(explicitPath: model ?? workflow.model.resolvedFile(workflowPath: spec))
         var options = RunOptions(workflow: workflow)
         options.prune = !noPrune
-        if let temp { options.sampling.temperature = temp; options.sampling.topK = temp > 0 ? 40 : 1 }
+        if let temp { options.setTemperature(temp) }
         if let seed { options.sampling.seed = seed }
         if let repeatPenalty { options.sampling.repetitionPenalty = repeatPenalty }
         options.maxTokens = maxTokens
@@ -83,9 +83,9 @@ struct RunCommand: AsyncParsableCommand {
             let opened = try database.openOrCreate()
             let resolved = try workflow.resolveInputs(inputs)
             let id = Run.makeID()
+            let specText = try String(contentsOfFile: spec, encoding: .utf8)
             try opened.createRun(Run(
-                id: id, workflow: workflow.name, specText: try String(contentsOfFile: spec, encoding: .utf8),
-                specSHA256: FileDigest.sha256(Array(try String(contentsOfFile: spec, encoding: .utf8).utf8)),
+                id: id, workflow: workflow.name, specText: specText, specSHA256: FileDigest.sha256(Array(specText.utf8)),
                 inputsJSON: JSONValue.object(resolved).compactString, modelPath: modelPath,
                 modelSHA256: try FileDigest.sha256(ofFileAt: modelPath), samplingJSON: options.jsonText))
             FileHandle.standardError.write(Data("run \(id)\n".utf8))

@@ -34,21 +34,17 @@ struct RunExecution {
     var modelPath: String
     var options: RunOptions
     var output: RunOutputOptions
-    var threads: Int { output.threads }
-    var json: Bool { output.json }
-    var tree: Bool { output.tree }
-    var quiet: Bool { output.quiet }
 
     /// Runs (or resumes, with `progress`) and prints the result. `store`/`runID` record it.
     func execute(inputs: JSONObject, store: RunStore?, runID: String?, progress: RecordedProgress? = nil) async throws {
         let file = try GGUFFile(path: modelPath)
         let tokenizer = try BPETokenizer(gguf: file)
         let contextSlots = min(workflow.model.contextSize, try ModelConfig(file: file).contextLength)
-        let transformer = try Transformer(file: file, threads: threads, contextSlots: contextSlots)
+        let transformer = try Transformer(file: file, threads: output.threads, contextSlots: contextSlots)
         let toolBox = try await ToolBox(workflow: workflow)
         let runner = WorkflowRunner(workflow: workflow, model: transformer, tokenizer: tokenizer,
                                     chatTemplate: try ChatTemplate(gguf: file), tools: toolBox, options: options)
-        let status = StatusLine(enabled: !quiet && !json)
+        let status = StatusLine(enabled: !output.quiet && !output.json)
         runner.onProgress = { status.update($0) }
         let stopRequest = StopRequest()
         runner.shouldStop = { stopRequest.isRequested }
@@ -76,13 +72,13 @@ struct RunExecution {
         status.finish()
         await toolBox.shutdown()
         if let store, let runID { try store.finishRun(runID, outputJSON: report.output.compactString) }
-        if json {
+        if output.json {
             var object = report.json.objectValue ?? [:]
             if let runID { object["run_id"] = .string(runID) }
             print(JSONValue.object(object).prettyString)
             return
         }
-        if tree { FileHandle.standardError.write(Data(ReasoningTreeText.render(report.document).utf8)) }
+        if output.tree { FileHandle.standardError.write(Data(ReasoningTreeText.render(report.document).utf8)) }
         print(report.output.prettyString)
         FileHandle.standardError.write(Data((report.metrics.summaryLine + "\n").utf8))
         if report.rounds.count > 1 {

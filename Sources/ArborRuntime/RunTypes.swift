@@ -22,6 +22,12 @@ public struct RunOptions: Codable, Sendable, Equatable {
         self.maxTokens = maxTokens
     }
 
+    /// A temperature from the command line: greedy (top-k 1) at 0, top-k 40 above.
+    public mutating func setTemperature(_ temperature: Float) {
+        sampling.temperature = temperature
+        sampling.topK = temperature > 0 ? 40 : 1
+    }
+
     /// The options as the run store keeps them (JSON text), and back.
     public var jsonText: String {
         String(decoding: (try? JSONEncoder().encode(self)) ?? Data("{}".utf8), as: UTF8.self)

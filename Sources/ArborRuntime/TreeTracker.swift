@@ -13,7 +13,6 @@ struct TreeTracker: Sendable {
 
     /// What finished with the bytes just consumed.
     enum Event: Sendable, Equatable {
-        case taskStarted(Path)
         /// A task object closed; its thought and conclusion as written.
         case taskFinished(Path, thought: String, conclusion: String, toolName: String?)
         /// A `subtasks` list of the task at `parent` closed; `interior` spans the bytes between
@@ -93,10 +92,7 @@ struct TreeTracker: Sendable {
             default: role = .other
             }
             roles.append(role)
-            if role == .task {
-                openTasks.append(TaskFields())
-                events.append(.taskStarted(currentPath))
-            }
+            if role == .task { openTasks.append(TaskFields()) }
         case .closed(_, let key, let depth, let range):
             let role = roles.removeLast()
             let parent = depth > 0 ? roles[depth - 1] : nil

@@ -56,7 +56,7 @@ public final class WorkflowRunner {
         let summaryGrammar = rounded ? try compileGrammar(serverTools: serverTools, isSummaryRound: true) : nil
         let prompt = PromptBuilder(workflow: workflow, tools: workflow.tools.map { tool in
             PromptBuilder.ToolInfo(name: tool.name, description: tool.description,
-                                   parameters: schemas.first { $0.name == tool.name }?.schema ?? ReasoningTreeSpec.parametersFetchedAtRunTime)
+                                   parameters: serverTools[tool.name] ?? ReasoningTreeSpec.parametersFetchedAtRunTime)
         })
         model.free(slots: model.sequenceSlots)
 
@@ -101,12 +101,9 @@ public final class WorkflowRunner {
             let replayedWhole = progress.map { logOffset < $0.tokens.count } ?? false
             if !replayedWhole { try recorder?.roundFinished(record) }
             guard let next = round.tracker.summaryText else {
-                var report = try round.report(outputSchema: SchemaDocument(compiling: workflow.outputSchema))
-                report.tasks = tasks
-                report.toolCalls = toolCalls
-                report.metrics = total
-                report.rounds = rounds
-                return report
+                let answer = try round.answer(outputSchema: SchemaDocument(compiling: workflow.outputSchema))
+                return RunReport(output: answer.output, document: answer.document, tasks: tasks, toolCalls: toolCalls,
+                                 metrics: total, rounds: rounds)
             }
             summary = next
             previous = memory
@@ -401,8 +398,6 @@ struct TreeRound {
                     finished.append(TaskRecord(path: path, thought: thought, conclusion: conclusion, toolName: toolName))
                 case .subtaskListClosed(_, let interior):
                     closedLists.append(interior)
-                case .taskStarted:
-                    break
                 }
             }
             if !closedLists.isEmpty && runner.options.prune {
@@ -455,8 +450,14 @@ struct TreeRound {
         metrics.maskSeconds = grammarSampling.maskSeconds
     }
 
-    /// The finished run: the document parsed, the answer checked against `outputSchema`.
+    /// This round as a whole run's report (benchmarks decode single rounds).
     func report(outputSchema: SchemaDocument) throws -> RunReport {
+        let answer = try answer(outputSchema: outputSchema)
+        return RunReport(output: answer.output, document: answer.document, tasks: tasks, toolCalls: toolCalls, metrics: metrics)
+    }
+
+    /// The round's document parsed and its answer checked against `outputSchema`.
+    func answer(outputSchema: SchemaDocument) throws -> (output: JSONValue, document: JSONValue) {
         let text = String(decoding: tracker.document, as: UTF8.self)
         let document: JSONValue
         do { document = try JSONValue(parsing: tracker.document) } catch { throw RuntimeError.invalidJSON(error, text: text) }
@@ -465,7 +466,7 @@ struct TreeRound {
         }
         let violations = outputSchema.validate(output)
         if !violations.isEmpty { throw RuntimeError.schemaViolation(violations.map { "\($0)" }, text: text) }
-        return RunReport(output: output, document: document, tasks: tasks, toolCalls: toolCalls, metrics: metrics)
+        return (output, document)
     }
 }
 

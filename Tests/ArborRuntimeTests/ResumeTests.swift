@@ -11,11 +11,6 @@ import XCTest
 /// byte for byte, and never repeats a finished tool call.
 final class ResumeTests: XCTestCase {
     /// Counts steps and stops the run after a given number.
-    private final class StepCounter {
-        var steps = 0
-        var stopAfter = Int.max
-    }
-
     func testResumingFromTheStoreGivesTheUninterruptedTree() async throws {
         let workflow = try RuntimeFixtures.toolWorkflow()
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-resume-log-\(UUID().uuidString)").path
@@ -25,9 +20,7 @@ final class ResumeTests: XCTestCase {
         let model = try Transformer(file: file, threads: 2, contextSlots: 2048)
         let toolBox = try await ToolBox(workflow: workflow)
         let runner = WorkflowRunner(workflow: workflow, model: model, tokenizer: tokenizer, chatTemplate: template, tools: toolBox)
-        let counter = StepCounter()
-        runner.onProgress = { _ in counter.steps += 1 }
-        runner.shouldStop = { counter.steps >= counter.stopAfter }
+        let counter = RuntimeFixtures.StepCounter(attachedTo: runner)
         let inputs: JSONObject = ["question": "How long is the word arbor?"]
         // Steer into a tool call, then into a subtask list, so both are crossed by a stop.
         let steer = RuntimeFixtures.forcedPrefix(

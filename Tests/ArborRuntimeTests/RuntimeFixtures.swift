@@ -116,6 +116,17 @@ enum RuntimeFixtures {
         }
     }
 
+    /// Counts a runner's steps and stops it after `stopAfter` of them.
+    final class StepCounter {
+        var steps = 0
+        var stopAfter = Int.max
+
+        init(attachedTo runner: WorkflowRunner) {
+            runner.onProgress = { _ in self.steps += 1 }
+            runner.shouldStop = { self.steps >= self.stopAfter }
+        }
+    }
+
     /// A recorded-looking progress that feeds `text` as forced tokens: a test's way to steer
     /// the tree (into a tool call, into subtasks) and let the model go on from there.
     static func forcedPrefix(_ text: String, tokenizer: BPETokenizer) -> RecordedProgress {

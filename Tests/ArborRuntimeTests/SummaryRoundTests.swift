@@ -11,20 +11,13 @@ import XCTest
 /// with a summary, the next starts from the instructions and that summary, and a resume
 /// crosses rounds like everything else.
 final class SummaryRoundTests: XCTestCase {
-    private final class StepCounter {
-        var steps = 0
-        var stopAfter = Int.max
-    }
-
     func testARoundPastItsBudgetEndsWithASummaryAndTheNextGoesOnFromIt() async throws {
         let workflow = try RuntimeFixtures.toolWorkflow(roundBudget: 64)
         let (file, tokenizer, template) = try RuntimeFixtures.loadModel()
         let model = try Transformer(file: file, threads: 2, contextSlots: 2048)
         let toolBox = try await ToolBox(workflow: workflow)
         let runner = WorkflowRunner(workflow: workflow, model: model, tokenizer: tokenizer, chatTemplate: template, tools: toolBox)
-        let counter = StepCounter()
-        runner.onProgress = { _ in counter.steps += 1 }
-        runner.shouldStop = { counter.steps >= counter.stopAfter }
+        let counter = RuntimeFixtures.StepCounter(attachedTo: runner)
         // Two first tasks, together past the budget of 64 kept tree tokens (each text stays
         // under the workflow's max_text_length of 100).
         let steer = RuntimeFixtures.forcedPrefix(
