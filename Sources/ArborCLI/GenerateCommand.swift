@@ -46,6 +46,8 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Constrain the output to JSON valid under this workflow's output schema.")
     var spec: String?
 
+    @OptionGroup var numerics: NumericsOption
+
     func validate() throws {
         if (prompt == nil) == (promptFile == nil) {
             throw ValidationError("Pass exactly one of --prompt TEXT or --prompt-file FILE.")
@@ -56,6 +58,7 @@ struct GenerateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        numerics.apply()
         let path = try ModelLocator.resolve(explicitPath: model)
         let file = try GGUFFile(path: path)
         let tokenizer = try BPETokenizer(gguf: file)

@@ -54,6 +54,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    @OptionGroup var numerics: NumericsOption
+
     func validate() throws {
         for item in input where !item.contains("=") {
             throw ValidationError("--input '\(item)' is not name=value; write e.g. --input problem='2+2'.")
@@ -61,6 +63,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        numerics.apply()
         let workflow: Workflow
         do {
             workflow = try WorkflowLoader.loadValid(path: spec)

@@ -13,6 +13,9 @@ public struct RunOptions: Codable, Sendable, Equatable {
     public var toolResultTokenBudget: Int
     /// Overrides the workflow's `limits.max_tokens` when set.
     public var maxTokens: Int?
+    /// The kernels' rounding variant the run decodes with; nil leaves the process's setting
+    /// alone. A recorded run stores it so that a resume on another CPU replays the same tokens.
+    public var numerics: LlamaCppNumerics?
 
     public init(sampling: SamplerSettings = .greedy, prune: Bool = true, toolResultTokenBudget: Int = 384,
                 maxTokens: Int? = nil) {
@@ -37,7 +40,8 @@ public struct RunOptions: Codable, Sendable, Equatable {
         self = try JSONDecoder().decode(RunOptions.self, from: Data(jsonText.utf8))
     }
 
-    /// The workflow's own sampling settings (`model.sampling`), greedy unless it says otherwise.
+    /// The workflow's own sampling settings (`model.sampling`), greedy unless it says otherwise,
+    /// and the kernels' rounding variant now in effect (so a recorded run keeps it).
     public init(workflow: Workflow) {
         let sampling = workflow.model.sampling
         let penalty = Float(sampling.repetitionPenalty)
@@ -46,6 +50,7 @@ public struct RunOptions: Codable, Sendable, Equatable {
             : SamplerSettings(temperature: Float(sampling.temperature), topK: sampling.topK, topP: Float(sampling.topP),
                               minP: 0, repetitionPenalty: penalty, seed: sampling.seed)
         self.init(sampling: settings)
+        numerics = .current
     }
 }
 

@@ -49,6 +49,7 @@ public final class WorkflowRunner {
     /// result equals an uninterrupted run's byte for byte.
     public func run(inputs given: JSONObject, resuming progress: RecordedProgress? = nil) async throws -> RunReport {
         let inputs = try workflow.resolveInputs(given)
+        if let numerics = options.numerics { LlamaCppNumerics.current = numerics }
         let schemas = await tools.parameterSchemas()
         let serverTools = Dictionary(schemas.map { ($0.name, $0.schema) }, uniquingKeysWith: { a, _ in a })
         let grammar = try compileGrammar(serverTools: serverTools, isSummaryRound: false)

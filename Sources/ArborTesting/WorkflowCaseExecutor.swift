@@ -33,8 +33,10 @@ public struct WorkflowCaseExecutor: CaseExecutor {
         let contextSlots = min(workflow.model.contextSize, try ModelConfig(file: model.file).contextLength)
         let transformer = try Transformer(file: model.file, threads: threads, contextSlots: contextSlots)
         let sampling = workflow.model.sampling
-        let options = RunOptions(sampling: SamplerSettings(temperature: 0, topK: 1, topP: 1, minP: 0,
+        var options = RunOptions(sampling: SamplerSettings(temperature: 0, topK: 1, topP: 1, minP: 0,
                                                            repetitionPenalty: Float(sampling.repetitionPenalty), seed: sampling.seed))
+        // pinned, so a cassette recorded on one CPU replays the same on any other
+        options.numerics = .avx2
         let runner = WorkflowRunner(workflow: workflow, model: transformer, tokenizer: model.tokenizer, chatTemplate: model.chatTemplate,
                                     tools: tools, options: options)
         let report = try await runner.run(inputs: inputs)

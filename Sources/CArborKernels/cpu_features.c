@@ -1,6 +1,7 @@
 /* Run-time CPU feature detection: cpuid for what the core implements, xgetbv for what the
    operating system saves on a context switch (a feature is usable only with both). */
 #include <cpuid.h>
+#include <stdlib.h>
 
 #include "kernels_internal.h"
 
@@ -21,6 +22,7 @@ static uint32_t detect(void) {
         __cpuid_count(7, 0, a, b, c, d);
         if ((b >> 5) & 1) f |= ARBOR_CPU_AVX2;
         if (zmm_ok && ((b >> 16) & 1)) f |= ARBOR_CPU_AVX512F;
+        if (zmm_ok && ((b >> 17) & 1)) f |= ARBOR_CPU_AVX512DQ;
         if (zmm_ok && ((b >> 30) & 1)) f |= ARBOR_CPU_AVX512BW;
         if (zmm_ok && ((c >> 11) & 1)) f |= ARBOR_CPU_AVX512VNNI;
     }
@@ -48,4 +50,17 @@ void arbor_force_reference(int on) { __atomic_store_n(&force_reference, on, __AT
 
 int arbor_use_reference(void) {
     return __atomic_load_n(&force_reference, __ATOMIC_RELAXED) || !arbor_cpu_has_floor();
+}
+
+static int ggml_lanes = 0; /* 0: not chosen, the environment or 8 */
+
+void arbor_set_ggml_lanes(int lanes) {
+    __atomic_store_n(&ggml_lanes, lanes == 16 || lanes == 8 ? lanes : 0, __ATOMIC_RELAXED);
+}
+
+int arbor_ggml_lanes(void) {
+    int lanes = __atomic_load_n(&ggml_lanes, __ATOMIC_RELAXED);
+    if (lanes) return lanes;
+    const char *env = getenv("ARBOR_GGML_LANES");
+    return env && atoi(env) == 16 ? 16 : 8;
 }

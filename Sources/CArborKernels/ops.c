@@ -98,14 +98,52 @@ __m256 arbor_exp8(__m256 x) {
                         _mm256_andnot_ps(huge, _mm256_or_ps(_mm256_and_ps(big, scaled), _mm256_andnot_ps(big, normal))));
 }
 
+/* exp as a llama.cpp built for AVX-512 computes it: the same polynomial, but with the 1
+   folded into the last fma and the result scaled by 2^n exactly (_mm512_scalef_ps) rather
+   than by one fma with 2^n. The scaling is split in two powers of two so each is a normal
+   number; the first product is exact and the second rounds once, as scalef does. */
+static __m256 exp8_lanes16(__m256 x) {
+    const __m256 r = _mm256_set1_ps(0x1.8p23f);
+    const __m256 z = _mm256_fmadd_ps(x, _mm256_set1_ps(0x1.715476p+0f), r);
+    const __m256 n = _mm256_sub_ps(z, r);
+    const __m256 b = _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.7f7d1cp-20f),
+                                      _mm256_fnmadd_ps(n, _mm256_set1_ps(0x1.62e4p-1f), x));
+    const __m256 u = _mm256_mul_ps(b, b);
+    const __m256 j = _mm256_fmadd_ps(
+        _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_set1_ps(0x1.0e4020p-7f), b, _mm256_set1_ps(0x1.573e2ep-5f)), u,
+                        _mm256_fmadd_ps(_mm256_set1_ps(0x1.555e66p-3f), b, _mm256_set1_ps(0x1.fffdb6p-2f))),
+        u, _mm256_fmadd_ps(_mm256_set1_ps(0x1.ffffecp-1f), b, _mm256_set1_ps(1.0f)));
+    const __m256 abs_n = _mm256_andnot_ps(_mm256_set1_ps(-0.f), n);
+    const __m256 huge = _mm256_cmp_ps(abs_n, _mm256_set1_ps(192), _CMP_GT_OQ);
+    const __m256i ni = _mm256_cvtps_epi32(_mm256_min_ps(_mm256_max_ps(n, _mm256_set1_ps(-192)), _mm256_set1_ps(192)));
+    const __m256i half = _mm256_srai_epi32(ni, 1);
+    const __m256i bias = _mm256_set1_epi32(127);
+    const __m256 p1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(half, bias), 23));
+    const __m256 p2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_sub_epi32(ni, half), bias), 23));
+    const __m256 scaled = _mm256_mul_ps(_mm256_mul_ps(j, p1), p2);
+    const __m256 alt = _mm256_and_ps(_mm256_cmp_ps(n, _mm256_setzero_ps(), _CMP_GT_OQ), _mm256_set1_ps(INFINITY));
+    return _mm256_blendv_ps(scaled, alt, huge);
+}
+
 void arbor_swiglu(float *y, const float *g, const float *restrict u, int64_t n) {
     int64_t i = 0;
     if (!arbor_use_reference()) {
         const __m256 one = _mm256_set1_ps(1.0f);
-        for (; i + 8 <= n; i += 8) {
-            const __m256 x = _mm256_loadu_ps(g + i);
-            const __m256 silu = _mm256_div_ps(x, _mm256_add_ps(one, arbor_exp8(_mm256_sub_ps(_mm256_setzero_ps(), x))));
-            _mm256_storeu_ps(y + i, _mm256_mul_ps(silu, _mm256_loadu_ps(u + i)));
+        if (arbor_ggml_lanes() == 16) {
+            /* 16 at a time, so the scalar tail is the one ggml leaves */
+            for (; i + 16 <= n; i += 16) {
+                for (int h = 0; h < 16; h += 8) {
+                    const __m256 x = _mm256_loadu_ps(g + i + h);
+                    const __m256 silu = _mm256_div_ps(x, _mm256_add_ps(one, exp8_lanes16(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+                    _mm256_storeu_ps(y + i + h, _mm256_mul_ps(silu, _mm256_loadu_ps(u + i + h)));
+                }
+            }
+        } else {
+            for (; i + 8 <= n; i += 8) {
+                const __m256 x = _mm256_loadu_ps(g + i);
+                const __m256 silu = _mm256_div_ps(x, _mm256_add_ps(one, arbor_exp8(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+                _mm256_storeu_ps(y + i, _mm256_mul_ps(silu, _mm256_loadu_ps(u + i)));
+            }
         }
     }
     for (; i < n; i++) {

@@ -81,6 +81,35 @@ float arbor_vec_dot_f16_avx2(int64_t n, const void *restrict w, const void *rest
     return (float)sum;
 }
 
+/* The f16 dot of a llama.cpp built for AVX-512: four 16-lane accumulators over steps of 64,
+   summed pairwise lane by lane, then the 16 lanes folded in halves (8, 4, 2, 1), as
+   _mm512_reduce_add_ps does. Each 16-lane register is kept here as two 8-lane halves, so
+   the same sums come out on an AVX2-only CPU. */
+float arbor_vec_dot_f16_lanes16_avx2(int64_t n, const void *restrict w, const void *restrict a) {
+    const uint16_t *x = w, *y = a;
+    __m256 lo[4], hi[4];
+    for (int j = 0; j < 4; j++) lo[j] = hi[j] = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        for (int j = 0; j < 4; j++) {
+            const uint16_t *xj = x + i + 16 * j, *yj = y + i + 16 * j;
+            lo[j] = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)xj)),
+                                    _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)yj)), lo[j]);
+            hi[j] = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(xj + 8))),
+                                    _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(yj + 8))), hi[j]);
+        }
+    }
+    lo[0] = _mm256_add_ps(lo[0], lo[2]), hi[0] = _mm256_add_ps(hi[0], hi[2]);
+    lo[1] = _mm256_add_ps(lo[1], lo[3]), hi[1] = _mm256_add_ps(hi[1], hi[3]);
+    lo[0] = _mm256_add_ps(lo[0], lo[1]), hi[0] = _mm256_add_ps(hi[0], hi[1]);
+    const __m256 t8 = _mm256_add_ps(lo[0], hi[0]);
+    __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(t8), _mm256_extractf128_ps(t8, 1));
+    t4 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
+    double sum = _mm_cvtss_f32(_mm_add_ss(t4, _mm_shuffle_ps(t4, t4, 1)));
+    for (; i < n; i++) sum += (double)(f16_to_f32(x[i]) * f16_to_f32(y[i]));
+    return (float)sum;
+}
+
 float arbor_vec_dot_q4_0_avx2(int64_t n, const void *restrict w, const void *restrict a) {
     const arbor_block_q4_0 *x = w;
     const arbor_block_q8_0 *y = a;

@@ -32,6 +32,7 @@ enum {
     ARBOR_CPU_AVX512F = 1 << 3,
     ARBOR_CPU_AVX512BW = 1 << 4,
     ARBOR_CPU_AVX512VNNI = 1 << 5,
+    ARBOR_CPU_AVX512DQ = 1 << 6,
 };
 
 /** Bit set of ARBOR_CPU_* detected with cpuid + xgetbv (OS support for the registers). */
@@ -42,6 +43,14 @@ int arbor_cpu_has_floor(void);
 
 /** Forces the `_ref` kernels (1) or run-time selection (0); for tests and debugging. */
 void arbor_force_reference(int on);
+
+/** Whose rounding the kernels reproduce where llama.cpp's result depends on its SIMD width
+    (the f16 dot's summation order, the SiLU's exp): 8 = a llama.cpp built for AVX2, 16 = one
+    built for AVX-512. Both run on the AVX2 floor. 0 restores the default: the environment
+    variable ARBOR_GGML_LANES (8 or 16), else 8, the same on every CPU. */
+void arbor_set_ggml_lanes(int lanes);
+/** The lane count in effect: 8 or 16. */
+int arbor_ggml_lanes(void);
 
 /* ---------------------------------------------------------------- type traits */
 
