@@ -21,6 +21,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
     case positionsMismatch(tokens: Int, positions: Int)
     /// The kernel thread pool could not be started.
     case threadPool(threads: Int)
+    /// KV rows handed back to the cache do not have the size of the tokens they are for.
+    case kvRowsMismatch(bytes: Int, tokens: Int, rowBytes: Int)
 
     public var description: String {
         switch self {
@@ -44,6 +46,8 @@ public enum ModelError: Error, Equatable, Sendable, CustomStringConvertible {
             return "Prefill got \(tokens) tokens but \(positions) positions; pass one position per token."
         case .threadPool(let threads):
             return "Could not start \(threads) kernel threads; try fewer threads."
+        case .kvRowsMismatch(let bytes, let tokens, let rowBytes):
+            return "Got \(bytes) bytes of KV rows for \(tokens) tokens, but a token's rows take \(rowBytes) bytes; the rows were saved by another model."
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ArborSchema
 import ArborStore
 import ArborTools
@@ -20,10 +21,22 @@ public protocol RunRecorder: AnyObject {
     func toolCallFinished(index: Int, outcome: ToolOutcome) throws
     /// A round ended (with its summary, or the answer for the last): a commit point.
     func roundFinished(_ round: RoundRecord) throws
+    /// Whether the recorder keeps KV rows (``kvRowsComputed(firstSeq:rows:rowBytes:)``); when
+    /// false the runtime does not copy them out.
+    var keepsKVRows: Bool { get }
+    /// The KV rows of tokens `firstSeq ..< firstSeq + rows.count / rowBytes`, as the model
+    /// just computed them; with them a resume copies the context back instead of recomputing it.
+    func kvRowsComputed(firstSeq: Int, rows: [UInt8], rowBytes: Int) throws
+    /// Tokens of an ended round that left the KV cache (pruned tokens are reported by
+    /// ``pruned(seqs:)``): their rows are no longer needed.
+    func kvRowsReleased(seqs: Range<Int>) throws
 }
 
 extension RunRecorder {
     public func roundFinished(_ round: RoundRecord) throws {}
+    public var keepsKVRows: Bool { false }
+    public func kvRowsComputed(firstSeq: Int, rows: [UInt8], rowBytes: Int) throws {}
+    public func kvRowsReleased(seqs: Range<Int>) throws {}
 }
 
 /// One summary round of a run.
@@ -54,11 +67,23 @@ public struct RecordedProgress: Sendable {
     /// Whether the tokens are already in the run's record (a resume) or new text to steer the
     /// tree with (then the recorder receives them like any other).
     public var isRecorded: Bool
+    /// The recorded KV rows of tokens by seq (prompt included), when the record keeps them:
+    /// the replay copies them back instead of recomputing. Tokens absent here are recomputed,
+    /// or left empty when they leave the cache before anything reads them.
+    public var kvRows: (@Sendable (Range<Int>) throws -> [Int: Data])?
 
-    public init(promptTokens: [Int32], tokens: [(id: Int32, kind: TokenKind)], toolCalls: [ToolOutcome], isRecorded: Bool = true) {
+    public init(promptTokens: [Int32], tokens: [(id: Int32, kind: TokenKind)], toolCalls: [ToolOutcome], isRecorded: Bool = true,
+                kvRows: (@Sendable (Range<Int>) throws -> [Int: Data])? = nil) {
         self.isRecorded = isRecorded
         self.promptTokens = promptTokens
         self.tokens = tokens
         self.toolCalls = toolCalls
+        self.kvRows = kvRows
+    }
+
+    /// The seq of the last recorded token (prompt included), or nil when nothing is recorded.
+    var lastSeq: Int? {
+        let count = promptTokens.count + tokens.count
+        return count > 0 ? count - 1 : nil
     }
 }

@@ -75,6 +75,8 @@ public struct RunMetrics: Codable, Sendable, Equatable {
     /// Seconds spent computing grammar masks (part of ``decodeSeconds``).
     public var maskSeconds = 0.0
     public var promptSeconds = 0.0
+    /// Tokens whose KV rows a resume copied back from the record instead of computing them.
+    public var restoredTokens = 0
 
     public init() {}
 
@@ -91,6 +93,7 @@ public struct RunMetrics: Codable, Sendable, Equatable {
         decodeSeconds += round.decodeSeconds
         maskSeconds += round.maskSeconds
         promptSeconds += round.promptSeconds
+        restoredTokens += round.restoredTokens
     }
 
     /// Tokens of the tree document: generated, forced and tool results.

@@ -15,9 +15,15 @@ public final class StoreRecorder: RunRecorder {
     public var commitInterval = 64
     /// The round the run is in (summary rounds count up from 0).
     public var round = 0
+    /// Whether each token's KV rows are stored too (about 23 KB per token for the default
+    /// model; rows leave the store when their token leaves the cache). With them a resume
+    /// copies the context back instead of recomputing it.
+    public var keepsKVRows = true
     private var tokens: [TokenRecord] = []
     private var prunedRanges: [Range<Int>] = []
     private var nodes: [TreeNode] = []
+    private var kvRows: [(firstSeq: Int, rowBytes: Int, bytes: [UInt8])] = []
+    private var releasedRanges: [Range<Int>] = []
 
     public init(store: RunStore, runID: String) {
         self.store = store
@@ -34,6 +40,16 @@ public final class StoreRecorder: RunRecorder {
 
     public func pruned(seqs: Range<Int>) throws {
         prunedRanges.append(seqs)
+        releasedRanges.append(seqs)
+    }
+
+    public func kvRowsComputed(firstSeq: Int, rows: [UInt8], rowBytes: Int) throws {
+        guard keepsKVRows else { return }
+        kvRows.append((firstSeq, rowBytes, rows))
+    }
+
+    public func kvRowsReleased(seqs: Range<Int>) throws {
+        releasedRanges.append(seqs)
     }
 
     public func taskFinished(_ task: TaskRecord, round: Int) throws {
@@ -73,16 +89,25 @@ public final class StoreRecorder: RunRecorder {
 
     /// Writes everything buffered, plus `extra`, in one transaction.
     public func commit(_ extra: ((StoreTransaction) throws -> Void)? = nil) throws {
-        let (tokens, pruned, nodes) = (self.tokens, prunedRanges, self.nodes)
+        let (tokens, pruned, nodes, kvRows, released) = (self.tokens, prunedRanges, self.nodes, self.kvRows, releasedRanges)
         try store.checkpoint { [runID] transaction in
             if !tokens.isEmpty { try transaction.appendTokens(tokens, to: runID) }
+            for batch in kvRows {
+                try batch.bytes.withUnsafeBytes {
+                    try transaction.appendKVRows(runID: runID, firstSeq: batch.firstSeq, rowBytes: batch.rowBytes, data: $0)
+                }
+            }
             for range in pruned { _ = try transaction.markPruned(runID, seqs: range) }
+            // after the inserts: a token may be computed and leave the cache between two commits
+            for range in released { try transaction.deleteKVRows(runID: runID, seqs: range) }
             for node in nodes { try transaction.upsertNode(node) }
             try extra?(transaction)
         }
         self.tokens.removeAll(keepingCapacity: true)
         prunedRanges.removeAll()
         self.nodes.removeAll()
+        self.kvRows.removeAll(keepingCapacity: true)
+        releasedRanges.removeAll()
     }
 }
 
@@ -108,7 +133,14 @@ extension RunStore {
                 break
             }
         }
-        return RecordedProgress(promptTokens: firstPrompt.map(\.tokenID),
-                                tokens: log.map { ($0.tokenID, $0.kind) }, toolCalls: outcomes)
+        var progress = RecordedProgress(promptTokens: firstPrompt.map(\.tokenID),
+                                        tokens: log.map { ($0.tokenID, $0.kind) }, toolCalls: outcomes)
+        if try kvRowStatistics(runID: runID).rows > 0 {
+            let store = self
+            progress.kvRows = { @Sendable (seqs: Range<Int>) throws -> [Int: Data] in
+                try store.kvRows(runID: runID, seqs: seqs)
+            }
+        }
+        return progress
     }
 }

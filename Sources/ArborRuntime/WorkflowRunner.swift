@@ -48,6 +48,16 @@ public final class WorkflowRunner {
     /// replays them — no sampling, no tool call — and then goes on; with greedy sampling the
     /// result equals an uninterrupted run's byte for byte.
     public func run(inputs given: JSONObject, resuming progress: RecordedProgress? = nil) async throws -> RunReport {
+        do {
+            return try await runRounds(inputs: given, resuming: progress)
+        } catch is KVRowsIncomplete {
+            var computing = progress
+            computing?.kvRows = nil
+            return try await runRounds(inputs: given, resuming: computing)
+        }
+    }
+
+    private func runRounds(inputs given: JSONObject, resuming progress: RecordedProgress?) async throws -> RunReport {
         let inputs = try workflow.resolveInputs(given)
         if let numerics = options.numerics { LlamaCppNumerics.current = numerics }
         let schemas = await tools.parameterSchemas()
@@ -73,22 +83,40 @@ public final class WorkflowRunner {
             let text = chatTemplate.render(messages: prompt.messages(inputs: inputs, summary: summary), addGenerationPrompt: true)
             let promptIDs = tokenizer.encode(text, parseSpecial: true)
             let start = DispatchTime.now()
-            let memory = try previous?.nextRound(prompt: promptIDs) ?? {
+            let seqBase = total.promptTokens + total.treeTokens
+            let memory = try previous?.nextRound(prompt: promptIDs, seqBase: seqBase) ?? {
                 let first = WorkingMemory(model: model)
+                // the recorded prompt's rows are copied back only if the prompt is the same
+                if let progress, let rows = progress.kvRows, let last = progress.lastSeq, progress.promptTokens == promptIDs {
+                    first.restore = (rows, last)
+                }
                 try first.feedPrompt(promptIDs)
                 return first
             }()
             var round = TreeRound(runner: self, grammar: grammar, memory: memory)
             round.roundNumber = number
-            round.seqBase = total.promptTokens + total.treeTokens
+            round.seqBase = seqBase
             round.toolCallBase = toolCalls.count
             if number + 1 < workflow.limits.maxRounds { round.summaryGrammar = summaryGrammar }
             round.roundBudget = workflow.limits.roundBudget
             let fedPrompt = Array(promptIDs.suffix(memory.promptFedCount))
-            try checkOrRecordPrompt(fedPrompt, round: number, seq: round.seqBase, progress: progress, offset: &logOffset)
+            if try checkOrRecordPrompt(fedPrompt, round: number, seq: round.seqBase, progress: progress, offset: &logOffset) {
+                try recordKVRows(of: memory.fedPromptSlots, firstSeq: seqBase)
+            }
+            if let released = previous?.seqsReleased(keepingPrompt: memory.keptPromptCount), !released.isEmpty {
+                try recorder?.kvRowsReleased(seqs: released)
+            }
             round.metrics.promptTokens = fedPrompt.count
             round.metrics.promptSeconds = seconds(since: start)
-            if let progress { logOffset += try round.replay(progress, from: logOffset) }
+            if let progress {
+                logOffset += try round.replay(progress, from: logOffset)
+                round.metrics.restoredTokens = memory.restoredCount
+                // the replay is over: a token whose recorded rows were missing must not remain
+                if logOffset >= progress.tokens.count {
+                    if memory.cachesZeroFilledRows { throw KVRowsIncomplete() }
+                    memory.restore = nil
+                }
+            }
             try await round.decode()
 
             total.add(round.metrics)
@@ -111,14 +139,15 @@ public final class WorkflowRunner {
         }
     }
 
-    /// A later round's prompt must match the record when resuming; otherwise it is recorded.
+    /// A later round's prompt must match the record when resuming; otherwise it is recorded
+    /// (and the result says so).
     private func checkOrRecordPrompt(_ fed: [Int32], round: Int, seq: Int, progress: RecordedProgress?,
-                                     offset: inout Int) throws {
+                                     offset: inout Int) throws -> Bool {
         if round == 0, let progress, !progress.promptTokens.isEmpty {
             guard progress.promptTokens == fed else {
                 throw RuntimeError.replayMismatch(seq: 0, reason: "the prompt built now differs from the recorded one")
             }
-            return
+            return false
         }
         if round > 0, let progress, offset < progress.tokens.count {
             let recorded = progress.tokens[offset...].prefix { $0.kind == .prompt }.map(\.id)
@@ -126,9 +155,16 @@ public final class WorkflowRunner {
                 throw RuntimeError.replayMismatch(seq: seq, reason: "round \(round)'s prompt differs from the recorded one")
             }
             offset += recorded.count
-            return
+            return false
         }
         try recorder?.appended(fed, kind: .prompt, firstSeq: seq, taskPath: [], round: round)
+        return true
+    }
+
+    /// Hands the just-computed KV rows of `slots` (tokens `firstSeq...`) to the recorder.
+    func recordKVRows(of slots: [Int32], firstSeq: Int) throws {
+        guard let recorder, recorder.keepsKVRows, !slots.isEmpty, let transfer = model as? any KVRowTransfer else { return }
+        try recorder.kvRowsComputed(firstSeq: firstSeq, rows: transfer.copyRows(of: slots), rowBytes: transfer.kvRowByteCount)
     }
 
     private func compileGrammar(serverTools: [String: JSONValue], isSummaryRound: Bool) throws -> CompiledGrammar {
@@ -432,6 +468,7 @@ struct TreeRound {
         var firstSeq = nextSeq
         try memory.feed(pending.map(\.id), kinds: pending.map(\.kind), byteEnds: pending.map(\.byteEnd))
         if !replaying {
+            try runner.recordKVRows(of: memory.lastFedSlots, firstSeq: firstSeq)
             var start = 0
             while start < pending.count {
                 let kind = pending[start].kind

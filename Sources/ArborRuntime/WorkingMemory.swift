@@ -1,5 +1,6 @@
 import ArborModel
 import ArborStore
+import Foundation
 
 /// The model's KV cache seen as the run's working memory: the prompt, then every token of the
 /// tree document with its slot, its bytes in the document and whether it is still cached.
@@ -24,33 +25,90 @@ final class WorkingMemory {
     /// Document tokens evicted so far.
     private(set) var prunedCount = 0
 
-    init(model: any LanguageModel) {
+    /// The run-wide seq of this memory's first fed token (prompt tokens count too).
+    let seqBase: Int
+    /// Recorded KV rows to copy back instead of computing, for tokens before `before` (a
+    /// resume sets it to the last recorded token, which is computed to get its logits).
+    var restore: (rows: @Sendable (Range<Int>) throws -> [Int: Data], before: Int)?
+    /// Slots filled with zeros because their recorded rows were gone (their tokens had left
+    /// the cache): harmless unless one is still cached when the replay ends.
+    private(set) var zeroFilledSlots: Set<Int32> = []
+    /// Tokens whose recorded rows were copied back.
+    private(set) var restoredCount = 0
+
+    init(model: any LanguageModel, seqBase: Int = 0) {
         self.model = model
+        self.seqBase = seqBase
     }
 
     /// Prompt tokens this memory fed itself (the rest was kept from the previous round).
     private(set) var promptFedCount = 0
+    /// Slots of the prompt tokens this memory fed.
+    private(set) var fedPromptSlots: [Int32] = []
+    /// Prompt tokens kept from the previous round's cache.
+    var keptPromptCount: Int { promptTokens.count - promptFedCount }
 
     /// Feeds the prompt at positions 0..<count.
     func feedPrompt(_ ids: [Int32]) throws {
-        _ = try model.prefill(tokens: ids, positions: positions(ids.count))
+        fedPromptSlots = try feedModel(ids, firstSeq: seqBase)
         promptTokens = ids
         promptFedCount = ids.count
         advance(by: ids.count)
     }
 
+    /// Whether a token still cached has zero-filled rows (see ``zeroFilledSlots``).
+    var cachesZeroFilledRows: Bool {
+        !zeroFilledSlots.isEmpty && model.sequenceSlots.contains { zeroFilledSlots.contains($0) }
+    }
+
+    /// Puts tokens into the model at the next positions: copies recorded rows back where
+    /// ``restore`` has them, computes the rest (one decode step for a single token).
+    private func feedModel(_ ids: [Int32], firstSeq: Int) throws -> [Int32] {
+        let positions = positions(ids.count)
+        var restored = 0
+        var slots: [Int32] = []
+        if let restore, let transfer = model as? any KVRowTransfer, firstSeq < restore.before {
+            restored = min(ids.count, restore.before - firstSeq)
+            let rowBytes = transfer.kvRowByteCount
+            let found = try restore.rows(firstSeq..<(firstSeq + restored))
+            var bytes = [UInt8](repeating: 0, count: restored * rowBytes)
+            for (seq, data) in found {
+                guard data.count == rowBytes else {
+                    throw RuntimeError.kvRowsUnusable(seq: seq, reason: "\(data.count) bytes where the model's rows take \(rowBytes)")
+                }
+                let at = (seq - firstSeq) * rowBytes
+                _ = bytes.withUnsafeMutableBytes { data.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: $0[at..<(at + rowBytes)])) }
+            }
+            slots = try bytes.withUnsafeBytes { try transfer.appendRows($0, positions: Array(positions[..<restored])) }
+            restoredCount += found.count
+            for (offset, slot) in slots.enumerated() where found[firstSeq + offset] == nil { zeroFilledSlots.insert(slot) }
+            zeroFilledSlots.subtract(slots.enumerated().filter { found[firstSeq + $0.offset] != nil }.map(\.element))
+        }
+        let rest = Array(ids[restored...])
+        var computed: [Int32] = []
+        if rest.count == 1 {
+            computed = [try model.decode(token: rest[0], position: positions[restored])]
+        } else if !rest.isEmpty {
+            computed = try model.prefill(tokens: rest, positions: Array(positions[restored...]))
+        }
+        zeroFilledSlots.subtract(computed)  // a freed slot may be taken again
+        return slots + computed
+    }
+
     /// The working memory of the next summary round: the cache keeps the part of this
     /// round's prompt that the next prompt starts with (instructions and inputs), drops
     /// everything after it and feeds the rest of the new prompt (the summary).
-    func nextRound(prompt ids: [Int32]) throws -> WorkingMemory {
+    func nextRound(prompt ids: [Int32], seqBase: Int) throws -> WorkingMemory {
         let common = zip(promptTokens, ids).prefix { $0 == $1 }.count
         model.free(slots: Array(model.sequenceSlots.dropFirst(common)))
-        let next = WorkingMemory(model: model)
+        let next = WorkingMemory(model: model, seqBase: seqBase)
+        next.restore = restore
+        next.zeroFilledSlots = zeroFilledSlots.intersection(model.sequenceSlots)
         next.nextPosition = Int32(common)
         next.liveCount = common
         next.peakLiveCount = common
         let rest = Array(ids[common...])
-        if !rest.isEmpty { _ = try model.prefill(tokens: rest, positions: next.positions(rest.count)) }
+        next.fedPromptSlots = try next.feedModel(rest, firstSeq: seqBase)
         next.promptTokens = ids
         next.promptFedCount = rest.count
         next.advance(by: rest.count)
@@ -60,18 +118,25 @@ final class WorkingMemory {
     /// Feeds document tokens in one batch; `byteEnds` gives where each ends in the document.
     func feed(_ ids: [Int32], kinds newKinds: [TokenKind], byteEnds ends: [Int]) throws {
         guard !ids.isEmpty else { return }
-        let newSlots: [Int32]
-        if ids.count == 1 {
-            newSlots = [try model.decode(token: ids[0], position: nextPosition)]
-        } else {
-            newSlots = try model.prefill(tokens: ids, positions: positions(ids.count))
-        }
+        let newSlots = try feedModel(ids, firstSeq: seqBase + promptFedCount + tokens.count)
+        lastFedSlots = newSlots
         tokens += ids
         kinds += newKinds
         byteEnds += ends
         slots += newSlots
         live += Array(repeating: true, count: ids.count)
         advance(by: ids.count)
+    }
+
+    /// The slots of the tokens the last ``feed(_:kinds:byteEnds:)`` added.
+    private(set) var lastFedSlots: [Int32] = []
+
+    /// The run-wide seqs of this memory's tokens that the next round does not keep, given
+    /// that it keeps the first `keptPrompt` prompt tokens: the fed prompt tokens past them
+    /// and every document token.
+    func seqsReleased(keepingPrompt keptPrompt: Int) -> Range<Int> {
+        let firstDropped = seqBase + max(0, keptPrompt - keptPromptCount)
+        return min(firstDropped, seqBase + promptFedCount)..<(seqBase + promptFedCount + tokens.count)
     }
 
     /// The document tokens lying wholly inside `bytes`.
@@ -91,6 +156,7 @@ final class WorkingMemory {
         guard !freed.isEmpty else { return 0 }
         for index in freed { live[index] = false }
         model.free(slots: freed.map { slots[$0] })
+        zeroFilledSlots.subtract(freed.map { slots[$0] })
         let tail = (range.upperBound..<tokens.count).filter { live[$0] }.map { slots[$0] }
         let gap = Int32(freed.count)
         if !tail.isEmpty { model.reposition(slots: tail, delta: -gap) }

@@ -96,6 +96,27 @@ extension RunStore {
         try read { db in try ToolCall.fetchOne(db, key: ["runID": runID, "seq": seq]) }
     }
 
+    /// The stored KV rows of tokens in `seqs`, by seq (tokens whose rows were never stored
+    /// or were deleted are absent).
+    public func kvRows(runID: String, seqs: Range<Int>) throws -> [Int: Data] {
+        try read { db in
+            var rows: [Int: Data] = [:]
+            let cursor = try Row.fetchCursor(db, sql: "SELECT seq, data FROM kvRow WHERE runID = ? AND seq >= ? AND seq < ?",
+                                             arguments: [runID, seqs.lowerBound, seqs.upperBound])
+            while let row = try cursor.next() { rows[row["seq"]] = row["data"] }
+            return rows
+        }
+    }
+
+    /// How many tokens of the run have KV rows stored, and their bytes.
+    public func kvRowStatistics(runID: String) throws -> (rows: Int, bytes: Int) {
+        try read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(length(data)), 0) FROM kvRow WHERE runID = ?",
+                                       arguments: [runID])
+            return (row?[0] ?? 0, row?[1] ?? 0)
+        }
+    }
+
     /// The newest KV snapshot covering at most `tokenCount` tokens (any, when `nil`).
     /// Throws ``StoreError/snapshotChecksumMismatch(runID:tokenCount:)`` if its bytes are damaged.
     public func latestKVSnapshot(runID: String, atMost tokenCount: Int? = nil) throws -> KVSnapshot? {

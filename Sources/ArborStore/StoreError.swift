@@ -34,6 +34,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case forkBeyondLog(runID: String, requestedTokens: Int, committedTokens: Int)
     /// A stored KV snapshot's bytes do not match the checksum written with them.
     case snapshotChecksumMismatch(runID: String, tokenCount: Int)
+    /// KV rows that are not whole rows of the size the model says.
+    case kvRowsMalformed(runID: String, detail: String)
     /// A node path string is not of the form `0`, `0.2`, `0.2.1`.
     case invalidNodePath(String)
     /// A value does not satisfy the schema (bad JSON, missing parent node, …).
@@ -74,6 +76,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Cannot fork \(requested) tokens of run \(runID): it has only \(committed) committed tokens. Fork at an earlier node."
         case let .snapshotChecksumMismatch(runID, tokenCount):
             return "The KV snapshot of run \(runID) at \(tokenCount) tokens fails its checksum; it is damaged — delete it and resume from an earlier snapshot or by re-prefilling."
+        case let .kvRowsMalformed(runID, detail):
+            return "The stored KV rows of run \(runID) cannot be used: \(detail). Resume with --force to recompute the context instead."
         case let .invalidNodePath(text):
             return "\"\(text)\" is not a node path; write top-level tasks as 0, 1, … and subtasks as 0.2, 0.2.1."
         case let .constraintViolated(path, detail):

@@ -23,6 +23,16 @@ enum StoreMigrations {
         migrator.registerMigration("v1-runs-tree-tokens-tools-rounds-snapshots") { db in
             try createV1(db)
         }
+        migrator.registerMigration("v2-kv-rows") { db in
+            // Each cached token's keys and values as computed, so a resume copies them back
+            // instead of recomputing the context; rows leave when their token leaves the cache.
+            try db.create(table: "kvRow") { t in
+                t.column("runID", .text).notNull().references("run", onDelete: .cascade)
+                t.column("seq", .integer).notNull().check(sql: "seq >= 0")
+                t.column("data", .blob).notNull()
+                t.primaryKey(["runID", "seq"])
+            }
+        }
         return migrator
     }
 

@@ -222,6 +222,30 @@ public struct StoreTransaction {
         try updateRun(round.runID, [Run.Columns.roundCount.set(to: count), Run.Columns.updatedAt.set(to: Date())])
     }
 
+    // MARK: KV rows
+
+    /// Stores the KV rows of tokens `firstSeq ..< firstSeq + count`, `rowBytes` each, from
+    /// `data` (their rows one after another). A token's rows replace any stored before.
+    public func appendKVRows(runID: String, firstSeq: Int, rowBytes: Int, data: UnsafeRawBufferPointer) throws {
+        guard rowBytes > 0, data.count % rowBytes == 0 else {
+            throw StoreError.kvRowsMalformed(runID: runID, detail: "\(data.count) bytes are not whole rows of \(rowBytes) bytes")
+        }
+        let statement = try db.cachedStatement(sql: "INSERT OR REPLACE INTO kvRow (runID, seq, data) VALUES (?, ?, ?)")
+        for index in 0..<(data.count / rowBytes) {
+            let row = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: data.baseAddress! + index * rowBytes),
+                           count: rowBytes, deallocator: .none)
+            try statement.execute(arguments: [runID, firstSeq + index, row])
+        }
+    }
+
+    /// Deletes the KV rows of tokens in `seqs` (they left the cache); returns how many.
+    @discardableResult
+    public func deleteKVRows(runID: String, seqs: Range<Int>) throws -> Int {
+        try db.execute(sql: "DELETE FROM kvRow WHERE runID = ? AND seq >= ? AND seq < ?",
+                       arguments: [runID, seqs.lowerBound, seqs.upperBound])
+        return db.changesCount
+    }
+
     // MARK: KV snapshots
 
     /// Saves (or replaces) the KV snapshot at `snapshot.tokenCount`, which must not exceed

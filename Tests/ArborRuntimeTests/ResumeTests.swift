@@ -51,6 +51,10 @@ final class ResumeTests: XCTestCase {
                 // Like a kill: whatever was not committed yet is lost.
             }
             counter.stopAfter = .max
+            // At one stop the rows of a few prompt tokens (cached to the end) are gone: the
+            // replay must notice and compute the context instead.
+            let rowsLost = index == 1
+            if rowsLost { try store.checkpoint { try $0.deleteKVRows(runID: runID, seqs: 0..<5) } }
             runner.recorder = StoreRecorder(store: store, runID: runID)
             let progress = try store.recordedProgress(runID: runID)
             let resumed = try await runner.run(inputs: inputs, resuming: progress)
@@ -63,6 +67,16 @@ final class ResumeTests: XCTestCase {
             XCTAssertEqual(record.tokens.total, uninterrupted.metrics.promptTokens + uninterrupted.metrics.treeTokens,
                            "the token log holds every token once")
             XCTAssertEqual(record.toolCalls.count, uninterrupted.toolCalls.count)
+            // the context came back from the stored KV rows, not from recomputing it
+            if rowsLost {
+                XCTAssertEqual(resumed.metrics.restoredTokens, 0, "rows missing for cached tokens: everything computed")
+            } else if index > 0 {
+                XCTAssertGreaterThan(resumed.metrics.restoredTokens, uninterrupted.metrics.promptTokens, "stop after \(stopAfter)")
+            }
+            // rows are kept for exactly the tokens still cached: pruned ones left with them
+            XCTAssertEqual(try store.kvRowStatistics(runID: runID).rows,
+                           uninterrupted.metrics.promptTokens + uninterrupted.metrics.treeTokens - uninterrupted.metrics.prunedTokens
+                               - (rowsLost ? 5 : 0))
         }
         await toolBox.shutdown()
     }

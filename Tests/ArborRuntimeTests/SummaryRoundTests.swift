@@ -60,6 +60,21 @@ final class SummaryRoundTests: XCTestCase {
         XCTAssertEqual(resumed.rounds.map(\.summary), report.rounds.map(\.summary))
         XCTAssertEqual(resumed.document.compactString, report.document.compactString)
         XCTAssertEqual(try store.loadRun(id: "r-rounds").rounds.count, report.rounds.count)
+        (runner.recorder as? StoreRecorder).map { try? $0.commit() }
+        XCTAssertGreaterThan(resumed.metrics.restoredTokens, 0, "the context came back from the stored rows")
+        // an ended round's document tokens leave the cache, and their rows the store; the
+        // last round's tokens are all cached, with their rows
+        var seqBase = 0
+        for round in report.rounds {
+            let tree = (seqBase + round.promptTokens)..<(seqBase + round.promptTokens + round.treeTokens)
+            let rows = try store.kvRows(runID: "r-rounds", seqs: tree).count
+            if round.number < report.rounds.count - 1 {
+                XCTAssertEqual(rows, 0, "round \(round.number)'s document rows are released")
+            } else {
+                XCTAssertEqual(rows, round.treeTokens - report.metrics.prunedTokens, "the last round's rows are kept")
+            }
+            seqBase = tree.upperBound
+        }
         await toolBox.shutdown()
     }
 }

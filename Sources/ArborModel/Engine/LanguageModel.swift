@@ -21,3 +21,19 @@ public protocol LanguageModel: AnyObject {
     /// Moves the tokens in `slots` by `delta` positions.
     func reposition(slots: [Int32], delta: Int32)
 }
+
+/// A model whose cached keys and values can be copied out and back in, one token's rows at a
+/// time: a run's store keeps each token's rows as computed, and a resume copies them back
+/// instead of recomputing the context.
+///
+/// A token's rows are its key and value vectors in every layer, as the forward pass wrote
+/// them at the token's position then (re-rotation after pruning is replayed by the caller).
+public protocol KVRowTransfer: LanguageModel {
+    /// Bytes of one token's rows.
+    var kvRowByteCount: Int { get }
+    /// The rows of `slots`, one after another (`slots.count × kvRowByteCount` bytes).
+    func copyRows(of slots: [Int32]) -> [UInt8]
+    /// Appends tokens at `positions` with the given rows (`positions.count × kvRowByteCount`
+    /// bytes) without computing anything; `logits` are left as they were. Returns the slots.
+    func appendRows(_ rows: UnsafeRawBufferPointer, positions: [Int32]) throws -> [Int32]
+}

@@ -11,7 +11,7 @@ import CArborKernels
 /// _ = try model.prefill(tokens: prompt, positions: (0..<Int32(prompt.count)).map { $0 })
 /// let next = Sampler(settings: .greedy).sample(model.logits)
 /// ```
-public final class Transformer: LanguageModel, @unchecked Sendable {
+public final class Transformer: KVRowTransfer, @unchecked Sendable {
     // @unchecked: owns raw buffers and a thread pool; used from one thread at a time.
     public let config: ModelConfig
     public let cache: KVSlotPool
@@ -103,6 +103,46 @@ public final class Transformer: LanguageModel, @unchecked Sendable {
 
     public func reposition(slots: [Int32], delta: Int32) {
         cache.reposition(slots, delta: delta)
+    }
+
+    public var kvRowByteCount: Int { 2 * cache.nLayer * cache.kvDim * MemoryLayout<UInt16>.size }
+
+    public func copyRows(of slots: [Int32]) -> [UInt8] {
+        let half = cache.kvDim * MemoryLayout<UInt16>.size
+        var out = [UInt8](repeating: 0, count: slots.count * kvRowByteCount)
+        out.withUnsafeMutableBytes { raw in
+            var at = raw.baseAddress!
+            for slot in slots {
+                for layer in 0..<cache.nLayer {
+                    at.copyMemory(from: cache.keyRow(layer: layer, slot: slot), byteCount: half)
+                    at.advanced(by: half).copyMemory(from: cache.valueRow(layer: layer, slot: slot), byteCount: half)
+                    at += 2 * half
+                }
+            }
+        }
+        return out
+    }
+
+    public func appendRows(_ rows: UnsafeRawBufferPointer, positions: [Int32]) throws -> [Int32] {
+        guard rows.count == positions.count * kvRowByteCount else {
+            throw ModelError.kvRowsMismatch(bytes: rows.count, tokens: positions.count, rowBytes: kvRowByteCount)
+        }
+        guard cache.freeCount >= positions.count else { throw ModelError.cacheFull(capacity: cache.capacity) }
+        let half = cache.kvDim * MemoryLayout<UInt16>.size
+        var slots: [Int32] = []
+        slots.reserveCapacity(positions.count)
+        var at = rows.baseAddress!
+        for position in positions {
+            let slot = try cache.allocate(position: position)
+            for layer in 0..<cache.nLayer {
+                UnsafeMutableRawPointer(cache.keyRow(layer: layer, slot: slot)).copyMemory(from: at, byteCount: half)
+                UnsafeMutableRawPointer(cache.valueRow(layer: layer, slot: slot)).copyMemory(from: at + half, byteCount: half)
+                at += 2 * half
+            }
+            slots.append(slot)
+        }
+        sequenceSlots += slots
+        return slots
     }
 
     /// Empties the sequence and frees every slot.
