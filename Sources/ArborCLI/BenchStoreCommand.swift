@@ -34,7 +34,7 @@ struct BenchStoreCommand {
                     "store_open_ms": resume.storeOpenSeconds * 1000, "progress_read_ms": resume.progressReadSeconds * 1000,
                     "prompt_ms": resume.promptSeconds * 1000, "replay_ms": resume.replaySeconds * 1000,
                     "first_token_ms": resume.firstTokenSeconds * 1000, "total_ms": resume.totalSeconds * 1000,
-                    "prefill_tokens_per_second": resume.prefillTokensPerSecond, "model_load_ms": resume.modelLoadSeconds * 1000,
+                    "restore_tokens_per_second": resume.restoreTokensPerSecond, "restored_tokens": resume.restoredTokens, "model_load_ms": resume.modelLoadSeconds * 1000,
                 ] as [String: Any],
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
@@ -54,7 +54,8 @@ struct BenchStoreCommand {
         print(String(format: "  open store     %8.1f ms", resume.storeOpenSeconds * 1000))
         print(String(format: "  read progress  %8.1f ms", resume.progressReadSeconds * 1000))
         print(String(format: "  prompt         %8.1f ms", resume.promptSeconds * 1000))
-        print(String(format: "  replay         %8.1f ms  (prefill %.0f tokens/s)", resume.replaySeconds * 1000, resume.prefillTokensPerSecond))
+        print(String(format: "  replay         %8.1f ms  (%d tokens' KV rows copied back, %.0f tokens/s)", resume.replaySeconds * 1000,
+                     resume.restoredTokens, resume.restoreTokensPerSecond))
         print(String(format: "  first token    %8.1f ms", resume.firstTokenSeconds * 1000))
         print(String(format: "  total          %8.1f ms  (goal < 1000 ms); model load %.1f ms, not counted",
                      resume.totalSeconds * 1000, resume.modelLoadSeconds * 1000))

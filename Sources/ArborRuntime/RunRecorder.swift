@@ -70,10 +70,14 @@ public struct RecordedProgress: Sendable {
     /// The recorded KV rows of tokens by seq (prompt included), when the record keeps them:
     /// the replay copies them back instead of recomputing. Tokens absent here are recomputed,
     /// or left empty when they leave the cache before anything reads them.
-    public var kvRows: (@Sendable (Range<Int>) throws -> [Int: Data])?
+    public var kvRows: KVRowReader?
+
+    /// Calls its second argument with the recorded row of each token in the range that has
+    /// one, in seq order (the bytes are valid during the call only).
+    public typealias KVRowReader = @Sendable (Range<Int>, (Int, UnsafeRawBufferPointer) throws -> Void) throws -> Void
 
     public init(promptTokens: [Int32], tokens: [(id: Int32, kind: TokenKind)], toolCalls: [ToolOutcome], isRecorded: Bool = true,
-                kvRows: (@Sendable (Range<Int>) throws -> [Int: Data])? = nil) {
+                kvRows: KVRowReader? = nil) {
         self.isRecorded = isRecorded
         self.promptTokens = promptTokens
         self.tokens = tokens

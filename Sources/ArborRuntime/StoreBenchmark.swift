@@ -16,7 +16,8 @@ import Foundation
 /// - Resume latency: a run whose working memory holds about `workingMemoryTokens` tokens is
 ///   recorded (steered by a long forced prefix, then a few sampled tokens), and the clock runs
 ///   from opening the store to the first newly sampled token: store open, progress read,
-///   prompt and replay prefill, one decode step. Loading the model is timed apart.
+///   prompt and replay (KV rows copied back from the store, the last token computed), one
+///   decode step. Loading the model is timed apart.
 ///
 /// ```swift
 /// let bench = try StoreBenchmark(modelPath: "models/SmolLM2-135M-Instruct.Q4_1.gguf", threads: 2)
@@ -55,14 +56,17 @@ public final class StoreBenchmark {
         public var storeOpenSeconds: Double
         /// ``RunStore/recordedProgress(runID:)``: the token log and the tool calls.
         public var progressReadSeconds: Double
-        /// Building and prefilling the prompt.
+        /// Building the prompt and putting it back into the cache.
         public var promptSeconds: Double
-        /// Grammar, tracker and prefill of the recorded tree tokens.
+        /// Grammar, tracker and the recorded tree tokens put back into the cache (their KV rows
+        /// copied from the store; the last token computed for its logits).
         public var replaySeconds: Double
         /// Sampling the first new token and feeding it (one decode step).
         public var firstTokenSeconds: Double
         /// Loading the model file (not part of the latency; every process pays it once).
         public var modelLoadSeconds: Double
+        /// Tokens whose KV rows were copied back rather than computed.
+        public var restoredTokens: Int
 
         /// Tokens in the KV cache when the first new token is sampled.
         public var workingMemoryTokens: Int { promptTokens + replayedTokens }
@@ -70,8 +74,8 @@ public final class StoreBenchmark {
         public var totalSeconds: Double {
             storeOpenSeconds + progressReadSeconds + promptSeconds + replaySeconds + firstTokenSeconds
         }
-        /// Replayed tokens per second of prefill (prompt and tree together).
-        public var prefillTokensPerSecond: Double {
+        /// Tokens put back per second (prompt and tree together).
+        public var restoreTokensPerSecond: Double {
             let seconds = promptSeconds + replaySeconds
             return seconds > 0 ? Double(workingMemoryTokens) / seconds : 0
         }
@@ -214,8 +218,12 @@ public final class StoreBenchmark {
         runner.onProgress = { progress in
             watch.latest = progress.metrics
             let now = DispatchTime.now()
-            if watch.replayEnd == nil && progress.metrics.treeTokens >= replayedCount { watch.replayEnd = now }
-            if watch.firstToken == nil && progress.metrics.generatedTokens > recordedGenerated { watch.firstToken = now }
+            guard watch.firstToken == nil else { return }
+            if progress.metrics.generatedTokens > recordedGenerated {
+                watch.firstToken = now
+            } else if progress.metrics.treeTokens >= replayedCount {
+                watch.replayEnd = now  // the last report before a new token: the replay's last batch is in
+            }
         }
         runner.shouldStop = { watch.firstToken != nil }
         do {
@@ -234,7 +242,7 @@ public final class StoreBenchmark {
             storeOpenSeconds: storeOpenSeconds, progressReadSeconds: progressReadSeconds,
             promptSeconds: promptSeconds, replaySeconds: max(0, untilReplayEnd - promptSeconds),
             firstTokenSeconds: Double(firstToken.uptimeNanoseconds - replayEnd.uptimeNanoseconds) / 1e9,
-            modelLoadSeconds: modelLoadSeconds)
+            modelLoadSeconds: modelLoadSeconds, restoredTokens: watch.latest.restoredTokens)
     }
 
     private func resumeYAML() -> String {

@@ -135,11 +135,9 @@ extension RunStore {
         }
         var progress = RecordedProgress(promptTokens: firstPrompt.map(\.tokenID),
                                         tokens: log.map { ($0.tokenID, $0.kind) }, toolCalls: outcomes)
-        if try kvRowStatistics(runID: runID).rows > 0 {
+        if try hasKVRows(runID: runID) {
             let store = self
-            progress.kvRows = { @Sendable (seqs: Range<Int>) throws -> [Int: Data] in
-                try store.kvRows(runID: runID, seqs: seqs)
-            }
+            progress.kvRows = { seqs, body in try store.forEachKVRow(runID: runID, seqs: seqs, body) }
         }
         return progress
     }

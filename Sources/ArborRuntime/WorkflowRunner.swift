@@ -113,7 +113,7 @@ public final class WorkflowRunner {
                 round.metrics.restoredTokens = memory.restoredCount
                 // the replay is over: a token whose recorded rows were missing must not remain
                 if logOffset >= progress.tokens.count {
-                    if memory.cachesZeroFilledRows { throw KVRowsIncomplete() }
+                    if memory.cachesUnwrittenRows { throw KVRowsIncomplete() }
                     memory.restore = nil
                 }
             }
@@ -415,6 +415,7 @@ struct TreeRound {
             start = end
         }
         try flush()
+        runner.onProgress?(RunProgress(metrics: metrics, liveKVSlots: memory.liveCount))
         return start - offset
     }
 

@@ -29,10 +29,10 @@ final class WorkingMemory {
     let seqBase: Int
     /// Recorded KV rows to copy back instead of computing, for tokens before `before` (a
     /// resume sets it to the last recorded token, which is computed to get its logits).
-    var restore: (rows: @Sendable (Range<Int>) throws -> [Int: Data], before: Int)?
-    /// Slots filled with zeros because their recorded rows were gone (their tokens had left
-    /// the cache): harmless unless one is still cached when the replay ends.
-    private(set) var zeroFilledSlots: Set<Int32> = []
+    var restore: (rows: RecordedProgress.KVRowReader, before: Int)?
+    /// Slots left unwritten because their recorded rows were gone (their tokens had left the
+    /// cache): harmless unless one is still cached when the replay ends.
+    private(set) var unwrittenSlots: Set<Int32> = []
     /// Tokens whose recorded rows were copied back.
     private(set) var restoredCount = 0
 
@@ -56,9 +56,9 @@ final class WorkingMemory {
         advance(by: ids.count)
     }
 
-    /// Whether a token still cached has zero-filled rows (see ``zeroFilledSlots``).
-    var cachesZeroFilledRows: Bool {
-        !zeroFilledSlots.isEmpty && model.sequenceSlots.contains { zeroFilledSlots.contains($0) }
+    /// Whether a token still cached has unwritten rows (see ``unwrittenSlots``).
+    var cachesUnwrittenRows: Bool {
+        !unwrittenSlots.isEmpty && model.sequenceSlots.contains { unwrittenSlots.contains($0) }
     }
 
     /// Puts tokens into the model at the next positions: copies recorded rows back where
@@ -69,20 +69,20 @@ final class WorkingMemory {
         var slots: [Int32] = []
         if let restore, let transfer = model as? any KVRowTransfer, firstSeq < restore.before {
             restored = min(ids.count, restore.before - firstSeq)
-            let rowBytes = transfer.kvRowByteCount
-            let found = try restore.rows(firstSeq..<(firstSeq + restored))
-            var bytes = [UInt8](repeating: 0, count: restored * rowBytes)
-            for (seq, data) in found {
-                guard data.count == rowBytes else {
-                    throw RuntimeError.kvRowsUnusable(seq: seq, reason: "\(data.count) bytes where the model's rows take \(rowBytes)")
+            slots = try transfer.appendUncomputed(positions: Array(positions[..<restored]))
+            var missing = Set(slots)
+            try restore.rows(firstSeq..<(firstSeq + restored)) { seq, row in
+                guard row.count == transfer.kvRowByteCount else {
+                    throw RuntimeError.kvRowsUnusable(seq: seq, reason: "\(row.count) bytes where the model's rows take \(transfer.kvRowByteCount)")
                 }
-                let at = (seq - firstSeq) * rowBytes
-                _ = bytes.withUnsafeMutableBytes { data.copyBytes(to: UnsafeMutableRawBufferPointer(rebasing: $0[at..<(at + rowBytes)])) }
+                let slot = slots[seq - firstSeq]
+                try transfer.writeRow(row, slot: slot)
+                missing.remove(slot)
+                restoredCount += 1
             }
-            slots = try bytes.withUnsafeBytes { try transfer.appendRows($0, positions: Array(positions[..<restored])) }
-            restoredCount += found.count
-            for (offset, slot) in slots.enumerated() where found[firstSeq + offset] == nil { zeroFilledSlots.insert(slot) }
-            zeroFilledSlots.subtract(slots.enumerated().filter { found[firstSeq + $0.offset] != nil }.map(\.element))
+            // rows never stored, or deleted when their token left the cache
+            unwrittenSlots.subtract(slots)
+            unwrittenSlots.formUnion(missing)
         }
         let rest = Array(ids[restored...])
         var computed: [Int32] = []
@@ -91,7 +91,7 @@ final class WorkingMemory {
         } else if !rest.isEmpty {
             computed = try model.prefill(tokens: rest, positions: Array(positions[restored...]))
         }
-        zeroFilledSlots.subtract(computed)  // a freed slot may be taken again
+        unwrittenSlots.subtract(computed)  // a freed slot may be taken again
         return slots + computed
     }
 
@@ -103,7 +103,7 @@ final class WorkingMemory {
         model.free(slots: Array(model.sequenceSlots.dropFirst(common)))
         let next = WorkingMemory(model: model, seqBase: seqBase)
         next.restore = restore
-        next.zeroFilledSlots = zeroFilledSlots.intersection(model.sequenceSlots)
+        next.unwrittenSlots = unwrittenSlots.intersection(model.sequenceSlots)
         next.nextPosition = Int32(common)
         next.liveCount = common
         next.peakLiveCount = common
@@ -156,7 +156,7 @@ final class WorkingMemory {
         guard !freed.isEmpty else { return 0 }
         for index in freed { live[index] = false }
         model.free(slots: freed.map { slots[$0] })
-        zeroFilledSlots.subtract(freed.map { slots[$0] })
+        unwrittenSlots.subtract(freed.map { slots[$0] })
         let tail = (range.upperBound..<tokens.count).filter { live[$0] }.map { slots[$0] }
         let gap = Int32(freed.count)
         if !tail.isEmpty { model.reposition(slots: tail, delta: -gap) }

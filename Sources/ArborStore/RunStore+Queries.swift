@@ -96,16 +96,33 @@ extension RunStore {
         try read { db in try ToolCall.fetchOne(db, key: ["runID": runID, "seq": seq]) }
     }
 
-    /// The stored KV rows of tokens in `seqs`, by seq (tokens whose rows were never stored
-    /// or were deleted are absent).
-    public func kvRows(runID: String, seqs: Range<Int>) throws -> [Int: Data] {
+    /// Calls `body` with each stored KV row of the tokens in `seqs`, in seq order, without
+    /// copying it (the bytes are valid during the call only). Tokens whose rows were never
+    /// stored or were deleted are skipped.
+    public func forEachKVRow(runID: String, seqs: Range<Int>, _ body: (Int, UnsafeRawBufferPointer) throws -> Void) throws {
         try read { db in
-            var rows: [Int: Data] = [:]
-            let cursor = try Row.fetchCursor(db, sql: "SELECT seq, data FROM kvRow WHERE runID = ? AND seq >= ? AND seq < ?",
+            let cursor = try Row.fetchCursor(db, sql: "SELECT seq, data FROM kvRow WHERE runID = ? AND seq >= ? AND seq < ? ORDER BY seq",
                                              arguments: [runID, seqs.lowerBound, seqs.upperBound])
-            while let row = try cursor.next() { rows[row["seq"]] = row["data"] }
-            return rows
+            while let row = try cursor.next() {
+                let seq: Int = row[0]
+                try row.withUnsafeData(atIndex: 1) { data in
+                    guard let data else { return }
+                    try data.withUnsafeBytes { try body(seq, $0) }
+                }
+            }
         }
+    }
+
+    /// The stored KV rows of tokens in `seqs`, by seq (copies; see ``forEachKVRow(runID:seqs:_:)``).
+    public func kvRows(runID: String, seqs: Range<Int>) throws -> [Int: Data] {
+        var rows: [Int: Data] = [:]
+        try forEachKVRow(runID: runID, seqs: seqs) { rows[$0] = Data($1) }
+        return rows
+    }
+
+    /// Whether any KV row of the run is stored.
+    public func hasKVRows(runID: String) throws -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM kvRow WHERE runID = ?)", arguments: [runID]) ?? false }
     }
 
     /// How many tokens of the run have KV rows stored, and their bytes.

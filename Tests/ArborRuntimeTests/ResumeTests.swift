@@ -35,7 +35,7 @@ final class ResumeTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(callsPerRun, 1)
 
         let store = try RunStore()
-        for (index, stopAfter) in [2, totalSteps / 3, totalSteps * 2 / 3, totalSteps - 1].enumerated() {
+        for (index, stopAfter) in [3, totalSteps / 3, totalSteps * 2 / 3, totalSteps - 1].enumerated() {
             try? FileManager.default.removeItem(atPath: log)
             let runID = "r-test\(index)"
             let hash = String(repeating: "0", count: 64)

@@ -36,7 +36,7 @@ final class RunStoreOpeningTests: XCTestCase {
             (try Int32.fetchOne(db, sql: "PRAGMA application_id"), try Int.fetchOne(db, sql: "PRAGMA user_version"))
         }
         XCTAssertEqual(identity.0, RunStore.applicationID)
-        XCTAssertEqual(identity.1, 1)
+        XCTAssertEqual(identity.1, 2, "one per migration")
     }
 
     func testReopeningKeepsDataAndAnEmptyFileBecomesADatabase() throws {

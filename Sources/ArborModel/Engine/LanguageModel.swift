@@ -33,7 +33,9 @@ public protocol KVRowTransfer: LanguageModel {
     var kvRowByteCount: Int { get }
     /// The rows of `slots`, one after another (`slots.count × kvRowByteCount` bytes).
     func copyRows(of slots: [Int32]) -> [UInt8]
-    /// Appends tokens at `positions` with the given rows (`positions.count × kvRowByteCount`
-    /// bytes) without computing anything; `logits` are left as they were. Returns the slots.
-    func appendRows(_ rows: UnsafeRawBufferPointer, positions: [Int32]) throws -> [Int32]
+    /// Appends tokens at `positions` without computing anything (their rows hold whatever the
+    /// slots held: write them with ``writeRow(_:slot:)``); `logits` are left as they were.
+    func appendUncomputed(positions: [Int32]) throws -> [Int32]
+    /// Writes one token's rows (`kvRowByteCount` bytes, as ``copyRows(of:)`` gives them).
+    func writeRow(_ row: UnsafeRawBufferPointer, slot: Int32) throws
 }

@@ -123,26 +123,24 @@ public final class Transformer: KVRowTransfer, @unchecked Sendable {
         return out
     }
 
-    public func appendRows(_ rows: UnsafeRawBufferPointer, positions: [Int32]) throws -> [Int32] {
-        guard rows.count == positions.count * kvRowByteCount else {
-            throw ModelError.kvRowsMismatch(bytes: rows.count, tokens: positions.count, rowBytes: kvRowByteCount)
-        }
+    public func appendUncomputed(positions: [Int32]) throws -> [Int32] {
         guard cache.freeCount >= positions.count else { throw ModelError.cacheFull(capacity: cache.capacity) }
-        let half = cache.kvDim * MemoryLayout<UInt16>.size
-        var slots: [Int32] = []
-        slots.reserveCapacity(positions.count)
-        var at = rows.baseAddress!
-        for position in positions {
-            let slot = try cache.allocate(position: position)
-            for layer in 0..<cache.nLayer {
-                UnsafeMutableRawPointer(cache.keyRow(layer: layer, slot: slot)).copyMemory(from: at, byteCount: half)
-                UnsafeMutableRawPointer(cache.valueRow(layer: layer, slot: slot)).copyMemory(from: at + half, byteCount: half)
-                at += 2 * half
-            }
-            slots.append(slot)
-        }
+        let slots = try positions.map { try cache.allocate(position: $0) }
         sequenceSlots += slots
         return slots
+    }
+
+    public func writeRow(_ row: UnsafeRawBufferPointer, slot: Int32) throws {
+        guard row.count == kvRowByteCount else {
+            throw ModelError.kvRowsMismatch(bytes: row.count, tokens: 1, rowBytes: kvRowByteCount)
+        }
+        let half = cache.kvDim * MemoryLayout<UInt16>.size
+        var at = row.baseAddress!
+        for layer in 0..<cache.nLayer {
+            UnsafeMutableRawPointer(cache.keyRow(layer: layer, slot: slot)).copyMemory(from: at, byteCount: half)
+            UnsafeMutableRawPointer(cache.valueRow(layer: layer, slot: slot)).copyMemory(from: at + half, byteCount: half)
+            at += 2 * half
+        }
     }
 
     /// Empties the sequence and frees every slot.
