@@ -4,7 +4,7 @@ extension RunDetailsReport {
     /// Everything ``text(_:now:)`` shows, in full, as one JSON object:
     /// `{id, workflow, status, createdAt, updatedAt, specSHA256, specText, modelPath,
     /// modelSHA256, inputs, sampling, output, error, forkedFrom, progress, tree, toolCalls,
-    /// rounds, tokens, kvSnapshots}`.
+    /// rounds, tokens, kvRows}`.
     ///
     /// Stored JSON (inputs, sampling, output, tool arguments and results) is embedded as JSON,
     /// not as strings; timestamps are ISO 8601 UTC; the tree is a list in path order whose
@@ -42,7 +42,7 @@ extension RunDetailsReport {
             "toolCalls": .array(details.toolCalls.map(jsonValue)),
             "rounds": .array(details.rounds.map(jsonValue)),
             "tokens": jsonValue(details.tokens),
-            "kvSnapshots": .array(details.kvSnapshots.map(jsonValue)),
+            "kvRows": .object(["rows": .integer(details.kvRows.rows), "bytes": .integer(details.kvRows.bytes)]),
         ])
     }
 
@@ -96,15 +96,6 @@ extension RunDetailsReport {
             "pruned": .integer(statistics.pruned),
             "prunedShare": .number(statistics.total == 0 ? 0 : Double(statistics.pruned) / Double(statistics.total)),
             "byKind": .object(members: TokenKind.allCases.map { .init($0.rawValue, .integer(statistics.byKind[$0] ?? 0)) }),
-        ])
-    }
-
-    static func jsonValue(_ snapshot: KVSnapshotInfo) -> ReportJSON {
-        .object([
-            "tokenCount": .integer(snapshot.tokenCount),
-            "format": .string(snapshot.format),
-            "byteCount": .integer(snapshot.byteCount),
-            "createdAt": .string(ReportFormat.iso8601(snapshot.createdAt)),
         ])
     }
 }

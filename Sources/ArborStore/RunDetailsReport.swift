@@ -1,7 +1,7 @@
 import Foundation
 
 /// What `arbor inspect RUN_ID` prints: a run's header, reasoning tree, tool calls, rounds,
-/// token statistics and KV snapshots, as readable text (this file) or one JSON object
+/// token statistics and the KV rows kept, as readable text (this file) or one JSON object
 /// (`RunDetailsReport+JSON.swift`).
 ///
 /// Text cuts long thoughts, conclusions, arguments and results to one line; the JSON form
@@ -18,7 +18,7 @@ public enum RunDetailsReport {
     /// The readable report, sections separated by blank lines.
     public static func text(_ details: RunDetails, now: Date) -> String {
         [header(details, now: now), tree(details.nodes), toolCalls(details.toolCalls), rounds(details.rounds),
-         tokens(details.tokens), snapshots(details.kvSnapshots)]
+         tokens(details.tokens), kvRows(details.kvRows)]
             .joined(separator: "\n")
     }
 
@@ -117,14 +117,9 @@ public enum RunDetailsReport {
             + "  " + kinds.joined(separator: " · ") + "\n"
     }
 
-    static func snapshots(_ snapshots: [KVSnapshotInfo]) -> String {
-        guard !snapshots.isEmpty else { return "kv snapshots: none\n" }
-        var lines = ["kv snapshots (\(snapshots.count))"]
-        for snapshot in snapshots {
-            lines.append("  at \(count(snapshot.tokenCount, "token"))  \(snapshot.format)"
-                + "  \(ReportFormat.bytes(snapshot.byteCount))  \(ReportFormat.timestamp(snapshot.createdAt))")
-        }
-        return lines.joined(separator: "\n") + "\n"
+    static func kvRows(_ statistics: KVRowStatistics) -> String {
+        guard statistics.rows > 0 else { return "kv rows: none kept (a resume recomputes the context)\n" }
+        return "kv rows \(count(statistics.rows, "token")) kept, \(ReportFormat.bytes(statistics.bytes)) (a resume copies them back)\n"
     }
 
     /// `1 token`, `4,000 tokens`.

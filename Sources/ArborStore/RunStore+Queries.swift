@@ -20,8 +20,19 @@ public struct RunDetails: Sendable, Equatable {
     /// Rounds in order.
     public var rounds: [Round]
     public var tokens: TokenStatistics
-    /// Snapshot metadata, oldest first (bytes not loaded).
-    public var kvSnapshots: [KVSnapshotInfo]
+    /// The KV rows kept for the run's cached tokens (what a resume copies back).
+    public var kvRows: KVRowStatistics
+}
+
+/// How many tokens of a run have KV rows stored, and how many bytes they take.
+public struct KVRowStatistics: Sendable, Equatable {
+    public var rows: Int
+    public var bytes: Int
+
+    public init(rows: Int, bytes: Int) {
+        self.rows = rows
+        self.bytes = bytes
+    }
 }
 
 extension RunStore {
@@ -62,14 +73,12 @@ extension RunStore {
                 total += count
                 if row["pruned"] as Bool { pruned += count }
             }
-            let snapshots = try KVSnapshotInfo.fetchAll(db, KVSnapshot
-                .select(KVSnapshot.Columns.tokenCount, KVSnapshot.Columns.format,
-                        KVSnapshot.Columns.byteCount, KVSnapshot.Columns.createdAt)
-                .filter(KVSnapshot.Columns.runID == id)
-                .order(KVSnapshot.Columns.tokenCount))
+            let kv = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(length(data)), 0) FROM kvRow WHERE runID = ?",
+                                      arguments: [id])
             return RunDetails(
                 run: run, nodes: nodes, toolCalls: calls, rounds: rounds,
-                tokens: TokenStatistics(total: total, pruned: pruned, byKind: byKind), kvSnapshots: snapshots)
+                tokens: TokenStatistics(total: total, pruned: pruned, byKind: byKind),
+                kvRows: KVRowStatistics(rows: kv?[0] ?? 0, bytes: kv?[1] ?? 0))
         }
     }
 
@@ -126,25 +135,11 @@ extension RunStore {
     }
 
     /// How many tokens of the run have KV rows stored, and their bytes.
-    public func kvRowStatistics(runID: String) throws -> (rows: Int, bytes: Int) {
+    public func kvRowStatistics(runID: String) throws -> KVRowStatistics {
         try read { db in
             let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(length(data)), 0) FROM kvRow WHERE runID = ?",
                                        arguments: [runID])
-            return (row?[0] ?? 0, row?[1] ?? 0)
+            return KVRowStatistics(rows: row?[0] ?? 0, bytes: row?[1] ?? 0)
         }
-    }
-
-    /// The newest KV snapshot covering at most `tokenCount` tokens (any, when `nil`).
-    /// Throws ``StoreError/snapshotChecksumMismatch(runID:tokenCount:)`` if its bytes are damaged.
-    public func latestKVSnapshot(runID: String, atMost tokenCount: Int? = nil) throws -> KVSnapshot? {
-        let snapshot = try read { db in
-            var request = KVSnapshot.filter(KVSnapshot.Columns.runID == runID)
-            if let tokenCount { request = request.filter(KVSnapshot.Columns.tokenCount <= tokenCount) }
-            return try request.order(KVSnapshot.Columns.tokenCount.desc).fetchOne(db)
-        }
-        if let snapshot, !snapshot.isIntact {
-            throw StoreError.snapshotChecksumMismatch(runID: runID, tokenCount: snapshot.tokenCount)
-        }
-        return snapshot
     }
 }

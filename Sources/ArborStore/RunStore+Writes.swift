@@ -64,12 +64,4 @@ extension RunStore {
         try checkpoint { try $0.saveRound(round) }
     }
 
-    public func saveKVSnapshot(_ snapshot: KVSnapshot) throws {
-        try checkpoint { try $0.saveKVSnapshot(snapshot) }
-    }
-
-    @discardableResult
-    public func deleteKVSnapshots(runID: String, keepingLatest keep: Int) throws -> Int {
-        try checkpoint { try $0.deleteKVSnapshots(runID: runID, keepingLatest: keep) }
-    }
 }

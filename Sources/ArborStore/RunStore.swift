@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// The durable home of Arbor runs: one SQLite database (WAL) holding runs, their reasoning
-/// trees, token logs, tool calls, rounds and KV snapshots.
+/// trees, token logs, tool calls, rounds and the KV rows of cached tokens.
 ///
 /// Opening checks that the file is an Arbor database (SQLite header, `application_id`,
 /// known migrations) and refuses anything else with a ``StoreError`` that names the file.

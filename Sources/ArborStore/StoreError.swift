@@ -28,12 +28,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case toolCallNotStarted(runID: String, seq: Int)
     /// Token records must continue the log densely: the next one must carry `expected`.
     case tokenSequenceGap(runID: String, expected: Int, got: Int)
-    /// A KV snapshot may only cover tokens that are already committed to the log.
-    case snapshotBeyondLog(runID: String, snapshotTokens: Int, committedTokens: Int)
     /// A fork asked for more tokens than the source run has committed.
     case forkBeyondLog(runID: String, requestedTokens: Int, committedTokens: Int)
-    /// A stored KV snapshot's bytes do not match the checksum written with them.
-    case snapshotChecksumMismatch(runID: String, tokenCount: Int)
     /// KV rows that are not whole rows of the size the model says.
     case kvRowsMalformed(runID: String, detail: String)
     /// A node path string is not of the form `0`, `0.2`, `0.2.1`.
@@ -70,12 +66,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Tool call #\(seq) of run \(runID) cannot be finished: it was never started or is already finished."
         case let .tokenSequenceGap(runID, expected, got):
             return "The token log of run \(runID) continues at seq \(expected), but the batch holds seq \(got); tokens must be appended densely in order."
-        case let .snapshotBeyondLog(runID, snapshotTokens, committedTokens):
-            return "A KV snapshot of run \(runID) covering \(snapshotTokens) tokens cannot be saved: only \(committedTokens) tokens are committed. Append the tokens first."
         case let .forkBeyondLog(runID, requested, committed):
             return "Cannot fork \(requested) tokens of run \(runID): it has only \(committed) committed tokens. Fork at an earlier node."
-        case let .snapshotChecksumMismatch(runID, tokenCount):
-            return "The KV snapshot of run \(runID) at \(tokenCount) tokens fails its checksum; it is damaged — delete it and resume from an earlier snapshot or by re-prefilling."
         case let .kvRowsMalformed(runID, detail):
             return "The stored KV rows of run \(runID) cannot be used: \(detail). Resume with --force to recompute the context instead."
         case let .invalidNodePath(text):

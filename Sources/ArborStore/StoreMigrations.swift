@@ -8,14 +8,15 @@ import GRDB
 /// number of applied migrations so that `sqlite3 arbor.sqlite 'PRAGMA user_version'` tells
 /// the schema version without GRDB.
 ///
-/// Layout (v1):
+/// Layout (v2):
 /// - `run` — one row per run; JSON columns are checked with `json_valid`.
 /// - `treeNode` — `(runID, path)` key; `(runID, parentPath)` references the parent node.
 /// - `token` — the append-only token log, `(runID, seq)` key, `WITHOUT ROWID` so the log is
 ///   stored in seq order inside its primary-key b-tree.
 /// - `toolCall` — `(runID, seq)` key: a tool call is recorded exactly once.
 /// - `round` — `(runID, number)` key.
-/// - `kvSnapshot` — `(runID, tokenCount)` key; opaque bytes with length and CRC-32.
+/// - `kvRow` — `(runID, seq)` key; one cached token's keys and values (v2; v1's unused
+///   `kvSnapshot` table is dropped).
 /// Every child table cascades on run deletion.
 enum StoreMigrations {
     static var migrator: DatabaseMigrator {
@@ -24,6 +25,8 @@ enum StoreMigrations {
             try createV1(db)
         }
         migrator.registerMigration("v2-kv-rows") { db in
+            // replaces the whole-cache snapshots of v1, which nothing wrote
+            try db.drop(table: "kvSnapshot")
             // Each cached token's keys and values as computed, so a resume copies them back
             // instead of recomputing the context; rows leave when their token leaves the cache.
             try db.create(table: "kvRow") { t in

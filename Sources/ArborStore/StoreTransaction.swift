@@ -246,34 +246,6 @@ public struct StoreTransaction {
         return db.changesCount
     }
 
-    // MARK: KV snapshots
-
-    /// Saves (or replaces) the KV snapshot at `snapshot.tokenCount`, which must not exceed
-    /// the tokens already committed to the log.
-    public func saveKVSnapshot(_ snapshot: KVSnapshot) throws {
-        guard let committed = try Int.fetchOne(db, Run.filter(key: snapshot.runID).select(Run.Columns.tokenCount)) else {
-            throw StoreError.runNotFound(runID: snapshot.runID)
-        }
-        guard snapshot.tokenCount <= committed else {
-            throw StoreError.snapshotBeyondLog(runID: snapshot.runID, snapshotTokens: snapshot.tokenCount, committedTokens: committed)
-        }
-        try snapshot.save(db)
-    }
-
-    /// Deletes all but the `keep` newest snapshots of a run; returns how many were deleted.
-    @discardableResult
-    public func deleteKVSnapshots(runID: String, keepingLatest keep: Int) throws -> Int {
-        let kept = try Int.fetchAll(db, KVSnapshot
-            .filter(KVSnapshot.Columns.runID == runID)
-            .select(KVSnapshot.Columns.tokenCount)
-            .order(KVSnapshot.Columns.tokenCount.desc)
-            .limit(max(keep, 0)))
-        return try KVSnapshot
-            .filter(KVSnapshot.Columns.runID == runID)
-            .filter(!kept.contains(KVSnapshot.Columns.tokenCount))
-            .deleteAll(db)
-    }
-
     /// 64 rows × 8 columns stays well under SQLite's default limit of 32,766 variables.
     static let rowsPerInsert = 64
 

@@ -51,7 +51,7 @@ final class ArborReadCommandsTests: XCTestCase {
         XCTAssertEqual(text.status, 0, text.stderr)
         XCTAssertTrue(text.stdout.hasPrefix("run r-insp01 · triage · paused\n"), text.stdout)
         for section in ["tree (4 tasks: 1 open, 1 closed, 2 pruned)", "tool calls (2)", "rounds (2)",
-                        "tokens  40 logged: 12 pruned (30.0 %), 28 kept", "kv snapshots (1)"] {
+                        "tokens  40 logged: 12 pruned (30.0 %), 28 kept", "kv rows 28 tokens kept, 27.3 KiB (a resume copies them back)"] {
             XCTAssertTrue(text.stdout.contains("\n\(section)\n"), "missing \(section) in\n\(text.stdout)")
         }
         let json = try arbor("inspect", "r-insp01", "--json", "--db", path)

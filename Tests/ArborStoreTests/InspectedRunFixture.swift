@@ -3,7 +3,7 @@ import Foundation
 
 /// A run with every kind of record at fixed times, for the report tests and the `arbor`
 /// binary tests: two top-level tasks (one with two subtasks, one still open), a succeeded and
-/// a failed tool call, a finished and an open round, pruned tokens and a KV snapshot.
+/// a failed tool call, a finished and an open round, pruned tokens and KV rows.
 enum InspectedRunFixture {
     static let id = "r-insp01"
     /// 2026-11-18 11:06:40 UTC.
@@ -51,9 +51,10 @@ enum InspectedRunFixture {
                 startedAt: base, finishedAt: base.addingTimeInterval(60)))
             try tx.saveRound(Round(runID: id, number: 1, promptTokens: 0, generatedTokens: 4, peakKeptTokens: 28,
                                    startedAt: base.addingTimeInterval(60)))
-            try tx.saveKVSnapshot(KVSnapshot(
-                runID: id, tokenCount: 36, format: "kv-f16-v1", data: Data(count: 200_000),
-                createdAt: base.addingTimeInterval(61)))
+            // rows of the 28 kept tokens (seqs 12..<40), 1,000 bytes each
+            try [UInt8](repeating: 7, count: 28 * 1000).withUnsafeBytes {
+                try tx.appendKVRows(runID: id, firstSeq: 12, rowBytes: 1000, data: $0)
+            }
             // The last write sets updatedAt (saveRound stamps the wall clock).
             try tx.updateRunStatus(id, to: .paused, at: base.addingTimeInterval(120))
         }

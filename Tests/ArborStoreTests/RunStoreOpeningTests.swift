@@ -12,7 +12,7 @@ final class RunStoreOpeningTests: XCTestCase {
 
     private func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    /// A closed database file holding one run with tokens, a tree and a snapshot.
+    /// A closed database file holding one run with tokens, a tree and KV rows.
     private func makePopulatedDatabase(_ name: String) throws -> String {
         let file = path(name)
         let store = try RunStore(path: file)
@@ -20,7 +20,9 @@ final class RunStoreOpeningTests: XCTestCase {
         try store.createRun(run)
         try store.appendTokens(sampleTokens(runID: run.id, seqs: 0..<4_000), to: run.id)
         try store.upsertNode(TreeNode(runID: run.id, path: NodePath([0]), round: 0, state: .open))
-        try store.saveKVSnapshot(KVSnapshot(runID: run.id, tokenCount: 4_000, format: "kv", data: Data(count: 200_000)))
+        try store.checkpoint { tx in
+            try [UInt8](repeating: 1, count: 100 * 2_000).withUnsafeBytes { try tx.appendKVRows(runID: run.id, firstSeq: 0, rowBytes: 2_000, data: $0) }
+        }
         return file
     }
 

@@ -179,42 +179,30 @@ final class RunStoreRecordTests: XCTestCase {
         }
     }
 
-    func testLatestSnapshotIsTheNewestAtOrBelowTheCommittedCount() throws {
+    func testKVRowsAreStoredReadBackInOrderAndDeletedByRange() throws {
         try forEachStore(self) { store in
             let run = sampleRun()
             try store.createRun(run)
-            try store.appendTokens(sampleTokens(runID: run.id, seqs: 0..<300), to: run.id)
-            for count in [100, 200, 300] {
-                try store.saveKVSnapshot(KVSnapshot(runID: run.id, tokenCount: count, format: "kv-f16-v1",
-                                                    data: Data((0..<count).map { UInt8($0 & 0xFF) })))
+            let rowBytes = 16
+            let bytes = (0..<(10 * rowBytes)).map { UInt8($0 & 0xFF) }
+            try store.checkpoint { tx in try bytes.withUnsafeBytes { try tx.appendKVRows(runID: run.id, firstSeq: 5, rowBytes: rowBytes, data: $0) } }
+            XCTAssertTrue(try store.hasKVRows(runID: run.id))
+            XCTAssertEqual(try store.kvRowStatistics(runID: run.id), KVRowStatistics(rows: 10, bytes: 160))
+            var seen: [Int] = []
+            try store.forEachKVRow(runID: run.id, seqs: 0..<100) { seq, row in
+                seen.append(seq)
+                XCTAssertEqual(Array(row), Array(bytes[((seq - 5) * rowBytes)..<((seq - 4) * rowBytes)]))
             }
+            XCTAssertEqual(seen, Array(5..<15))
+            XCTAssertEqual(try store.checkpoint { try $0.deleteKVRows(runID: run.id, seqs: 7..<10) }, 3)
+            XCTAssertEqual(try store.kvRows(runID: run.id, seqs: 0..<100).keys.sorted(), [5, 6, 10, 11, 12, 13, 14])
+            XCTAssertEqual(try store.loadRun(id: run.id).kvRows, KVRowStatistics(rows: 7, bytes: 112))
             XCTAssertThrowsStoreError(
-                try store.saveKVSnapshot(KVSnapshot(runID: run.id, tokenCount: 301, format: "kv-f16-v1", data: Data([1]))),
-                .snapshotBeyondLog(runID: run.id, snapshotTokens: 301, committedTokens: 300))
-            XCTAssertEqual(try store.latestKVSnapshot(runID: run.id)?.tokenCount, 300)
-            XCTAssertEqual(try store.latestKVSnapshot(runID: run.id, atMost: 299)?.tokenCount, 200)
-            let snapshot = try XCTUnwrap(store.latestKVSnapshot(runID: run.id, atMost: 150))
-            XCTAssertEqual(snapshot.tokenCount, 100)
-            XCTAssertEqual(snapshot.data, Data((0..<100).map { UInt8($0) }))
-            XCTAssertTrue(snapshot.isIntact)
-            XCTAssertNil(try store.latestKVSnapshot(runID: run.id, atMost: 99))
-            XCTAssertEqual(try store.loadRun(id: run.id).kvSnapshots.map(\.tokenCount), [100, 200, 300])
-            XCTAssertEqual(try store.deleteKVSnapshots(runID: run.id, keepingLatest: 1), 2)
-            XCTAssertEqual(try store.loadRun(id: run.id).kvSnapshots.map(\.byteCount), [300])
-        }
-    }
-
-    func testDamagedSnapshotBytesAreReported() throws {
-        try forEachStore(self) { store in
-            let run = sampleRun()
-            try store.createRun(run)
-            try store.appendTokens(sampleTokens(runID: run.id, seqs: 0..<8), to: run.id)
-            try store.saveKVSnapshot(KVSnapshot(runID: run.id, tokenCount: 8, format: "kv", data: Data([1, 2, 3, 4])))
-            try store.checkpoint { tx in
-                try tx.db.execute(sql: "UPDATE kvSnapshot SET data = ? WHERE runID = ?", arguments: [Data([1, 2, 3, 5]), run.id])
-            }
-            XCTAssertThrowsStoreError(try store.latestKVSnapshot(runID: run.id),
-                                      .snapshotChecksumMismatch(runID: run.id, tokenCount: 8))
+                try store.checkpoint { tx in try [UInt8](repeating: 0, count: 17).withUnsafeBytes {
+                    try tx.appendKVRows(runID: run.id, firstSeq: 20, rowBytes: rowBytes, data: $0) } },
+                .kvRowsMalformed(runID: run.id, detail: "17 bytes are not whole rows of 16 bytes"))
+            try store.deleteRun(run.id)
+            XCTAssertFalse(try store.hasKVRows(runID: run.id), "a run's rows go with it")
         }
     }
 
