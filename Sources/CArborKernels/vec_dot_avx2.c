@@ -1,6 +1,8 @@
 /* AVX2/FMA dot products. Integer products per block are exact (as in the reference); the
    per-block float scales accumulate in 8 lanes with FMA and are summed once at the end,
    so results differ from the reference only by float summation order. */
+#include <math.h>
+
 #include "kernels_internal.h"
 
 static inline float hsum8(__m256 x) {
@@ -46,17 +48,115 @@ static inline __m256 dot_ss8_f(__m256i x, __m256i y) {
     return _mm256_cvtepi32_ps(dot_us8(ax, sy));
 }
 
+/* ggml's F32 and BF16 dots leave n % step elements to a scalar loop (`sumf += x[i]*y[i]`)
+   that gcc, which builds llama.cpp, vectorises: groups of 8, then of 4, are multiplied as
+   vectors and each product is added in order (two roundings); the last n % 4 stay scalar,
+   where the multiply and the add contract into one fma. Both the AVX2 and the AVX-512 build
+   compile it that way. The product is its own statement so that clang does not contract it. */
+static inline float f32_tail_as_gcc(float sum, const float *restrict x, const float *restrict y,
+                                    int64_t i, int64_t n) {
+    const int64_t fused_from = n - ((n - i) & 3);
+    for (; i < fused_from; i++) {
+        const float p = x[i] * y[i];
+        sum += p;
+    }
+    for (; i < n; i++) sum = fmaf(x[i], y[i], sum);
+    return sum;
+}
+
+/* ggml_vec_dot_f32 of a llama.cpp built for AVX2: four 8-lane fma accumulators over steps
+   of 32, summed pairwise, then the 8 lanes folded in halves and two horizontal adds. */
 float arbor_vec_dot_f32_avx2(int64_t n, const void *restrict w, const void *restrict a) {
     const float *x = w, *y = a;
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    __m256 s[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
     int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), s0);
-        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), s1);
+    for (; i + 32 <= n; i += 32) {
+        for (int j = 0; j < 4; j++) s[j] = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8 * j), _mm256_loadu_ps(y + i + 8 * j), s[j]);
     }
-    float sum = hsum8(_mm256_add_ps(s0, s1));
-    for (; i < n; i++) sum += x[i] * y[i];
+    s[0] = _mm256_add_ps(s[0], s[2]);
+    s[1] = _mm256_add_ps(s[1], s[3]);
+    s[0] = _mm256_add_ps(s[0], s[1]);
+    __m128 t = _mm_add_ps(_mm256_castps256_ps128(s[0]), _mm256_extractf128_ps(s[0], 1));
+    t = _mm_hadd_ps(t, t);
+    return f32_tail_as_gcc(_mm_cvtss_f32(_mm_hadd_ps(t, t)), x, y, i, n);
+}
+
+/* The sum of a 16-lane register kept as two 8-lane halves, in the order of
+   _mm512_reduce_add_ps: halves (8), quarters (4), then (0+2) + (1+3). */
+static inline float reduce16(__m256 lo, __m256 hi) {
+    const __m256 t8 = _mm256_add_ps(lo, hi);
+    __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(t8), _mm256_extractf128_ps(t8, 1));
+    t4 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
+    return _mm_cvtss_f32(_mm_add_ss(t4, _mm_shuffle_ps(t4, t4, 1)));
+}
+
+/* ggml_vec_dot_f32 of a llama.cpp built for AVX-512: four 16-lane accumulators over steps
+   of 64, summed pairwise lane by lane, then reduced as _mm512_reduce_add_ps does. */
+float arbor_vec_dot_f32_lanes16_avx2(int64_t n, const void *restrict w, const void *restrict a) {
+    const float *x = w, *y = a;
+    __m256 lo[4], hi[4];
+    for (int j = 0; j < 4; j++) lo[j] = hi[j] = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        for (int j = 0; j < 4; j++) {
+            const float *xj = x + i + 16 * j, *yj = y + i + 16 * j;
+            lo[j] = _mm256_fmadd_ps(_mm256_loadu_ps(xj), _mm256_loadu_ps(yj), lo[j]);
+            hi[j] = _mm256_fmadd_ps(_mm256_loadu_ps(xj + 8), _mm256_loadu_ps(yj + 8), hi[j]);
+        }
+    }
+    lo[0] = _mm256_add_ps(lo[0], lo[2]), hi[0] = _mm256_add_ps(hi[0], hi[2]);
+    lo[1] = _mm256_add_ps(lo[1], lo[3]), hi[1] = _mm256_add_ps(hi[1], hi[3]);
+    lo[0] = _mm256_add_ps(lo[0], lo[1]), hi[0] = _mm256_add_ps(hi[0], hi[1]);
+    return f32_tail_as_gcc(reduce16(lo[0], hi[0]), x, y, i, n);
+}
+
+/* 8 bf16 values -> 8 floats (a bf16 is the top half of an f32). */
+static inline __m256 bf16x8(const uint16_t *p) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p)), 16));
+}
+
+static inline double bf16_tail(double sum, const uint16_t *restrict x, const uint16_t *restrict y,
+                               int64_t i, int64_t n) {
+    for (; i < n; i++) {
+        uint32_t ux = (uint32_t)x[i] << 16, uy = (uint32_t)y[i] << 16;
+        float fx, fy;
+        memcpy(&fx, &ux, 4);
+        memcpy(&fy, &uy, 4);
+        sum += (double)(fx * fy);
+    }
     return sum;
+}
+
+/* ggml_vec_dot_bf16 of a llama.cpp built for AVX2: four 8-lane accumulators over steps of
+   32 (its mul + add, which gcc contracts to fma), summed (0+2) + (1+3), the 8 lanes folded
+   in halves; the tail is added in double. */
+float arbor_vec_dot_bf16_avx2(int64_t n, const void *restrict w, const void *restrict a) {
+    const uint16_t *x = w, *y = a;
+    __m256 c[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        for (int j = 0; j < 4; j++) c[j] = _mm256_fmadd_ps(bf16x8(x + i + 8 * j), bf16x8(y + i + 8 * j), c[j]);
+    }
+    const __m256 s = _mm256_add_ps(_mm256_add_ps(c[0], c[2]), _mm256_add_ps(c[1], c[3]));
+    return (float)bf16_tail((double)hsum8(s), x, y, i, n);
+}
+
+/* ggml_vec_dot_bf16 of a llama.cpp built for AVX-512F without AVX512_BF16: two 16-lane
+   accumulators over steps of 32 (the first 16 elements of each step, the last 16), each
+   reduced as _mm512_reduce_add_ps does and added in double, then the tail in double. */
+float arbor_vec_dot_bf16_lanes16_avx2(int64_t n, const void *restrict w, const void *restrict a) {
+    const uint16_t *x = w, *y = a;
+    __m256 lo[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()}, hi[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        for (int j = 0; j < 2; j++) {
+            lo[j] = _mm256_fmadd_ps(bf16x8(x + i + 16 * j), bf16x8(y + i + 16 * j), lo[j]);
+            hi[j] = _mm256_fmadd_ps(bf16x8(x + i + 16 * j + 8), bf16x8(y + i + 16 * j + 8), hi[j]);
+        }
+    }
+    double sum = (double)reduce16(lo[0], hi[0]);
+    sum += (double)reduce16(lo[1], hi[1]);
+    return (float)bf16_tail(sum, x, y, i, n);
 }
 
 float arbor_vec_dot_f16_avx2(int64_t n, const void *restrict w, const void *restrict a) {
@@ -102,10 +202,7 @@ float arbor_vec_dot_f16_lanes16_avx2(int64_t n, const void *restrict w, const vo
     lo[0] = _mm256_add_ps(lo[0], lo[2]), hi[0] = _mm256_add_ps(hi[0], hi[2]);
     lo[1] = _mm256_add_ps(lo[1], lo[3]), hi[1] = _mm256_add_ps(hi[1], hi[3]);
     lo[0] = _mm256_add_ps(lo[0], lo[1]), hi[0] = _mm256_add_ps(hi[0], hi[1]);
-    const __m256 t8 = _mm256_add_ps(lo[0], hi[0]);
-    __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(t8), _mm256_extractf128_ps(t8, 1));
-    t4 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
-    double sum = _mm_cvtss_f32(_mm_add_ss(t4, _mm_shuffle_ps(t4, t4, 1)));
+    double sum = reduce16(lo[0], hi[0]);
     for (; i < n; i++) sum += (double)(f16_to_f32(x[i]) * f16_to_f32(y[i]));
     return (float)sum;
 }
