@@ -1,6 +1,9 @@
 /* AVX2/FMA dot products. Integer products per block are exact (as in the reference); the
    per-block float scales accumulate in 8 lanes with FMA and are summed once at the end,
-   so results differ from the reference only by float summation order. */
+   so results differ from the reference only by float summation order. That order is
+   llama.cpp's: every kernel here gives the bits its x86 build gives (checked against its
+   own objects, Tests/CArborKernelsTests/Fixtures/ggml-avx2-dots.jsonl), and the *_lanes16
+   ones those of its AVX-512 build where that differs. */
 #include <math.h>
 
 #include "kernels_internal.h"
@@ -10,13 +13,6 @@ static inline float hsum8(__m256 x) {
     r = _mm_add_ps(r, _mm_movehl_ps(r, r));
     r = _mm_add_ss(r, _mm_movehdup_ps(r));
     return _mm_cvtss_f32(r);
-}
-
-static inline int hsum8_i32(__m256i x) {
-    __m128i r = _mm_add_epi32(_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1));
-    r = _mm_add_epi32(r, _mm_unpackhi_epi64(r, r));
-    r = _mm_add_epi32(r, _mm_shuffle_epi32(r, 1));
-    return _mm_cvtsi128_si32(r);
 }
 
 /* 16 bytes of nibbles -> 32 bytes: low nibbles first, then high nibbles (block order). */
@@ -263,6 +259,10 @@ float arbor_vec_dot_q8_0_avx2(int64_t n, const void *restrict w, const void *res
     return hsum8(acc);
 }
 
+/* The K-quant dots accumulate as ggml's (whose AVX2 code both its AVX2 and its AVX-512
+   builds run): each block's integer sums stay in 8 int32 lanes, each lane is scaled by
+   d = y.d * x.d into an 8-lane fma accumulator, and the lanes are summed once at the end. */
+
 /* Sum of m_j * (bsums of sub-block j) for the K-quant minimums. */
 static inline int k_mins_dot(const uint8_t *mins, const int16_t *bsums) {
     int s = 0;
@@ -270,15 +270,33 @@ static inline int k_mins_dot(const uint8_t *mins, const int16_t *bsums) {
     return s;
 }
 
+/* The four int32 lanes ggml's Q4_K scales its minimums in: lane m holds sub-blocks 2m, 2m+1. */
+static inline __m128 k_mins_dot4(const uint8_t *mins, const int16_t *bsums) {
+    int32_t lane[4];
+    for (int m = 0; m < 4; m++) {
+        lane[m] = mins[2 * m] * (bsums[4 * m] + bsums[4 * m + 1]) + mins[2 * m + 1] * (bsums[4 * m + 2] + bsums[4 * m + 3]);
+    }
+    return _mm_cvtepi32_ps(_mm_loadu_si128((const __m128i *)lane));
+}
+
+/* (0 + 2) + (1 + 3) of four lanes */
+static inline float hsum4(__m128 x) {
+    x = _mm_add_ps(x, _mm_movehl_ps(x, x));
+    return _mm_cvtss_f32(_mm_add_ss(x, _mm_movehdup_ps(x)));
+}
+
 float arbor_vec_dot_q4_K_avx2(int64_t n, const void *restrict w, const void *restrict a) {
     const arbor_block_q4_K *x = w;
     const arbor_block_q8_K *y = a;
     const __m256i m4 = _mm256_set1_epi8(0x0F);
-    float sumf = 0.0f;
+    __m256 acc = _mm256_setzero_ps();
+    __m128 acc_m = _mm_setzero_ps();
     for (int64_t i = 0; i < n / ARBOR_QK_K; i++) {
         uint8_t sc[8], mn[8];
         for (int j = 0; j < 8; j++) k_scale_min(j, x[i].scales, &sc[j], &mn[j]);
-        __m256i acc = _mm256_setzero_si256();
+        const float d = y[i].d * f16_to_f32(x[i].d), dmin = -y[i].d * f16_to_f32(x[i].dmin);
+        acc_m = _mm_fmadd_ps(_mm_set1_ps(dmin), k_mins_dot4(mn, y[i].bsums), acc_m);
+        __m256i sumi = _mm256_setzero_si256();
         for (int j = 0; j < 4; j++) {
             __m256i q4 = _mm256_loadu_si256((const __m256i *)(x[i].qs + 32 * j));
             __m256i lo = _mm256_and_si256(q4, m4);
@@ -287,24 +305,26 @@ float arbor_vec_dot_q4_K_avx2(int64_t n, const void *restrict w, const void *res
             __m256i y1 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * j + 32));
             __m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, y0), _mm256_set1_epi16(sc[2 * j]));
             __m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, y1), _mm256_set1_epi16(sc[2 * j + 1]));
-            acc = _mm256_add_epi32(acc, _mm256_add_epi32(p0, p1));
+            sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(p0, p1));
         }
-        int sumi = hsum8_i32(acc), summ = k_mins_dot(mn, y[i].bsums);
-        sumf += y[i].d * f16_to_f32(x[i].d) * sumi - y[i].d * f16_to_f32(x[i].dmin) * summ;
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
     }
-    return sumf;
+    return hsum8(acc) + hsum4(acc_m);
 }
 
 float arbor_vec_dot_q5_K_avx2(int64_t n, const void *restrict w, const void *restrict a) {
     const arbor_block_q5_K *x = w;
     const arbor_block_q8_K *y = a;
     const __m256i m4 = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(1);
-    float sumf = 0.0f;
+    __m256 acc = _mm256_setzero_ps();
+    float summs = 0.0f;
     for (int64_t i = 0; i < n / ARBOR_QK_K; i++) {
         uint8_t sc[8], mn[8];
         for (int j = 0; j < 8; j++) k_scale_min(j, x[i].scales, &sc[j], &mn[j]);
+        const float d = y[i].d * f16_to_f32(x[i].d), dmin = -y[i].d * f16_to_f32(x[i].dmin);
+        summs = fmaf(dmin, (float)k_mins_dot(mn, y[i].bsums), summs);
         __m256i hbits = _mm256_loadu_si256((const __m256i *)x[i].qh);
-        __m256i acc = _mm256_setzero_si256();
+        __m256i sumi = _mm256_setzero_si256();
         for (int j = 0; j < 4; j++) {
             __m256i q4 = _mm256_loadu_si256((const __m256i *)(x[i].qs + 32 * j));
             __m256i h0 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hbits, 2 * j), one), 4);
@@ -315,32 +335,35 @@ float arbor_vec_dot_q5_K_avx2(int64_t n, const void *restrict w, const void *res
             __m256i y1 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * j + 32));
             __m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, y0), _mm256_set1_epi16(sc[2 * j]));
             __m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, y1), _mm256_set1_epi16(sc[2 * j + 1]));
-            acc = _mm256_add_epi32(acc, _mm256_add_epi32(p0, p1));
+            sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(p0, p1));
         }
-        int sumi = hsum8_i32(acc), summ = k_mins_dot(mn, y[i].bsums);
-        sumf += y[i].d * f16_to_f32(x[i].d) * sumi - y[i].d * f16_to_f32(x[i].dmin) * summ;
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
     }
-    return sumf;
+    return hsum8(acc) + summs;
 }
 
-/* 32 unsigned 6-bit quants (offset 32) times 32 int8, scaled per 16 by s0 and s1. */
+/* 32 unsigned 6-bit quants times 32 int8, scaled per 16 by s0 and s1; the offset of 32 is
+   taken off afterwards from the block sums, as ggml does, so each lane holds what ggml's does. */
 static inline __m256i q6_part(__m256i q, const int8_t *q8, int s0, int s1) {
     __m256i y = _mm256_loadu_si256((const __m256i *)q8);
-    __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, y),
-                                 _mm256_maddubs_epi16(_mm256_set1_epi8(32), y));
     __m256i s = _mm256_set_m128i(_mm_set1_epi16((short)s1), _mm_set1_epi16((short)s0));
-    return _mm256_madd_epi16(p, s);
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(q, y), s);
 }
 
 float arbor_vec_dot_q6_K_avx2(int64_t n, const void *restrict w, const void *restrict a) {
     const arbor_block_q6_K *x = w;
     const arbor_block_q8_K *y = a;
     const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(3);
-    float sumf = 0.0f;
+    __m256 acc = _mm256_setzero_ps();
     for (int64_t i = 0; i < n / ARBOR_QK_K; i++) {
         const uint8_t *ql = x[i].ql, *qh = x[i].qh;
         const int8_t *sc = x[i].scales, *q8 = y[i].qs;
-        __m256i acc = _mm256_setzero_si256();
+        const float d = y[i].d * f16_to_f32(x[i].d);
+        /* lane l: 32 * (bsums[2l] * scales[2l] + bsums[2l+1] * scales[2l+1]) */
+        const __m256i bsums = _mm256_loadu_si256((const __m256i *)y[i].bsums);
+        const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)x[i].scales));
+        const __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(bsums, scales16), 5);
+        __m256i sumi = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++, ql += 64, qh += 32, sc += 8, q8 += 128) {
             __m256i l0 = _mm256_loadu_si256((const __m256i *)ql);
             __m256i l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
@@ -349,14 +372,13 @@ float arbor_vec_dot_q6_K_avx2(int64_t n, const void *restrict w, const void *res
             __m256i q2 = _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2), m2), 4));
             __m256i q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 4), m2), 4));
             __m256i q4 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 6), m2), 4));
-            acc = _mm256_add_epi32(acc, q6_part(q1, q8, sc[0], sc[1]));
-            acc = _mm256_add_epi32(acc, q6_part(q2, q8 + 32, sc[2], sc[3]));
-            acc = _mm256_add_epi32(acc, q6_part(q3, q8 + 64, sc[4], sc[5]));
-            acc = _mm256_add_epi32(acc, q6_part(q4, q8 + 96, sc[6], sc[7]));
+            sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(q6_part(q1, q8, sc[0], sc[1]), q6_part(q2, q8 + 32, sc[2], sc[3])));
+            sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(q6_part(q3, q8 + 64, sc[4], sc[5]), q6_part(q4, q8 + 96, sc[6], sc[7])));
         }
-        sumf += f16_to_f32(x[i].d) * y[i].d * hsum8_i32(acc);
+        sumi = _mm256_sub_epi32(sumi, offset);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
     }
-    return sumf;
+    return hsum8(acc);
 }
 
 /* Four activation rows against one q4_1 weight row: the weight nibbles are unpacked once
