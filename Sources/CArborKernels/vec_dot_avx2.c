@@ -381,29 +381,6 @@ float arbor_vec_dot_q6_K_avx2(int64_t n, const void *restrict w, const void *res
     return hsum8(acc);
 }
 
-/* Four activation rows against one q4_1 weight row: the weight nibbles are unpacked once
-   and reused. Each of the four results is computed with exactly the operations, in
-   exactly the order, of arbor_vec_dot_q4_1_avx2, so it is bit-identical to four calls. */
-void arbor_vec_dot_q4_1_x4_avx2(int64_t n, const void *restrict w, const void *restrict a,
-                                size_t a_stride, float out[4]) {
-    const arbor_block_q4_1 *x = w;
-    const arbor_block_q8_1 *y[4];
-    for (int k = 0; k < 4; k++) y[k] = (const arbor_block_q8_1 *)((const uint8_t *)a + (size_t)k * a_stride);
-    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-    float summs[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-    for (int64_t i = 0; i < n / ARBOR_QK; i++) {
-        const float xm = f16_to_f32(x[i].m), xd = f16_to_f32(x[i].d);
-        const __m256i qx = nibbles32(x[i].qs);
-        for (int k = 0; k < 4; k++) {
-            summs[k] += xm * f16_to_f32(y[k][i].s);
-            __m256 d = _mm256_set1_ps(xd * f16_to_f32(y[k][i].d));
-            __m256i qy = _mm256_loadu_si256((const __m256i *)y[k][i].qs);
-            acc[k] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(dot_us8(qx, qy)), acc[k]);
-        }
-    }
-    for (int k = 0; k < 4; k++) out[k] = hsum8(acc[k]) + summs[k];
-}
-
 /* ---- four weight rows against one activation row (decode): the activation block and its
    scales are loaded once for four rows, and four independent accumulators keep the FMA
    units busy. Each row's result comes from exactly the operations, in exactly the order,
@@ -443,6 +420,38 @@ static inline void prefetch_ahead(const void *w, size_t w_stride, int64_t i, siz
 
 static inline __m256 lane_bcast(__m256 v, int lane) {
     return _mm256_permutevar8x32_ps(v, _mm256_set1_epi32(lane));
+}
+
+/* Four activation rows against one q4_1 weight row (prefill): the weight nibbles are
+   unpacked once for the four, and the four tokens' scales are converted and multiplied as
+   one vector, as the four-row kernel does for rows. Each result comes from exactly the
+   operations, in exactly the order, of arbor_vec_dot_q4_1_avx2 (the scale d_x * d_y, one
+   fma per block into 8 lanes, m_x * s_y summed by fma), so it is bit-identical to it. */
+void arbor_vec_dot_q4_1_x4_avx2(int64_t n, const void *restrict w, const void *restrict a,
+                                size_t a_stride, float out[4]) {
+    const arbor_block_q4_1 *x = w;
+    const arbor_block_q8_1 *y[4];
+    for (int k = 0; k < 4; k++) y[k] = (const arbor_block_q8_1 *)((const uint8_t *)a + (size_t)k * a_stride);
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    __m256 summs = _mm256_setzero_ps(); /* lane 2k+1: token k's sum of m * s */
+    for (int64_t i = 0; i < n / ARBOR_QK; i++) {
+        /* [d m d m ...] against [yd0 ys0 yd1 ys1 ...]: even lanes d*yd_k, odd lanes m*ys_k */
+        const __m128 xdm = _mm_cvtph_ps(_mm_cvtsi32_si128((int)load_u32(&x[i].d)));
+        const __m256 xs = _mm256_castpd_ps(_mm256_broadcastsd_pd(_mm_castps_pd(xdm)));
+        const __m256 ys = f16_pairs4(&y[0][i].d, &y[1][i].d, &y[2][i].d, &y[3][i].d);
+        const __m256 scale = _mm256_mul_ps(xs, ys);
+        summs = _mm256_fmadd_ps(xs, ys, summs);
+        const __m256i qx = nibbles32(x[i].qs);
+        for (int k = 0; k < 4; k++) {
+            const __m256i qy = _mm256_loadu_si256((const __m256i *)y[k][i].qs);
+            const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(qx, qy), ones);
+            acc[k] = _mm256_fmadd_ps(lane_bcast(scale, 2 * k), _mm256_cvtepi32_ps(p), acc[k]);
+        }
+    }
+    float m[8];
+    _mm256_storeu_ps(m, summs);
+    for (int k = 0; k < 4; k++) out[k] = hsum8(acc[k]) + m[2 * k + 1];
 }
 
 void arbor_vec_dot_q4_1_r4_avx2(int64_t n, const void *restrict w, size_t w_stride,
