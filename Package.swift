@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborGrammarTests", dependencies: ["ArborGrammar", "ArborSchema"]),
-        .testTarget(name: "CArborKernelsTests", dependencies: ["CArborKernels"]),
+        .testTarget(name: "CArborKernelsTests", dependencies: ["CArborKernels"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels"], exclude: ["Fixtures"]),
         .testTarget(
             name: "ArborToolsTests",

@@ -54,6 +54,9 @@ float arbor_vec_dot_q6_K_ref(int64_t n, const void *restrict w, const void *rest
 
 /* AVX2/FMA dot products (vec_dot_avx2.c) */
 float arbor_vec_dot_f32_avx2(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_f32_lanes16_avx2(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_bf16_avx2(int64_t n, const void *restrict w, const void *restrict a);
+float arbor_vec_dot_bf16_lanes16_avx2(int64_t n, const void *restrict w, const void *restrict a);
 float arbor_vec_dot_f16_avx2(int64_t n, const void *restrict w, const void *restrict a);
 float arbor_vec_dot_f16_lanes16_avx2(int64_t n, const void *restrict w, const void *restrict a);
 float arbor_vec_dot_q4_0_avx2(int64_t n, const void *restrict w, const void *restrict a);

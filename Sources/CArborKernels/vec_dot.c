@@ -19,8 +19,9 @@ arbor_vec_dot_fn arbor_vec_dot_ref_for(int t) {
 
 arbor_vec_dot_fn arbor_vec_dot_avx2_for(int t) {
     switch (t) {
-    case ARBOR_TYPE_F32: return arbor_vec_dot_f32_avx2;
+    case ARBOR_TYPE_F32: return arbor_ggml_lanes() == 16 ? arbor_vec_dot_f32_lanes16_avx2 : arbor_vec_dot_f32_avx2;
     case ARBOR_TYPE_F16: return arbor_ggml_lanes() == 16 ? arbor_vec_dot_f16_lanes16_avx2 : arbor_vec_dot_f16_avx2;
+    case ARBOR_TYPE_BF16: return arbor_ggml_lanes() == 16 ? arbor_vec_dot_bf16_lanes16_avx2 : arbor_vec_dot_bf16_avx2;
     case ARBOR_TYPE_Q4_0: return arbor_vec_dot_q4_0_avx2;
     case ARBOR_TYPE_Q4_1: return arbor_vec_dot_q4_1_avx2;
     case ARBOR_TYPE_Q5_0: return arbor_vec_dot_q5_0_avx2;

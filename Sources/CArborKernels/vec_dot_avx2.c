@@ -1,6 +1,11 @@
 /* AVX2/FMA dot products. Integer products per block are exact (as in the reference); the
    per-block float scales accumulate in 8 lanes with FMA and are summed once at the end,
-   so results differ from the reference only by float summation order. */
+   so results differ from the reference only by float summation order. That order is
+   llama.cpp's: every kernel here gives the bits its x86 build gives (checked against its
+   own objects, Tests/CArborKernelsTests/Fixtures/ggml-avx2-dots.jsonl), and the *_lanes16
+   ones those of its AVX-512 build where that differs. */
+#include <math.h>
+
 #include "kernels_internal.h"
 
 static inline float hsum8(__m256 x) {
@@ -8,13 +13,6 @@ static inline float hsum8(__m256 x) {
     r = _mm_add_ps(r, _mm_movehl_ps(r, r));
     r = _mm_add_ss(r, _mm_movehdup_ps(r));
     return _mm_cvtss_f32(r);
-}
-
-static inline int hsum8_i32(__m256i x) {
-    __m128i r = _mm_add_epi32(_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1));
-    r = _mm_add_epi32(r, _mm_unpackhi_epi64(r, r));
-    r = _mm_add_epi32(r, _mm_shuffle_epi32(r, 1));
-    return _mm_cvtsi128_si32(r);
 }
 
 /* 16 bytes of nibbles -> 32 bytes: low nibbles first, then high nibbles (block order). */
@@ -46,17 +44,115 @@ static inline __m256 dot_ss8_f(__m256i x, __m256i y) {
     return _mm256_cvtepi32_ps(dot_us8(ax, sy));
 }
 
+/* ggml's F32 and BF16 dots leave n % step elements to a scalar loop (`sumf += x[i]*y[i]`)
+   that gcc, which builds llama.cpp, vectorises: groups of 8, then of 4, are multiplied as
+   vectors and each product is added in order (two roundings); the last n % 4 stay scalar,
+   where the multiply and the add contract into one fma. Both the AVX2 and the AVX-512 build
+   compile it that way. The product is its own statement so that clang does not contract it. */
+static inline float f32_tail_as_gcc(float sum, const float *restrict x, const float *restrict y,
+                                    int64_t i, int64_t n) {
+    const int64_t fused_from = n - ((n - i) & 3);
+    for (; i < fused_from; i++) {
+        const float p = x[i] * y[i];
+        sum += p;
+    }
+    for (; i < n; i++) sum = fmaf(x[i], y[i], sum);
+    return sum;
+}
+
+/* ggml_vec_dot_f32 of a llama.cpp built for AVX2: four 8-lane fma accumulators over steps
+   of 32, summed pairwise, then the 8 lanes folded in halves and two horizontal adds. */
 float arbor_vec_dot_f32_avx2(int64_t n, const void *restrict w, const void *restrict a) {
     const float *x = w, *y = a;
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    __m256 s[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
     int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), s0);
-        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), s1);
+    for (; i + 32 <= n; i += 32) {
+        for (int j = 0; j < 4; j++) s[j] = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8 * j), _mm256_loadu_ps(y + i + 8 * j), s[j]);
     }
-    float sum = hsum8(_mm256_add_ps(s0, s1));
-    for (; i < n; i++) sum += x[i] * y[i];
+    s[0] = _mm256_add_ps(s[0], s[2]);
+    s[1] = _mm256_add_ps(s[1], s[3]);
+    s[0] = _mm256_add_ps(s[0], s[1]);
+    __m128 t = _mm_add_ps(_mm256_castps256_ps128(s[0]), _mm256_extractf128_ps(s[0], 1));
+    t = _mm_hadd_ps(t, t);
+    return f32_tail_as_gcc(_mm_cvtss_f32(_mm_hadd_ps(t, t)), x, y, i, n);
+}
+
+/* The sum of a 16-lane register kept as two 8-lane halves, in the order of
+   _mm512_reduce_add_ps: halves (8), quarters (4), then (0+2) + (1+3). */
+static inline float reduce16(__m256 lo, __m256 hi) {
+    const __m256 t8 = _mm256_add_ps(lo, hi);
+    __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(t8), _mm256_extractf128_ps(t8, 1));
+    t4 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
+    return _mm_cvtss_f32(_mm_add_ss(t4, _mm_shuffle_ps(t4, t4, 1)));
+}
+
+/* ggml_vec_dot_f32 of a llama.cpp built for AVX-512: four 16-lane accumulators over steps
+   of 64, summed pairwise lane by lane, then reduced as _mm512_reduce_add_ps does. */
+float arbor_vec_dot_f32_lanes16_avx2(int64_t n, const void *restrict w, const void *restrict a) {
+    const float *x = w, *y = a;
+    __m256 lo[4], hi[4];
+    for (int j = 0; j < 4; j++) lo[j] = hi[j] = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        for (int j = 0; j < 4; j++) {
+            const float *xj = x + i + 16 * j, *yj = y + i + 16 * j;
+            lo[j] = _mm256_fmadd_ps(_mm256_loadu_ps(xj), _mm256_loadu_ps(yj), lo[j]);
+            hi[j] = _mm256_fmadd_ps(_mm256_loadu_ps(xj + 8), _mm256_loadu_ps(yj + 8), hi[j]);
+        }
+    }
+    lo[0] = _mm256_add_ps(lo[0], lo[2]), hi[0] = _mm256_add_ps(hi[0], hi[2]);
+    lo[1] = _mm256_add_ps(lo[1], lo[3]), hi[1] = _mm256_add_ps(hi[1], hi[3]);
+    lo[0] = _mm256_add_ps(lo[0], lo[1]), hi[0] = _mm256_add_ps(hi[0], hi[1]);
+    return f32_tail_as_gcc(reduce16(lo[0], hi[0]), x, y, i, n);
+}
+
+/* 8 bf16 values -> 8 floats (a bf16 is the top half of an f32). */
+static inline __m256 bf16x8(const uint16_t *p) {
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)p)), 16));
+}
+
+static inline double bf16_tail(double sum, const uint16_t *restrict x, const uint16_t *restrict y,
+                               int64_t i, int64_t n) {
+    for (; i < n; i++) {
+        uint32_t ux = (uint32_t)x[i] << 16, uy = (uint32_t)y[i] << 16;
+        float fx, fy;
+        memcpy(&fx, &ux, 4);
+        memcpy(&fy, &uy, 4);
+        sum += (double)(fx * fy);
+    }
     return sum;
+}
+
+/* ggml_vec_dot_bf16 of a llama.cpp built for AVX2: four 8-lane accumulators over steps of
+   32 (its mul + add, which gcc contracts to fma), summed (0+2) + (1+3), the 8 lanes folded
+   in halves; the tail is added in double. */
+float arbor_vec_dot_bf16_avx2(int64_t n, const void *restrict w, const void *restrict a) {
+    const uint16_t *x = w, *y = a;
+    __m256 c[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        for (int j = 0; j < 4; j++) c[j] = _mm256_fmadd_ps(bf16x8(x + i + 8 * j), bf16x8(y + i + 8 * j), c[j]);
+    }
+    const __m256 s = _mm256_add_ps(_mm256_add_ps(c[0], c[2]), _mm256_add_ps(c[1], c[3]));
+    return (float)bf16_tail((double)hsum8(s), x, y, i, n);
+}
+
+/* ggml_vec_dot_bf16 of a llama.cpp built for AVX-512F without AVX512_BF16: two 16-lane
+   accumulators over steps of 32 (the first 16 elements of each step, the last 16), each
+   reduced as _mm512_reduce_add_ps does and added in double, then the tail in double. */
+float arbor_vec_dot_bf16_lanes16_avx2(int64_t n, const void *restrict w, const void *restrict a) {
+    const uint16_t *x = w, *y = a;
+    __m256 lo[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()}, hi[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()};
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        for (int j = 0; j < 2; j++) {
+            lo[j] = _mm256_fmadd_ps(bf16x8(x + i + 16 * j), bf16x8(y + i + 16 * j), lo[j]);
+            hi[j] = _mm256_fmadd_ps(bf16x8(x + i + 16 * j + 8), bf16x8(y + i + 16 * j + 8), hi[j]);
+        }
+    }
+    double sum = (double)reduce16(lo[0], hi[0]);
+    sum += (double)reduce16(lo[1], hi[1]);
+    return (float)bf16_tail(sum, x, y, i, n);
 }
 
 float arbor_vec_dot_f16_avx2(int64_t n, const void *restrict w, const void *restrict a) {
@@ -102,10 +198,7 @@ float arbor_vec_dot_f16_lanes16_avx2(int64_t n, const void *restrict w, const vo
     lo[0] = _mm256_add_ps(lo[0], lo[2]), hi[0] = _mm256_add_ps(hi[0], hi[2]);
     lo[1] = _mm256_add_ps(lo[1], lo[3]), hi[1] = _mm256_add_ps(hi[1], hi[3]);
     lo[0] = _mm256_add_ps(lo[0], lo[1]), hi[0] = _mm256_add_ps(hi[0], hi[1]);
-    const __m256 t8 = _mm256_add_ps(lo[0], hi[0]);
-    __m128 t4 = _mm_add_ps(_mm256_castps256_ps128(t8), _mm256_extractf128_ps(t8, 1));
-    t4 = _mm_add_ps(t4, _mm_movehl_ps(t4, t4));
-    double sum = _mm_cvtss_f32(_mm_add_ss(t4, _mm_shuffle_ps(t4, t4, 1)));
+    double sum = reduce16(lo[0], hi[0]);
     for (; i < n; i++) sum += (double)(f16_to_f32(x[i]) * f16_to_f32(y[i]));
     return (float)sum;
 }
@@ -166,6 +259,10 @@ float arbor_vec_dot_q8_0_avx2(int64_t n, const void *restrict w, const void *res
     return hsum8(acc);
 }
 
+/* The K-quant dots accumulate as ggml's (whose AVX2 code both its AVX2 and its AVX-512
+   builds run): each block's integer sums stay in 8 int32 lanes, each lane is scaled by
+   d = y.d * x.d into an 8-lane fma accumulator, and the lanes are summed once at the end. */
+
 /* Sum of m_j * (bsums of sub-block j) for the K-quant minimums. */
 static inline int k_mins_dot(const uint8_t *mins, const int16_t *bsums) {
     int s = 0;
@@ -173,15 +270,33 @@ static inline int k_mins_dot(const uint8_t *mins, const int16_t *bsums) {
     return s;
 }
 
+/* The four int32 lanes ggml's Q4_K scales its minimums in: lane m holds sub-blocks 2m, 2m+1. */
+static inline __m128 k_mins_dot4(const uint8_t *mins, const int16_t *bsums) {
+    int32_t lane[4];
+    for (int m = 0; m < 4; m++) {
+        lane[m] = mins[2 * m] * (bsums[4 * m] + bsums[4 * m + 1]) + mins[2 * m + 1] * (bsums[4 * m + 2] + bsums[4 * m + 3]);
+    }
+    return _mm_cvtepi32_ps(_mm_loadu_si128((const __m128i *)lane));
+}
+
+/* (0 + 2) + (1 + 3) of four lanes */
+static inline float hsum4(__m128 x) {
+    x = _mm_add_ps(x, _mm_movehl_ps(x, x));
+    return _mm_cvtss_f32(_mm_add_ss(x, _mm_movehdup_ps(x)));
+}
+
 float arbor_vec_dot_q4_K_avx2(int64_t n, const void *restrict w, const void *restrict a) {
     const arbor_block_q4_K *x = w;
     const arbor_block_q8_K *y = a;
     const __m256i m4 = _mm256_set1_epi8(0x0F);
-    float sumf = 0.0f;
+    __m256 acc = _mm256_setzero_ps();
+    __m128 acc_m = _mm_setzero_ps();
     for (int64_t i = 0; i < n / ARBOR_QK_K; i++) {
         uint8_t sc[8], mn[8];
         for (int j = 0; j < 8; j++) k_scale_min(j, x[i].scales, &sc[j], &mn[j]);
-        __m256i acc = _mm256_setzero_si256();
+        const float d = y[i].d * f16_to_f32(x[i].d), dmin = -y[i].d * f16_to_f32(x[i].dmin);
+        acc_m = _mm_fmadd_ps(_mm_set1_ps(dmin), k_mins_dot4(mn, y[i].bsums), acc_m);
+        __m256i sumi = _mm256_setzero_si256();
         for (int j = 0; j < 4; j++) {
             __m256i q4 = _mm256_loadu_si256((const __m256i *)(x[i].qs + 32 * j));
             __m256i lo = _mm256_and_si256(q4, m4);
@@ -190,24 +305,26 @@ float arbor_vec_dot_q4_K_avx2(int64_t n, const void *restrict w, const void *res
             __m256i y1 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * j + 32));
             __m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, y0), _mm256_set1_epi16(sc[2 * j]));
             __m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, y1), _mm256_set1_epi16(sc[2 * j + 1]));
-            acc = _mm256_add_epi32(acc, _mm256_add_epi32(p0, p1));
+            sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(p0, p1));
         }
-        int sumi = hsum8_i32(acc), summ = k_mins_dot(mn, y[i].bsums);
-        sumf += y[i].d * f16_to_f32(x[i].d) * sumi - y[i].d * f16_to_f32(x[i].dmin) * summ;
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
     }
-    return sumf;
+    return hsum8(acc) + hsum4(acc_m);
 }
 
 float arbor_vec_dot_q5_K_avx2(int64_t n, const void *restrict w, const void *restrict a) {
     const arbor_block_q5_K *x = w;
     const arbor_block_q8_K *y = a;
     const __m256i m4 = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(1);
-    float sumf = 0.0f;
+    __m256 acc = _mm256_setzero_ps();
+    float summs = 0.0f;
     for (int64_t i = 0; i < n / ARBOR_QK_K; i++) {
         uint8_t sc[8], mn[8];
         for (int j = 0; j < 8; j++) k_scale_min(j, x[i].scales, &sc[j], &mn[j]);
+        const float d = y[i].d * f16_to_f32(x[i].d), dmin = -y[i].d * f16_to_f32(x[i].dmin);
+        summs = fmaf(dmin, (float)k_mins_dot(mn, y[i].bsums), summs);
         __m256i hbits = _mm256_loadu_si256((const __m256i *)x[i].qh);
-        __m256i acc = _mm256_setzero_si256();
+        __m256i sumi = _mm256_setzero_si256();
         for (int j = 0; j < 4; j++) {
             __m256i q4 = _mm256_loadu_si256((const __m256i *)(x[i].qs + 32 * j));
             __m256i h0 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hbits, 2 * j), one), 4);
@@ -218,32 +335,35 @@ float arbor_vec_dot_q5_K_avx2(int64_t n, const void *restrict w, const void *res
             __m256i y1 = _mm256_loadu_si256((const __m256i *)(y[i].qs + 64 * j + 32));
             __m256i p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, y0), _mm256_set1_epi16(sc[2 * j]));
             __m256i p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, y1), _mm256_set1_epi16(sc[2 * j + 1]));
-            acc = _mm256_add_epi32(acc, _mm256_add_epi32(p0, p1));
+            sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(p0, p1));
         }
-        int sumi = hsum8_i32(acc), summ = k_mins_dot(mn, y[i].bsums);
-        sumf += y[i].d * f16_to_f32(x[i].d) * sumi - y[i].d * f16_to_f32(x[i].dmin) * summ;
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
     }
-    return sumf;
+    return hsum8(acc) + summs;
 }
 
-/* 32 unsigned 6-bit quants (offset 32) times 32 int8, scaled per 16 by s0 and s1. */
+/* 32 unsigned 6-bit quants times 32 int8, scaled per 16 by s0 and s1; the offset of 32 is
+   taken off afterwards from the block sums, as ggml does, so each lane holds what ggml's does. */
 static inline __m256i q6_part(__m256i q, const int8_t *q8, int s0, int s1) {
     __m256i y = _mm256_loadu_si256((const __m256i *)q8);
-    __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q, y),
-                                 _mm256_maddubs_epi16(_mm256_set1_epi8(32), y));
     __m256i s = _mm256_set_m128i(_mm_set1_epi16((short)s1), _mm_set1_epi16((short)s0));
-    return _mm256_madd_epi16(p, s);
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(q, y), s);
 }
 
 float arbor_vec_dot_q6_K_avx2(int64_t n, const void *restrict w, const void *restrict a) {
     const arbor_block_q6_K *x = w;
     const arbor_block_q8_K *y = a;
     const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(3);
-    float sumf = 0.0f;
+    __m256 acc = _mm256_setzero_ps();
     for (int64_t i = 0; i < n / ARBOR_QK_K; i++) {
         const uint8_t *ql = x[i].ql, *qh = x[i].qh;
         const int8_t *sc = x[i].scales, *q8 = y[i].qs;
-        __m256i acc = _mm256_setzero_si256();
+        const float d = y[i].d * f16_to_f32(x[i].d);
+        /* lane l: 32 * (bsums[2l] * scales[2l] + bsums[2l+1] * scales[2l+1]) */
+        const __m256i bsums = _mm256_loadu_si256((const __m256i *)y[i].bsums);
+        const __m256i scales16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)x[i].scales));
+        const __m256i offset = _mm256_slli_epi32(_mm256_madd_epi16(bsums, scales16), 5);
+        __m256i sumi = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++, ql += 64, qh += 32, sc += 8, q8 += 128) {
             __m256i l0 = _mm256_loadu_si256((const __m256i *)ql);
             __m256i l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
@@ -252,37 +372,13 @@ float arbor_vec_dot_q6_K_avx2(int64_t n, const void *restrict w, const void *res
             __m256i q2 = _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 2), m2), 4));
             __m256i q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 4), m2), 4));
             __m256i q4 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hb, 6), m2), 4));
-            acc = _mm256_add_epi32(acc, q6_part(q1, q8, sc[0], sc[1]));
-            acc = _mm256_add_epi32(acc, q6_part(q2, q8 + 32, sc[2], sc[3]));
-            acc = _mm256_add_epi32(acc, q6_part(q3, q8 + 64, sc[4], sc[5]));
-            acc = _mm256_add_epi32(acc, q6_part(q4, q8 + 96, sc[6], sc[7]));
+            sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(q6_part(q1, q8, sc[0], sc[1]), q6_part(q2, q8 + 32, sc[2], sc[3])));
+            sumi = _mm256_add_epi32(sumi, _mm256_add_epi32(q6_part(q3, q8 + 64, sc[4], sc[5]), q6_part(q4, q8 + 96, sc[6], sc[7])));
         }
-        sumf += f16_to_f32(x[i].d) * y[i].d * hsum8_i32(acc);
+        sumi = _mm256_sub_epi32(sumi, offset);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc);
     }
-    return sumf;
-}
-
-/* Four activation rows against one q4_1 weight row: the weight nibbles are unpacked once
-   and reused. Each of the four results is computed with exactly the operations, in
-   exactly the order, of arbor_vec_dot_q4_1_avx2, so it is bit-identical to four calls. */
-void arbor_vec_dot_q4_1_x4_avx2(int64_t n, const void *restrict w, const void *restrict a,
-                                size_t a_stride, float out[4]) {
-    const arbor_block_q4_1 *x = w;
-    const arbor_block_q8_1 *y[4];
-    for (int k = 0; k < 4; k++) y[k] = (const arbor_block_q8_1 *)((const uint8_t *)a + (size_t)k * a_stride);
-    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-    float summs[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-    for (int64_t i = 0; i < n / ARBOR_QK; i++) {
-        const float xm = f16_to_f32(x[i].m), xd = f16_to_f32(x[i].d);
-        const __m256i qx = nibbles32(x[i].qs);
-        for (int k = 0; k < 4; k++) {
-            summs[k] += xm * f16_to_f32(y[k][i].s);
-            __m256 d = _mm256_set1_ps(xd * f16_to_f32(y[k][i].d));
-            __m256i qy = _mm256_loadu_si256((const __m256i *)y[k][i].qs);
-            acc[k] = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(dot_us8(qx, qy)), acc[k]);
-        }
-    }
-    for (int k = 0; k < 4; k++) out[k] = hsum8(acc[k]) + summs[k];
+    return hsum8(acc);
 }
 
 /* ---- four weight rows against one activation row (decode): the activation block and its
@@ -324,6 +420,38 @@ static inline void prefetch_ahead(const void *w, size_t w_stride, int64_t i, siz
 
 static inline __m256 lane_bcast(__m256 v, int lane) {
     return _mm256_permutevar8x32_ps(v, _mm256_set1_epi32(lane));
+}
+
+/* Four activation rows against one q4_1 weight row (prefill): the weight nibbles are
+   unpacked once for the four, and the four tokens' scales are converted and multiplied as
+   one vector, as the four-row kernel does for rows. Each result comes from exactly the
+   operations, in exactly the order, of arbor_vec_dot_q4_1_avx2 (the scale d_x * d_y, one
+   fma per block into 8 lanes, m_x * s_y summed by fma), so it is bit-identical to it. */
+void arbor_vec_dot_q4_1_x4_avx2(int64_t n, const void *restrict w, const void *restrict a,
+                                size_t a_stride, float out[4]) {
+    const arbor_block_q4_1 *x = w;
+    const arbor_block_q8_1 *y[4];
+    for (int k = 0; k < 4; k++) y[k] = (const arbor_block_q8_1 *)((const uint8_t *)a + (size_t)k * a_stride);
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    __m256 summs = _mm256_setzero_ps(); /* lane 2k+1: token k's sum of m * s */
+    for (int64_t i = 0; i < n / ARBOR_QK; i++) {
+        /* [d m d m ...] against [yd0 ys0 yd1 ys1 ...]: even lanes d*yd_k, odd lanes m*ys_k */
+        const __m128 xdm = _mm_cvtph_ps(_mm_cvtsi32_si128((int)load_u32(&x[i].d)));
+        const __m256 xs = _mm256_castpd_ps(_mm256_broadcastsd_pd(_mm_castps_pd(xdm)));
+        const __m256 ys = f16_pairs4(&y[0][i].d, &y[1][i].d, &y[2][i].d, &y[3][i].d);
+        const __m256 scale = _mm256_mul_ps(xs, ys);
+        summs = _mm256_fmadd_ps(xs, ys, summs);
+        const __m256i qx = nibbles32(x[i].qs);
+        for (int k = 0; k < 4; k++) {
+            const __m256i qy = _mm256_loadu_si256((const __m256i *)y[k][i].qs);
+            const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(qx, qy), ones);
+            acc[k] = _mm256_fmadd_ps(lane_bcast(scale, 2 * k), _mm256_cvtepi32_ps(p), acc[k]);
+        }
+    }
+    float m[8];
+    _mm256_storeu_ps(m, summs);
+    for (int k = 0; k < 4; k++) out[k] = hsum8(acc[k]) + m[2 * k + 1];
 }
 
 void arbor_vec_dot_q4_1_r4_avx2(int64_t n, const void *restrict w, size_t w_stride,

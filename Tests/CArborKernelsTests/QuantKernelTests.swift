@@ -120,6 +120,36 @@ final class QuantKernelTests: XCTestCase {
         }
     }
 
+    func testFloatDotsMatchReferenceAtOddElementCountsForBothLaneOrders() {
+        // The float types have no blocks, so their SIMD tails see every length here.
+        defer { arbor_set_ggml_lanes(0) }
+        var rng = TestRNG(state: 43)
+        for lanes: Int32 in [8, 16] {
+            arbor_set_ggml_lanes(lanes)
+            for (name, type) in Self.weightTypes where arbor_type_block_elems(type) == 1 {
+                guard let simd = arbor_vec_dot_for(type), let ref = arbor_vec_dot_ref_for(type) else {
+                    XCTFail("\(name) has no dot product")
+                    continue
+                }
+                XCTAssertNotEqual(unsafeBitCast(simd, to: UnsafeRawPointer.self), unsafeBitCast(ref, to: UnsafeRawPointer.self),
+                                  "\(name) should have a SIMD dot")
+                for n in Self.blockCounts + [31, 63, 65, 127, 577] {
+                    let w = Self.randomRow(type, elements: n, rng: &rng)
+                    let x = (0..<n).map { _ in rng.float(-2, 2) }
+                    var act = [UInt8](repeating: 0, count: arbor_row_bytes(type, Int64(n)))
+                    act.withUnsafeMutableBytes { arbor_quantize_row(type, x, $0.baseAddress, Int64(n)) }
+                    let wf = Self.dequantize(type, w, elements: n), af = Self.dequantize(type, act, elements: n)
+                    let magnitude = zip(wf, af).reduce(0.0) { $0 + abs(Double($1.0) * Double($1.1)) }
+                    let (s, r) = w.withUnsafeBytes { wp in
+                        act.withUnsafeBytes { ap in (simd(Int64(n), wp.baseAddress, ap.baseAddress), ref(Int64(n), wp.baseAddress, ap.baseAddress)) }
+                    }
+                    XCTAssertEqual(Double(s), Double(r), accuracy: Self.simdRelativeTolerance * magnitude + 1e-6,
+                                   "\(name) lanes \(lanes) at \(n) elements")
+                }
+            }
+        }
+    }
+
     func testLegacyDequantisationFollowsTheBlockFormula() {
         var rng = TestRNG(state: 7)
         let n = 32 * 3

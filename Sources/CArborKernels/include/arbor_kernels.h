@@ -45,9 +45,11 @@ int arbor_cpu_has_floor(void);
 void arbor_force_reference(int on);
 
 /** Whose rounding the kernels reproduce where llama.cpp's result depends on its SIMD width
-    (the f16 dot's summation order, the SiLU's exp): 8 = a llama.cpp built for AVX2, 16 = one
-    built for AVX-512. Both run on the AVX2 floor. 0 restores the default: the environment
-    variable ARBOR_GGML_LANES (8 or 16), else 8, the same on every CPU. */
+    (the F32, F16 and BF16 dots' summation order, the SiLU's exp): 8 = a llama.cpp built for
+    AVX2, 16 = one built for AVX-512 (without AVX512_BF16). The quantised dots and the
+    activation quantisation run the same code in both builds. Both run on the AVX2 floor.
+    0 restores the default: the environment variable ARBOR_GGML_LANES (8 or 16), else 8, the
+    same on every CPU. */
 void arbor_set_ggml_lanes(int lanes);
 /** The lane count in effect: 8 or 16. */
 int arbor_ggml_lanes(void);
