@@ -58,9 +58,19 @@ void arbor_set_ggml_lanes(int lanes) {
     __atomic_store_n(&ggml_lanes, lanes == 16 || lanes == 8 ? lanes : 0, __ATOMIC_RELAXED);
 }
 
+/* the environment is read once: kernels ask on every call */
+static int env_lanes(void) {
+    static int cached = -1;
+    int lanes = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (lanes < 0) {
+        const char *env = getenv("ARBOR_GGML_LANES");
+        lanes = env && atoi(env) == 16 ? 16 : 8;
+        __atomic_store_n(&cached, lanes, __ATOMIC_RELAXED);
+    }
+    return lanes;
+}
+
 int arbor_ggml_lanes(void) {
     int lanes = __atomic_load_n(&ggml_lanes, __ATOMIC_RELAXED);
-    if (lanes) return lanes;
-    const char *env = getenv("ARBOR_GGML_LANES");
-    return env && atoi(env) == 16 ? 16 : 8;
+    return lanes ? lanes : env_lanes();
 }
