@@ -120,7 +120,8 @@ extension RunStore {
         let firstPrompt = all.prefix { $0.kind == .prompt }
         let log = all.dropFirst(firstPrompt.count)
         var outcomes: [ToolOutcome] = []
-        for call in try loadRun(id: runID).toolCalls.sorted(by: { $0.seq < $1.seq }) {
+        guard try run(id: runID) != nil else { throw StoreError.runNotFound(runID: runID) }
+        for call in try toolCalls(runID: runID) {
             let arguments = (try? JSONValue(parsing: call.argumentsJSON)) ?? .string(call.argumentsJSON)
             switch call.status {
             case .succeeded:

@@ -101,6 +101,11 @@ extension RunStore {
     }
 
     /// Tool call `seq` of the run if recorded: resume reuses its result instead of calling again.
+    /// The run's tool calls in seq order.
+    public func toolCalls(runID: String) throws -> [ToolCall] {
+        try read { db in try ToolCall.filter(ToolCall.Columns.runID == runID).order(ToolCall.Columns.seq).fetchAll(db) }
+    }
+
     public func toolCall(runID: String, seq: Int) throws -> ToolCall? {
         try read { db in try ToolCall.fetchOne(db, key: ["runID": runID, "seq": seq]) }
     }
