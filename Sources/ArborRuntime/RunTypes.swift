@@ -119,6 +119,13 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     public var conclusion: String
     public var toolName: String?
 
+    public init(path: [Int], thought: String, conclusion: String, toolName: String? = nil) {
+        self.path = path
+        self.thought = thought
+        self.conclusion = conclusion
+        self.toolName = toolName
+    }
+
     /// The path as the store and `arbor fork --at` write it: `1.0` (zero-based).
     public var label: String { path.map(String.init).joined(separator: ".") }
 }

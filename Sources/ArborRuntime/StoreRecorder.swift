@@ -100,7 +100,7 @@ public final class StoreRecorder: RunRecorder {
             for range in pruned { _ = try transaction.markPruned(runID, seqs: range) }
             // after the inserts: a token may be computed and leave the cache between two commits
             for range in released { try transaction.deleteKVRows(runID: runID, seqs: range) }
-            for node in nodes { try transaction.upsertNode(node) }
+            for node in nodes { try transaction.upsertNodeWithAncestors(node) }
             try extra?(transaction)
         }
         self.tokens.removeAll(keepingCapacity: true)

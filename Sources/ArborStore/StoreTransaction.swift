@@ -149,6 +149,19 @@ public struct StoreTransaction {
 
     // MARK: Tree
 
+    /// Stores `node` (insert or replace) after making sure each of its ancestors is stored,
+    /// inserting a missing one as an open node: a subtask finishes before its parent does.
+    public func upsertNodeWithAncestors(_ node: TreeNode) throws {
+        var missing: [NodePath] = []
+        var ancestor = node.path.parent
+        while let path = ancestor, try !TreeNode.exists(db, key: ["runID": node.runID, "path": path]) {
+            missing.append(path)
+            ancestor = path.parent
+        }
+        for path in missing.reversed() { try upsertNode(TreeNode(runID: node.runID, path: path, round: node.round, state: .open)) }
+        try upsertNode(node)
+    }
+
     /// Inserts or replaces a tree node. Its parent must already be stored.
     public func upsertNode(_ node: TreeNode) throws {
         var node = node

@@ -124,6 +124,27 @@ final class RunStoreRecordTests: XCTestCase {
         }
     }
 
+    func testASubtaskFinishingFirstStoresItsAncestorsAsOpenNodes() throws {
+        try forEachStore(self) { store in
+            let run = sampleRun()
+            try store.createRun(run)
+            try store.checkpoint { tx in
+                try tx.upsertNodeWithAncestors(TreeNode(runID: run.id, path: NodePath([0, 1, 2]), round: 0, thought: "leaf", state: .closed))
+            }
+            var nodes = try store.loadRun(id: run.id).nodes
+            XCTAssertEqual(nodes.map(\.path), [NodePath([0]), NodePath([0, 1]), NodePath([0, 1, 2])])
+            XCTAssertEqual(nodes.map(\.state), [.open, .open, .closed])
+            // the parent finishing later replaces its open placeholder
+            try store.checkpoint { tx in
+                try tx.upsertNodeWithAncestors(TreeNode(runID: run.id, path: NodePath([0, 1]), round: 0, thought: "mid", state: .closed))
+            }
+            nodes = try store.loadRun(id: run.id).nodes
+            XCTAssertEqual(nodes.map(\.state), [.open, .closed, .closed])
+            XCTAssertEqual(nodes[1].thought, "mid")
+            XCTAssertEqual(nodes[2].thought, "leaf", "the child is kept")
+        }
+    }
+
     func testToolCallIsRecordedExactlyOnce() throws {
         try forEachStore(self) { store in
             let run = sampleRun()
