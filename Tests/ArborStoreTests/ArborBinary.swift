@@ -25,7 +25,7 @@ enum ArborBinary {
     /// and with HOME and XDG_DATA_HOME pointing into `sandbox`, so that no test can reach the
     /// user's real database); stdout and stderr go through files, so any size is safe.
     static func run(
-        _ arguments: [String], environment: [String: String] = [:], sandbox: URL,
+        _ arguments: [String], environment: [String: String] = [:], sandbox: URL, directory: URL? = nil,
         file: StaticString = #filePath, line: UInt = #line
     ) throws -> Outcome {
         let executable = productsDirectory.appendingPathComponent("arbor")
@@ -52,6 +52,7 @@ enum ArborBinary {
         process.executableURL = executable
         process.arguments = arguments
         process.environment = processEnvironment
+        if let directory { process.currentDirectoryURL = directory }
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = stdout
         process.standardError = stderr

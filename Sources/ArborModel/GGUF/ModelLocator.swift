@@ -7,7 +7,9 @@ import Darwin
 /// Finds the model file a command should use when none is given.
 ///
 /// Order: the `ARBOR_MODEL` environment variable, then
-/// `models/SmolLM2-135M-Instruct.Q4_1.gguf` relative to the current directory.
+/// `models/SmolLM2-135M-Instruct.Q4_1.gguf` relative to the current directory, then the same
+/// under the folders holding the running executable (so `.build/release/arbor` finds the
+/// checkout's model from any directory).
 ///
 /// ```swift
 /// let path = try ModelLocator.resolve(explicitPath: options.model)
@@ -22,7 +24,23 @@ public enum ModelLocator {
         if let env = getenv("ARBOR_MODEL"), let path = String(validatingCString: env), !path.isEmpty {
             return path
         }
-        return defaultModelRelativePath
+        if access(defaultModelRelativePath, R_OK) == 0 { return defaultModelRelativePath }
+        return besideExecutable() ?? defaultModelRelativePath
+    }
+
+    /// `models/…` in the executable's folder or one of its four nearest ancestors.
+    private static func besideExecutable() -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return nil }
+        var folder = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        for _ in 0..<5 {
+            guard let slash = folder.lastIndex(of: "/"), slash != folder.startIndex else { return nil }
+            folder = String(folder[..<slash])
+            let candidate = folder + "/" + defaultModelRelativePath
+            if access(candidate, R_OK) == 0 { return candidate }
+        }
+        return nil
     }
 
     /// `explicitPath` if given, else `defaultModelPath()`; throws when the file does not exist.
