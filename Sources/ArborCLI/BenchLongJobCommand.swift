@@ -16,6 +16,9 @@ struct LongJobBenchOptions: ParsableArguments {
     @Option(name: .long, help: "The long job's most characters per thought, conclusion or summary.")
     var maxTextLength: Int = 160
 
+    @Option(name: .long, help: "The long job's task depth (2 lets top-level tasks have subtasks, pruned when done).")
+    var maxDepth: Int = 1
+
     @Option(name: .long, help: "Record the long job to this SQLite file and keep it (default: a temporary file, deleted).")
     var db: String?
 
@@ -26,6 +29,7 @@ struct LongJobBenchOptions: ParsableArguments {
         guard longJob else { return }
         if tokens < 0 { throw ValidationError("--tokens must not be negative.") }
         if roundBudget < 64 { throw ValidationError("--round-budget must be at least 64 (the workflow's lower limit).") }
+        if !(1...16).contains(maxDepth) { throw ValidationError("--max-depth must be between 1 and 16.") }
         if !(16...2048).contains(maxTextLength) { throw ValidationError("--max-text-length must be between 16 and 2048.") }
         if noStore && db != nil { throw ValidationError("--db and --no-store contradict each other.") }
     }
@@ -38,10 +42,10 @@ enum BenchLongJobCommand {
     static func run(options: LongJobBenchOptions, modelPath: String, threads: Int, json: Bool) async throws {
         let configuration = LongJobBenchmark.Configuration(
             minimumTokens: options.tokens, roundBudget: options.roundBudget, maxTextLength: options.maxTextLength,
-            databasePath: options.db, recordsToStore: !options.noStore)
+            maxDepth: options.maxDepth, databasePath: options.db, recordsToStore: !options.noStore)
         let bench = try LongJobBenchmark(modelPath: modelPath, threads: threads)
         if !json {
-            emit("long job: at least \(options.tokens) tree tokens, round budget \(options.roundBudget), "
+            emit("long job: at least \(options.tokens) tree tokens, round budget \(options.roundBudget), task depth \(options.maxDepth), "
                   + "\(threads) threads, greedy with repetition penalty 1.3, "
                   + (options.noStore ? "not recorded" : "recorded to SQLite (\(options.db ?? "temporary file"))"))
             emit("")
