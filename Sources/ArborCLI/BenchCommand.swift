@@ -46,6 +46,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Run the tool-loop benchmark instead (Arbor, unpruned, agent loop) for these tool-call counts, e.g. 0,10,30,60.")
     var tools: String?
 
+    @OptionGroup(title: "Long job (see BenchLongJobCommand.swift)")
+    var longJob: LongJobBenchOptions
+
     func validate() throws {
         if t < 1 { throw ValidationError("-t must be at least 1.") }
         if r < 1 { throw ValidationError("-r must be at least 1.") }
@@ -59,6 +62,7 @@ struct BenchCommand: AsyncParsableCommand {
         if let tools {
             return try await BenchToolsCommand.run(toolCounts: Self.lengths(tools, flag: "--tools"), modelPath: path, threads: t, json: json)
         }
+        if longJob.longJob { return try await BenchLongJobCommand.run(options: longJob, modelPath: path, threads: t, json: json) }
         if store { return try await BenchStoreCommand(modelPath: path, threads: t, repetitions: r, json: json).run() }
         if grammarOptions.grammar {
             // -n is the token limit of each decoding (its first value).

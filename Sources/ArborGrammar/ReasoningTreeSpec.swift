@@ -49,6 +49,12 @@ public struct ReasoningTreeSpec: Sendable {
     public var schemaOptions: SchemaGrammarOptions
     /// The most characters in a thought, conclusion or summary; nil for no limit.
     public var maxTextLength: Int?
+    /// The `reasoning` list cannot close before it holds `maxBreadth` tasks: until then only
+    /// another task may follow. With a summary ending this is the grammar of a round that
+    /// must not answer yet (a long job below its minimum length): the runtime moves it onto
+    /// the ordinary summary grammar when its budget is spent, and a full list ends with the
+    /// summary by itself. Needs `maxBreadth` and no steps.
+    public var isOpenEnded = false
 
     public init(tools: [Tool], output: SchemaDocument, maxDepth: Int = 3, maxBreadth: Int? = nil,
                 maxToolCalls: Int? = nil, steps: [Step] = [], isSummaryRound: Bool = false,
@@ -82,6 +88,10 @@ public struct ReasoningTreeSpec: Sendable {
             for name in step.allowedTools where !seen.contains(name) {
                 problems.append("step \(index + 1) allows the tool \"\(name)\", which is not declared")
             }
+        }
+        if isOpenEnded {
+            if maxBreadth == nil { problems.append("an open-ended tree needs maxBreadth: its reasoning list closes only when full") }
+            if !steps.isEmpty { problems.append("an open-ended tree cannot have steps: they fix the reasoning list") }
         }
         return problems.map { .invalidWorkflow(reason: $0) }
     }

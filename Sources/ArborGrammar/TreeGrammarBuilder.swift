@@ -4,7 +4,8 @@ import ArborSchema
 ///
 /// ```
 /// root   ::= "{\"reasoning\":[" TASK-1 ("," TASK-1)* "],\"answer\":" OUTPUT "}"
-///            (a summary round ends with ",\"summary\":" STRING "}" instead)
+///            (a summary round ends with ",\"summary\":" STRING "}" instead; an open-ended
+///            tree's list has exactly maxBreadth tasks: it closes only when full)
 /// TASK-d ::= "{\"thought\":" STRING
 ///            ( ",\"tooluse\":{\"tool_name\":" ( "\"t\",\"parameters\":" PARAMS-t | … )
 ///              ",\"tool_result\":" HOLE "}" )?
@@ -59,7 +60,10 @@ public struct TreeGrammarBuilder {
         }
         let allTools = spec.maxToolCalls == 0 ? [] : spec.tools.map(\.name)
         let reasoning: GrammarExpression
-        if spec.steps.isEmpty {
+        if spec.isOpenEnded, let breadth = spec.maxBreadth {
+            let task = GrammarExpression.rule(task(depth: 1, tools: allTools))
+            reasoning = .concatenation([task, .repetition(.concatenation([.literal(","), task]), min: breadth - 1, max: breadth - 1)])
+        } else if spec.steps.isEmpty {
             reasoning = taskList(depth: 1, tools: allTools)
         } else {
             let steps = spec.steps.map { step in

@@ -20,9 +20,11 @@ struct GrammarSampling {
 
     /// Accepts the tokens of the text the grammar forces now, at most `limit`, and returns
     /// them; empty when the grammar leaves a choice (or its canonical tokenization does not fit,
-    /// in which case the caller samples).
-    func acceptForced(_ matcher: inout GrammarMatcher, limit: Int) -> [Int32] {
-        let forcedText = matcher.forcedBytes()
+    /// in which case the caller samples). With `tree` (the tree so far, while its round may
+    /// end), the text stops at the tree's next top-level task boundary, where the round ends.
+    func acceptForced(_ matcher: inout GrammarMatcher, limit: Int, stoppingAtBoundaryOf tree: TreeTracker? = nil) -> [Int32] {
+        var forcedText = matcher.forcedBytes()
+        if let tree, let end = tree.bytesToTopLevelBoundary(in: forcedText) { forcedText.removeSubrange(end...) }
         guard !forcedText.isEmpty, limit > 0 else { return [] }
         var accepted: [Int32] = []
         for id in tokenizer.encode(String(decoding: forcedText, as: UTF8.self), parseSpecial: false) {

@@ -51,6 +51,13 @@ public struct RoundRecord: Codable, Sendable, Equatable {
     /// The most tree tokens kept in the cache at once during the round.
     public var peakKeptTokens: Int
     public var decodeSeconds: Double
+    /// The most KV slots in use at once during the round, its prompt included.
+    public var peakKVSlots = 0
+    /// Tokens of the round's whole prompt (instructions, inputs, the previous summary), fed
+    /// or kept from the previous round.
+    public var promptLength = 0
+    /// Tree tokens still in the cache when the round ended.
+    public var endKeptTokens = 0
 
     /// Tree tokens per second of decoding in this round.
     public var tokensPerSecond: Double { decodeSeconds > 0 ? Double(treeTokens) / decodeSeconds : 0 }

@@ -16,6 +16,14 @@ public struct RunOptions: Codable, Sendable, Equatable {
     /// The kernels' rounding variant the run decodes with; nil leaves the process's setting
     /// alone. A recorded run stores it so that a resume on another CPU replays the same tokens.
     public var numerics: LlamaCppNumerics?
+    /// Tree tokens the run writes before it may answer (a long job; nil: answer any time).
+    /// A round that starts below it decodes under the open-ended tree grammar
+    /// (``ReasoningTreeSpec/isOpenEnded``): its `reasoning` list takes only more tasks until
+    /// the round budget ends it with a summary (or, full at `max_breadth` tasks, it closes
+    /// with one), never with an answer. It needs `limits.round_budget` and no `steps`; the
+    /// last allowed round (`max_rounds`) answers whatever the count. The count is checked at
+    /// round starts, so the run stops within one round past it.
+    public var minimumTokens: Int?
 
     public init(sampling: SamplerSettings = .greedy, prune: Bool = true, toolResultTokenBudget: Int = 384,
                 maxTokens: Int? = nil) {

@@ -65,6 +65,8 @@ public final class WorkflowRunner {
         let grammar = try compileGrammar(serverTools: serverTools, isSummaryRound: false)
         let rounded = workflow.limits.roundBudget != nil && workflow.limits.maxRounds > 1
         let summaryGrammar = rounded ? try compileGrammar(serverTools: serverTools, isSummaryRound: true) : nil
+        let minimumTokens = rounded ? options.minimumTokens ?? 0 : 0
+        let openGrammar = minimumTokens > 0 ? try compileGrammar(serverTools: serverTools, isSummaryRound: true, isOpenEnded: true) : nil
         let prompt = PromptBuilder(workflow: workflow, tools: workflow.tools.map { tool in
             PromptBuilder.ToolInfo(name: tool.name, description: tool.description,
                                    parameters: serverTools[tool.name] ?? ReasoningTreeSpec.parametersFetchedAtRunTime)
@@ -93,11 +95,13 @@ public final class WorkflowRunner {
                 try first.feedPrompt(promptIDs)
                 return first
             }()
-            var round = TreeRound(runner: self, grammar: grammar, memory: memory)
+            let mayEndWithSummary = number + 1 < workflow.limits.maxRounds
+            let mustGoOn = mayEndWithSummary && total.treeTokens < minimumTokens
+            var round = TreeRound(runner: self, grammar: mustGoOn ? openGrammar ?? grammar : grammar, memory: memory)
             round.roundNumber = number
             round.seqBase = seqBase
             round.toolCallBase = toolCalls.count
-            if number + 1 < workflow.limits.maxRounds { round.summaryGrammar = summaryGrammar }
+            if mayEndWithSummary { round.summaryGrammar = summaryGrammar }
             round.roundBudget = workflow.limits.roundBudget
             let fedPrompt = Array(promptIDs.suffix(memory.promptFedCount))
             if try checkOrRecordPrompt(fedPrompt, round: number, seq: round.seqBase, progress: progress, offset: &logOffset) {
@@ -124,7 +128,8 @@ public final class WorkflowRunner {
             toolCalls += round.toolCalls
             let record = RoundRecord(number: number, summary: round.tracker.summaryText, promptTokens: fedPrompt.count,
                                      treeTokens: round.metrics.treeTokens, peakKeptTokens: round.peakKeptTreeTokens,
-                                     decodeSeconds: round.metrics.decodeSeconds)
+                                     decodeSeconds: round.metrics.decodeSeconds, peakKVSlots: round.metrics.peakKVSlots,
+                                     promptLength: promptIDs.count, endKeptTokens: round.keptTreeTokens)
             rounds.append(record)
             // A round replayed whole from the record (the log goes on past it) is recorded already.
             let replayedWhole = progress.map { logOffset < $0.tokens.count } ?? false
@@ -167,8 +172,9 @@ public final class WorkflowRunner {
         try recorder.kvRowsComputed(firstSeq: firstSeq, rows: transfer.copyRows(of: slots), rowBytes: transfer.kvRowByteCount)
     }
 
-    private func compileGrammar(serverTools: [String: JSONValue], isSummaryRound: Bool) throws -> CompiledGrammar {
-        let spec = try ReasoningTreeSpec(workflow: workflow, serverTools: serverTools, isSummaryRound: isSummaryRound)
+    private func compileGrammar(serverTools: [String: JSONValue], isSummaryRound: Bool, isOpenEnded: Bool = false) throws -> CompiledGrammar {
+        var spec = try ReasoningTreeSpec(workflow: workflow, serverTools: serverTools, isSummaryRound: isSummaryRound)
+        spec.isOpenEnded = isOpenEnded
         let tree = try TreeGrammarBuilder.grammar(for: spec)
         return try VocabularyCache.shared.compiled(tree.grammar, for: tokenizer)
     }
@@ -299,7 +305,9 @@ struct TreeRound {
             }
             // While the round may still end with a summary, forced text goes one token per
             // step, so the end is decided before every token — as a replay decides it.
-            let forced = grammarSampling.acceptForced(&matcher, limit: summaryGrammar != nil && !endsWithSummary ? 1 : maxTokens - written)
+            let boundary = mayEndRound(within: 1) ? tracker : nil
+            let forced = grammarSampling.acceptForced(&matcher, limit: summaryGrammar != nil && !endsWithSummary ? 1 : maxTokens - written,
+                                                      stoppingAtBoundaryOf: boundary)
             if !forced.isEmpty {
                 metrics.forcedTokens += forced.count
                 try append(forced, kind: .forced)
@@ -311,11 +319,25 @@ struct TreeRound {
                 if matcher.isComplete { break }
                 throw RuntimeError.noTokenAllowed(step: written)
             }
-            guard matcher.acceptToken(Int(token)) else { throw RuntimeError.noTokenAllowed(step: written) }
+            let pieces = boundary == nil ? [token] : piecesUpToBoundary(token)
+            for id in pieces where !matcher.acceptToken(Int(id)) { throw RuntimeError.noTokenAllowed(step: written) }
             metrics.generatedTokens += 1
-            try append([token], kind: .generated)
+            metrics.forcedTokens += pieces.count - 1
+            try append([pieces[0]], kind: .generated)
+            if pieces.count > 1 { try append(Array(pieces.dropFirst()), kind: .forced) }
             if matcher.isComplete && !matcher.canAcceptAnyMore { break }
         }
+    }
+
+    /// `token`, or the tokens of its bytes up to the top-level task boundary it would run
+    /// past (`"},` becomes `"}`), so that a round past its budget ends there.
+    private func piecesUpToBoundary(_ token: Int32) -> [Int32] {
+        let bytes = runner.tokenizer.tokenBytes(token)
+        guard let end = tracker.bytesToTopLevelBoundary(in: bytes) else { return [token] }
+        let text = String(decoding: bytes[..<end], as: UTF8.self)
+        let ids = runner.tokenizer.encode(text, parseSpecial: false)
+        // A token may start inside a UTF-8 character; such a piece stays whole.
+        return Array(text.utf8) == Array(bytes[..<end]) && !ids.isEmpty ? ids : [token]
     }
 
     /// Calls the tool the tree asks for (or takes its recorded outcome) and inserts its result.
