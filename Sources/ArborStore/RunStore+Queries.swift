@@ -13,7 +13,7 @@ public struct TokenStatistics: Sendable, Equatable {
 /// Everything `arbor inspect` shows about one run.
 public struct RunDetails: Sendable, Equatable {
     public var run: Run
-    /// Tree nodes in path order (`0`, `0.0`, `0.1`, …, `0.10`, `1`).
+    /// Tree nodes by round, then in path order (`0`, `0.0`, `0.1`, …, `0.10`, `1`).
     public var nodes: [TreeNode]
     /// Tool calls in seq order.
     public var toolCalls: [ToolCall]
@@ -57,7 +57,7 @@ extension RunStore {
     public func loadRun(id: String) throws -> RunDetails {
         try read { db in
             guard let run = try Run.fetchOne(db, key: id) else { throw StoreError.runNotFound(runID: id) }
-            let nodes = try TreeNode.filter(TreeNode.Columns.runID == id).fetchAll(db).sorted { $0.path < $1.path }
+            let nodes = try TreeNode.filter(TreeNode.Columns.runID == id).fetchAll(db).sorted(by: TreeNode.inTreeOrder)
             let calls = try ToolCall.filter(ToolCall.Columns.runID == id).order(ToolCall.Columns.seq).fetchAll(db)
             let rounds = try Round.filter(Round.Columns.runID == id).order(Round.Columns.number).fetchAll(db)
             var byKind: [TokenKind: Int] = [:]
@@ -93,10 +93,10 @@ extension RunStore {
         }
     }
 
-    /// The run's tree nodes in path order.
+    /// The run's tree nodes by round, then in path order.
     public func nodes(runID: String) throws -> [TreeNode] {
         try read { db in
-            try TreeNode.filter(TreeNode.Columns.runID == runID).fetchAll(db).sorted { $0.path < $1.path }
+            try TreeNode.filter(TreeNode.Columns.runID == runID).fetchAll(db).sorted(by: TreeNode.inTreeOrder)
         }
     }
 

@@ -8,9 +8,10 @@ import GRDB
 /// number of applied migrations so that `sqlite3 arbor.sqlite 'PRAGMA user_version'` tells
 /// the schema version without GRDB.
 ///
-/// Layout (v2):
+/// Layout (v3):
 /// - `run` — one row per run; JSON columns are checked with `json_valid`.
-/// - `treeNode` — `(runID, path)` key; `(runID, parentPath)` references the parent node.
+/// - `treeNode` — `(runID, round, path)` key (v3; v1 keyed it by `(runID, path)`, so rounds
+///   overwrote each other); `(runID, round, parentPath)` references the parent node.
 /// - `token` — the append-only token log, `(runID, seq)` key, `WITHOUT ROWID` so the log is
 ///   stored in seq order inside its primary-key b-tree.
 /// - `toolCall` — `(runID, seq)` key: a tool call is recorded exactly once.
@@ -35,6 +36,30 @@ enum StoreMigrations {
                 t.column("data", .blob).notNull()
                 t.primaryKey(["runID", "seq"])
             }
+        }
+        migrator.registerMigration("v3-tree-nodes-per-round") { db in
+            // Each summary round has its own tree (its first task is `0` again): v1's key
+            // (runID, path) made a later round overwrite an earlier round's tasks.
+            try db.create(table: "treeNodeByRound") { t in
+                t.column("runID", .text).notNull().references("run", onDelete: .cascade)
+                t.column("path", .text).notNull()
+                t.column("parentPath", .text)
+                t.column("depth", .integer).notNull().check(sql: "depth >= 1")
+                t.column("round", .integer).notNull().check(sql: "round >= 0")
+                t.column("thought", .text)
+                t.column("conclusion", .text)
+                t.column("state", .text).notNull().check(sql: "state IN ('open', 'closed', 'pruned')")
+                t.column("firstTokenSeq", .integer)
+                t.column("endTokenSeq", .integer)
+                t.primaryKey(["runID", "round", "path"])
+                t.foreignKey(["runID", "round", "parentPath"], references: "treeNode", columns: ["runID", "round", "path"],
+                             onDelete: .cascade)
+                t.check(sql: "(parentPath IS NULL) = (depth = 1)")
+                t.check(sql: "endTokenSeq IS NULL OR firstTokenSeq IS NULL OR endTokenSeq >= firstTokenSeq")
+            }
+            try db.execute(sql: "INSERT INTO treeNodeByRound SELECT runID, path, parentPath, depth, round, thought, conclusion, state, firstTokenSeq, endTokenSeq FROM treeNode")
+            try db.drop(table: "treeNode")
+            try db.rename(table: "treeNodeByRound", to: "treeNode")
         }
         return migrator
     }

@@ -154,7 +154,7 @@ public struct StoreTransaction {
     public func upsertNodeWithAncestors(_ node: TreeNode) throws {
         var missing: [NodePath] = []
         var ancestor = node.path.parent
-        while let path = ancestor, try !TreeNode.exists(db, key: ["runID": node.runID, "path": path]) {
+        while let path = ancestor, try !TreeNode.exists(db, key: ["runID": node.runID, "round": node.round, "path": path]) {
             missing.append(path)
             ancestor = path.parent
         }

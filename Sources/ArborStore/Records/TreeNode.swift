@@ -59,4 +59,9 @@ public struct TreeNode: Codable, Sendable, Equatable, FetchableRecord, Persistab
         self.firstTokenSeq = firstTokenSeq
         self.endTokenSeq = endTokenSeq
     }
+
+    /// Round first, then path: each summary round's tree in order.
+    public static func inTreeOrder(_ a: TreeNode, _ b: TreeNode) -> Bool {
+        a.round != b.round ? a.round < b.round : a.path < b.path
+    }
 }
