@@ -14,12 +14,20 @@ public final class CompiledGrammar: Sendable {
     let automaton: GrammarAutomaton
     let cache = TokenMaskCache()
     let completionDistances: CompletionDistances
+    /// The node each node's cache positions are stored under: nodes no token can tell apart
+    /// share them (see ``GrammarAutomaton/equivalentNodes(horizon:)``).
+    let cacheNode: [Int32]
+    private let hasEquivalentNodes: Bool
 
     public init(_ grammar: Grammar, vocabulary: TokenVocabulary) throws(GrammarCompileError) {
         self.grammar = grammar
         self.vocabulary = vocabulary
         automaton = try GrammarAutomaton(grammar)
         completionDistances = CompletionDistances(automaton)
+        let equivalent = automaton.equivalentNodes(horizon: vocabulary.longestToken + 1)
+        cacheNode = equivalent
+        hasEquivalentNodes = equivalent.indices.contains { equivalent[$0] != Int32($0) }
+        precomputeWidePositions(horizon: vocabulary.longestToken + 1)
     }
 
     /// The number of automaton nodes (a size measure for reports and benchmarks).
@@ -28,7 +36,9 @@ public final class CompiledGrammar: Sendable {
     /// How many grammar positions have a cached token set so far.
     public var cachedPositionCount: Int { cache.count }
 
-    var walker: TokenWalker { TokenWalker(automaton: automaton, vocabulary: vocabulary) }
+    var walker: TokenWalker {
+        TokenWalker(automaton: automaton, vocabulary: vocabulary, equivalentNodes: hasEquivalentNodes ? cacheNode : nil)
+    }
 
     /// The cached token sets for a configuration at `key.node` with the return nodes
     /// `key.returns` below it (see ``TokenMaskCache``); deeper levels refine the

@@ -35,9 +35,25 @@ struct GrammarAutomaton: Sendable {
 
     private(set) var nodes: [Node] = []
     private(set) var ruleStart: [Int32] = []
+    /// The rule each node belongs to.
+    private(set) var nodeRule: [Int32] = []
     let ruleNames: [String]
     let rootRule: Int32
     let budgetLimit: Int?
+
+    /// One optional copy of an unrolled bounded repetition's body: the nodes
+    /// `start..<end`, built exactly as the chain's first optional copy at `firstStart`
+    /// (same size, same edges shifted), with `remaining` optional copies after it.
+    struct RepetitionCopy: Sendable {
+        var start: Int32
+        var end: Int32
+        var firstStart: Int32
+        var remaining: Int
+    }
+
+    /// Every optional copy of every bounded repetition, inner ones before the copy that
+    /// holds them (see ``equivalentNodes(horizon:)``).
+    private(set) var repetitionCopies: [RepetitionCopy] = []
 
     /// The largest repetition bound compiled (each count becomes automaton nodes).
     static let maximumRepetition = 100_000
@@ -48,15 +64,17 @@ struct GrammarAutomaton: Sendable {
         rootRule = Int32(grammar.root.index)
         budgetLimit = grammar.budgetLimit
         var finals: [Int32] = []
-        for _ in grammar.rules {
+        for index in grammar.rules.indices {
             ruleStart.append(newNode())
             let final = newNode()
             nodes[Int(final)].isFinal = true
             finals.append(final)
+            nodeRule += [Int32(index), Int32(index)]
         }
         for (index, rule) in grammar.rules.enumerated() {
             let end = build(rule.body, from: ruleStart[index])
             nodes[Int(end)].epsilons.append(finals[index])
+            nodeRule += repeatElement(Int32(index), count: nodes.count - nodeRule.count)
         }
         markTailCalls()
         try checkLeftRecursion()
@@ -156,11 +174,15 @@ struct GrammarAutomaton: Sendable {
             let end = newNode()
             if let maximum {
                 // Nested optionals: (x (x (x)?)?)? — one position per count read.
-                for _ in minimum..<max(minimum, maximum) {
+                var firstStart: Int32?
+                for count in minimum..<max(minimum, maximum) {
                     epsilon(current, end)
                     let entry = newNode()
                     epsilon(current, entry)
                     current = build(body, from: entry)
+                    repetitionCopies.append(RepetitionCopy(start: entry, end: Int32(nodes.count), firstStart: firstStart ?? entry,
+                                                           remaining: maximum - count - 1))
+                    if firstStart == nil { firstStart = entry }
                 }
                 epsilon(current, end)
             } else {

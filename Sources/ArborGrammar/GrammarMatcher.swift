@@ -109,14 +109,15 @@ public struct GrammarMatcher: Sendable {
         let automaton = compiled.automaton
         let walker = compiled.walker
         for configuration in state.configurations where !automaton.nodes[Int(configuration.node)].byteEdges.isEmpty {
-            var key = TokenMaskCache.Key(node: configuration.node, returns: [])
+            let cacheNode = compiled.cacheNode
+            var key = TokenMaskCache.Key(node: cacheNode[Int(configuration.node)], returns: [])
             var frame = configuration.frame
             var uncertain: [Int] = []
             while key.returns.count < TokenMaskCache.maximumContextDepth {
                 if frame == FrameTable.root {
                     key.returns.append(FrameTable.root)
                 } else {
-                    key.returns.append(frames[frame].returnNode)
+                    key.returns.append(cacheNode[Int(frames[frame].returnNode)])
                     frame = frames[frame].parent
                 }
                 let entry = compiled.cacheEntry(key)

@@ -30,18 +30,30 @@ enum IntegerRangeGrammar {
 
     /// The decimal numbers in `lower...upper`, without sign.
     static func unsigned(_ lower: UInt64, _ upper: UInt64) -> GrammarExpression {
+        unsigned(Array(String(lower).utf8), Array(String(upper).utf8))
+    }
+
+    /// The decimal numbers between two digit strings without leading zeros (`"0"` for
+    /// zero), of any length.
+    static func unsigned(_ lower: [UInt8], _ upper: [UInt8]) -> GrammarExpression {
         var options: [GrammarExpression] = []
         // Lengths whose whole span lies in the range collapse to `[1-9] [0-9]{m,n}`.
         var fullLengths: ClosedRange<Int>?
-        for length in digitCount(lower)...digitCount(upper) {
-            let first = length == 1 ? 0 : power(length - 1)
-            let last = length >= 20 ? UInt64.max : power(length) - 1
-            let low = max(lower, first), high = min(upper, last)
+        for length in lower.count...upper.count {
+            let first = length == 1 ? [zero] : [zero + 1] + Array(repeating: zero, count: length - 1)
+            let last = Array(repeating: zero + 9, count: length)
+            let low = length == lower.count ? lower : first, high = length == upper.count ? upper : last
+            // One digit counts as full from 1 to 9 (with "0" apart): `"0" | [1-9] [0-9]{0,n}`.
+            if length == 1, low.first! <= zero + 1, high == last {
+                if low == [zero] { options.append(.bytes([zero])) }
+                fullLengths = 1...1
+                continue
+            }
             if length > 1, low == first, high == last {
                 fullLengths = (fullLengths?.lowerBound ?? length)...length
                 continue
             }
-            options.append(sameLength(Array(String(low).utf8), Array(String(high).utf8)))
+            options.append(sameLength(low, high))
         }
         if let fullLengths {
             options.append(.concatenation([.byteRanges([0x31...0x39]),
@@ -49,6 +61,8 @@ enum IntegerRangeGrammar {
         }
         return .alternatives(options)
     }
+
+    private static let zero = UInt8(ascii: "0")
 
     /// The numbers between two digit strings of equal length.
     private static func sameLength(_ low: [UInt8], _ high: [UInt8]) -> GrammarExpression {
@@ -76,14 +90,5 @@ enum IntegerRangeGrammar {
         }
         if let tail { options.append(tail) }
         return .alternatives(options)
-    }
-
-    private static func digitCount(_ value: UInt64) -> Int {
-        String(value).count
-    }
-
-    /// 10^exponent, for exponents up to 19.
-    private static func power(_ exponent: Int) -> UInt64 {
-        (0..<exponent).reduce(1) { result, _ in result * 10 }
     }
 }

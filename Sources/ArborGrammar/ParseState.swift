@@ -60,13 +60,24 @@ extension GrammarAutomaton {
     /// (popping it sets ``ParseState/touchesContext``), and budget edges are taken with
     /// `budgetUsed` set to 1, meaning "valid only if budget remains".
     func close(_ seeds: [ParseConfiguration], frames: inout FrameTable, simulating: Bool = false) -> ParseState {
-        var seen = Set<ParseConfiguration>()
+        // Most closures hold a few dozen configurations: a linear scan beats hashing until
+        // the list grows past `smallClosure`, then a set takes over.
+        let smallClosure = 48
+        var seenList: [ParseConfiguration] = []
+        seenList.reserveCapacity(smallClosure)
+        var seenSet: Set<ParseConfiguration>?
         var work = seeds
         var kept: [ParseConfiguration] = []
         var complete = false
         var touches = false
         while let configuration = work.popLast() {
-            guard seen.insert(configuration).inserted else { continue }
+            if seenSet != nil {
+                guard seenSet!.insert(configuration).inserted else { continue }
+            } else {
+                guard !seenList.contains(configuration) else { continue }
+                seenList.append(configuration)
+                if seenList.count > smallClosure { seenSet = Set(seenList) }
+            }
             let node = nodes[Int(configuration.node)]
             if node.canScan { kept.append(configuration) }
             for next in node.epsilons {

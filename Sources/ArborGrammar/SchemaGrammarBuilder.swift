@@ -34,9 +34,9 @@ public struct SchemaGrammar: Sendable {
 ///   exactly by a digit-by-digit range grammar (`IntegerRangeGrammar`), and an open side
 ///   stops at ``SchemaGrammarOptions/maximumIntegerDigits`` digits. Bounds beyond `Int64`
 ///   and `multipleOf` are post-checks.
-/// - **Numbers**: JSON numbers with bounded digit counts (``SchemaGrammarOptions``);
-///   `minimum: 0` (or any lower bound ≥ 0, then a post-check unless it is exactly
-///   `minimum: 0`) drops the minus sign; other bounds and `multipleOf` are post-checks.
+/// - **Numbers**: JSON numbers with bounded digit counts (``SchemaGrammarOptions``). Any
+///   bound makes them exact decimal ranges without exponent (`DecimalRangeGrammar`), never
+///   wider than the validator's double comparison allows; `multipleOf` is a post-check.
 /// - **enum/const**: the values' compact JSON text, exactly.
 /// - **anyOf**: a choice. **oneOf**: a choice, with "exactly one" as a post-check unless
 ///   the branches are provably exclusive (`OneOfExclusivity`). Sibling keywords are merged

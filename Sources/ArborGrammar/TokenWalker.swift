@@ -16,6 +16,9 @@ struct TokenWalker {
 
     let automaton: GrammarAutomaton
     let vocabulary: TokenVocabulary
+    /// Equivalent nodes for inputs up to the longest token (``CompiledGrammar/cacheNode``),
+    /// or nil when every node is its own: simulations map each new state onto them.
+    let equivalentNodes: [Int32]?
 
     /// The states of one walk and their discovered transitions, with the facts the walk
     /// reads per byte kept in flat arrays.
@@ -67,6 +70,7 @@ struct TokenWalker {
         // that extend that prefix share `deadOutcome`.
         var deadLength = -1
         var deadOutcome = Outcome.rejected
+        var mappedFrames: [Int32: Int32] = [:]
         let sortedIDs = vocabulary.sortedIDs
         let sharedPrefix = vocabulary.sharedPrefix
         vocabulary.sortedBytes.withUnsafeBufferPointer { bytes in
@@ -98,7 +102,10 @@ struct TokenWalker {
                         let slot = Int(state) * 256 + Int(bytes[begin + depth])
                         var next = table.transitions[slot]
                         if next < 0 {
-                            let stepped = automaton.step(table.states[Int(state)], bytes[begin + depth], frames: &frames, simulating: simulating)
+                            var stepped = automaton.step(table.states[Int(state)], bytes[begin + depth], frames: &frames, simulating: simulating)
+                            if simulating, let equivalentNodes {
+                                stepped = automaton.mapped(stepped, to: equivalentNodes, frames: &frames, memo: &mappedFrames)
+                            }
                             next = table.number(stepped)
                             table.transitions[slot] = next
                         }

@@ -6,7 +6,7 @@ import XCTest
 final class GBNFPrinterTests: XCTestCase {
     func testObjectWithBoundsAndOptionalMembers() throws {
         XCTAssertEqual(try GrammarTestSupport.schemaGrammar(#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":3},"tags":{"type":"array","items":{"enum":["a","b"]},"maxItems":2},"score":{"type":"number","minimum":0}},"required":["name"]}"#).grammar.gbnf, #"""
-root ::= "{\"name\":\"" json-char{1,3} "\"" ( ",\"tags\":[" ( ( "\"a\"" | "\"b\"" ) ( "," ( "\"a\"" | "\"b\"" ) )? )? "]" )? ( ",\"score\":" ( "0" | [1-9] [0-9]{0,17} ) ( "." [0-9]{1,17} )? ( [Ee] [+\-]? [0-9]{1,2} )? )? "}"
+root ::= "{\"name\":\"" json-char{1,3} "\"" ( ",\"tags\":[" ( ( "\"a\"" | "\"b\"" ) ( "," ( "\"a\"" | "\"b\"" ) )? )? "]" )? ( ",\"score\":" ( "0" | [1-9] [0-9]{0,17} ) ( "." [0-9]{1,17} )? )? "}"
 json-char ::= [^\x00-\x1F"\\] | "\\" ( ["/\\bfnrt] | "u" ( [0-9A-CEFa-cef] [0-9A-Fa-f]{3} | [Dd] [0-7] [0-9A-Fa-f]{2} ) )
 
 """#)

@@ -60,6 +60,37 @@ final class GrammarMatcherTests: XCTestCase {
         XCTAssertGreaterThan(steps, 300)
     }
 
+    /// Bounded texts share cache positions between the copies of their repetition (the
+    /// copies a token cannot tell apart): masks still equal trying every token, at every
+    /// length up to the limit and past it, in nested bounded repetitions and number ranges.
+    func testSharedPositionsOfBoundedTextsEqualBruteForce() throws {
+        let cases: [(schema: String, text: String)] = [
+            (#"{"type":"string","maxLength":40}"#, "\"" + String(repeating: "ab", count: 20) + "\""),
+            (#"{"type":"string","maxLength":40}"#, "\"the é😀 a\\n " + String(repeating: "x", count: 28) + "\""),
+            (#"{"type":"array","items":{"type":"string","maxLength":30},"maxItems":24}"#,
+             "[" + (0..<24).map { index in "\"" + String(repeating: "t", count: index + 7) + "\"" }.joined(separator: ",") + "]"),
+            (#"{"type":"object","properties":{"n":{"type":"number","minimum":-2.5,"exclusiveMaximum":1000}},"required":["n"]}"#, #"{"n":999.99999}"#),
+        ]
+        var steps = 0
+        for (schema, text) in cases {
+            let compiled = try Self.compile(schema)
+            var matcher = GrammarMatcher(compiled)
+            for byte in Array(text.utf8) {
+                let mask = matcher.nextTokenMask()
+                for id in 0..<Self.vocabulary.count {
+                    var probe = matcher
+                    XCTAssertEqual(Self.isSet(mask, id), probe.acceptToken(id), "\(schema) after \(matcher.stepCount) bytes: token \(Self.vocabulary.tokens[id])")
+                }
+                XCTAssertTrue(matcher.acceptText([byte]), "\(schema): \(text) at byte \(matcher.stepCount)")
+                steps += 1
+            }
+            XCTAssertTrue(matcher.isComplete, schema)
+        }
+        XCTAssertGreaterThan(steps, 500)
+        let tooLong = try Self.compile(#"{"type":"string","maxLength":40}"#)
+        XCTAssertFalse(GrammarTestSupport.accepts(tooLong, "\"" + String(repeating: "ab", count: 20) + "a\""))
+    }
+
     func testTokensSpanningTerminalsAndPartialUTF8AreAccepted() throws {
         let compiled = try Self.compile(#"{"type":"object","properties":{"thought":{"type":"string"}},"required":["thought"]}"#)
         var matcher = GrammarMatcher(compiled)

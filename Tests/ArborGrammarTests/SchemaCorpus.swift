@@ -21,6 +21,9 @@ enum SchemaCorpus {
         #"{"type":"integer","minimum":100,"maximum":163}"#, #"{"type":"integer","exclusiveMinimum":-1}"#,
         #"{"type":"number"}"#, #"{"type":"number","minimum":0}"#, #"{"type":"number","minimum":0.0}"#,
         #"{"type":"integer","minimum":7,"maximum":7}"#, #"{"type":"integer","maximum":0,"minimum":-63}"#,
+        #"{"type":"number","minimum":0,"maximum":1}"#, #"{"type":"number","minimum":0.5,"maximum":2.25}"#,
+        #"{"type":"number","exclusiveMinimum":0}"#, #"{"type":"number","minimum":-3.75,"exclusiveMaximum":12.5}"#,
+        #"{"type":"number","exclusiveMinimum":-1,"exclusiveMaximum":-0.125}"#, #"{"type":"number","maximum":-1000.5}"#,
     ]
 
     static let literals: [String] = [

@@ -86,7 +86,8 @@ final class SchemaGrammarBuilderTests: XCTestCase {
         XCTAssertEqual(["-3", "-2", "-1", "0", "1", "2", "3", "01"].map { GrammarTestSupport.accepts(range, $0) },
                        [false, true, true, true, true, true, false, false])
         let number = try Self.compiled(#"{"type":"number","minimum":0}"#)
-        XCTAssertTrue(GrammarTestSupport.accepts(number, "0.5e-3"))
+        XCTAssertTrue(GrammarTestSupport.accepts(number, "0.0005"))
+        XCTAssertFalse(GrammarTestSupport.accepts(number, "0.5e-3"), "no exponent once a bound is present")
         XCTAssertFalse(GrammarTestSupport.accepts(number, "-0.5"))
         XCTAssertFalse(GrammarTestSupport.accepts(number, "1e999"), "exponents are bounded to two digits")
     }

@@ -1,0 +1,65 @@
+/// Nodes that no token can tell apart, so that their token sets can be cached once.
+///
+/// A bounded repetition is unrolled into copies of its body (``GrammarAutomaton``), and a
+/// string of at most 600 characters is 600 calls of the character rule, each returning to
+/// its own node. Every one of those return nodes would be a new mask-cache position, whose
+/// first visit walks the whole vocabulary, although the copies behave alike: from copy k,
+/// with r optional copies after it, the bytes that can follow are those that can follow the
+/// first copy, as long as fewer than r copies are used up. A token of at most `horizon`
+/// bytes uses up at most `horizon` copies, so copies with at least `horizon` copies after
+/// them are equivalent for every token.
+extension GrammarAutomaton {
+    /// For each node, a node with the same outcome for every input of at most `horizon`
+    /// bytes, whatever the stack (the node itself when there is none earlier): the same
+    /// place in the first optional copy of each enclosing repetition, when both copies have
+    /// at least `horizon` copies after them.
+    ///
+    /// ```swift
+    /// let equivalent = automaton.equivalentNodes(horizon: vocabulary.longestToken + 1)
+    /// equivalent[Int(node)]   // use as the cache key instead of `node`
+    /// ```
+    func equivalentNodes(horizon: Int) -> [Int32] {
+        var jump = Array(0..<Int32(nodes.count))
+        for copy in repetitionCopies where copy.remaining >= horizon && copy.start != copy.firstStart {
+            // The outermost repetition jumps furthest back; keep the earliest target.
+            let shift = copy.start - copy.firstStart
+            for node in copy.start..<copy.end {
+                jump[Int(node)] = min(jump[Int(node)], node - shift)
+            }
+        }
+        // Targets lie earlier, so a forward pass follows jumps to their end.
+        var equivalent = jump
+        for node in equivalent.indices where jump[node] != Int32(node) {
+            equivalent[node] = equivalent[Int(jump[node])]
+        }
+        return equivalent
+    }
+}
+
+extension GrammarAutomaton {
+    /// `state` with every node and frame return node replaced by its equivalent (from
+    /// ``equivalentNodes(horizon:)``): the same outcome for any input of at most `horizon`
+    /// bytes. A token walk maps each new state, so the copies of a repetition collapse
+    /// into one state and its transitions are computed once, not once per copy.
+    /// `memo` remembers mapped frames between calls of one walk.
+    func mapped(_ state: ParseState, to equivalent: [Int32], frames: inout FrameTable, memo: inout [Int32: Int32]) -> ParseState {
+        func mappedFrame(_ frame: Int32) -> Int32 {
+            guard frame >= 0 else { return frame }
+            if let known = memo[frame] { return known }
+            let original = frames[frame]
+            let parent = mappedFrame(original.parent)
+            let result = frames.intern(FrameTable.Frame(returnNode: equivalent[Int(original.returnNode)], parent: parent))
+            memo[frame] = result
+            return result
+        }
+        var configurations = state.configurations.map { configuration in
+            ParseConfiguration(node: equivalent[Int(configuration.node)], frame: mappedFrame(configuration.frame),
+                               budgetUsed: configuration.budgetUsed)
+        }
+        configurations.sort()
+        var unique: [ParseConfiguration] = []
+        unique.reserveCapacity(configurations.count)
+        for configuration in configurations where unique.last != configuration { unique.append(configuration) }
+        return ParseState(configurations: unique, isComplete: state.isComplete, touchesContext: state.touchesContext)
+    }
+}
