@@ -59,7 +59,13 @@ final class SummaryRoundTests: XCTestCase {
         XCTAssertEqual(resumed.output, report.output)
         XCTAssertEqual(resumed.rounds.map(\.summary), report.rounds.map(\.summary))
         XCTAssertEqual(resumed.document.compactString, report.document.compactString)
-        XCTAssertEqual(try store.loadRun(id: "r-rounds").rounds.count, report.rounds.count)
+        let recorded = try store.loadRun(id: "r-rounds")
+        XCTAssertEqual(recorded.rounds.count, report.rounds.count)
+        // every round keeps its own tree: round 1's task 0 does not overwrite round 0's
+        XCTAssertEqual(Set(recorded.nodes.map(\.round)), Set(report.rounds.filter { $0.treeTokens > 0 }.map(\.number))
+                           .intersection(Set(recorded.nodes.map(\.round))))
+        XCTAssertTrue(recorded.nodes.contains { $0.round == 0 } && recorded.nodes.contains { $0.round > 0 },
+                      "tasks of the first and of a later round are both recorded")
         (runner.recorder as? StoreRecorder).map { try? $0.commit() }
         XCTAssertGreaterThan(resumed.metrics.restoredTokens, 0, "the context came back from the stored rows")
         // an ended round's document tokens leave the cache, and their rows the store; the
