@@ -194,6 +194,12 @@ void arbor_attention(arbor_pool *pool, float *restrict out, const float *restric
                      int64_t n_tok, const uint16_t *restrict k, const uint16_t *restrict v,
                      const int32_t *restrict slots, const int32_t *restrict n_visible,
                      int n_head, int n_kv_head, int head_dim, float scale);
+/** arbor_attention as the plain per-key loop (score, softmax step, V step, key by key): the
+    reference the faster arbor_attention must equal bit for bit. */
+void arbor_attention_ref(arbor_pool *pool, float *restrict out, const float *restrict q,
+                         int64_t n_tok, const uint16_t *restrict k, const uint16_t *restrict v,
+                         const int32_t *restrict slots, const int32_t *restrict n_visible,
+                         int n_head, int n_kv_head, int head_dim, float scale);
 
 #ifdef __cplusplus
 }
