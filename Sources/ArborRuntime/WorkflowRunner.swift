@@ -79,6 +79,7 @@ public final class WorkflowRunner {
         var tasks: [TaskRecord] = []
         var toolCalls: [ToolOutcome] = []
         var logOffset = 0
+        var largestTopLevelTask = 0
         var previous: WorkingMemory?
         while true {
             let number = rounds.count
@@ -103,6 +104,7 @@ public final class WorkflowRunner {
             round.toolCallBase = toolCalls.count
             if mayEndWithSummary { round.summaryGrammar = summaryGrammar }
             round.roundBudget = workflow.limits.roundBudget
+            round.largestTopLevelTask = largestTopLevelTask
             let fedPrompt = Array(promptIDs.suffix(memory.promptFedCount))
             if try checkOrRecordPrompt(fedPrompt, round: number, seq: round.seqBase, progress: progress, offset: &logOffset) {
                 try recordKVRows(of: memory.fedPromptSlots, firstSeq: seqBase)
@@ -124,6 +126,7 @@ public final class WorkflowRunner {
             try await round.decode()
 
             total.add(round.metrics)
+            largestTopLevelTask = round.largestTopLevelTask
             tasks += round.tasks
             toolCalls += round.toolCalls
             let record = RoundRecord(number: number, summary: round.tracker.summaryText, promptTokens: fedPrompt.count,
@@ -217,6 +220,11 @@ struct TreeRound {
     var roundBudget: Int?
     /// The most tree tokens kept at once in this round.
     private(set) var peakKeptTreeTokens = 0
+    /// The most a top-level task has added to the kept tree tokens at its peak, over the run
+    /// so far (the runner carries it from round to round).
+    var largestTopLevelTask = 0
+    private var keptAtTaskStart = 0
+    private var taskPeak = 0
 
     init(runner: WorkflowRunner, grammar: CompiledGrammar, memory: WorkingMemory? = nil) {
         self.runner = runner
@@ -231,16 +239,24 @@ struct TreeRound {
     var keptTreeTokens: Int { memory.liveCount + pending.count - memory.promptTokens.count }
 
     /// Whether the round has used its budget and stands where it can close with a summary.
+    ///
+    /// "Would pass": the round ends at a top-level boundary once another task as large as the
+    /// largest so far, and then the summary, could take the kept tokens past the budget. So the
+    /// working memory stays within budget + prompt unless a task outgrows every earlier one.
     private var shouldEndRound: Bool {
         guard let roundBudget, summaryGrammar != nil, !endsWithSummary else { return false }
-        return keptTreeTokens >= roundBudget && tracker.isAtTopLevelBoundary
+        return keptTreeTokens + roundReserve >= roundBudget && tracker.isAtTopLevelBoundary
     }
 
+    /// Room kept for one more task and the summary: the largest task so far, the summary's
+    /// longest text (a token holds at least one character) and its forced brackets.
+    private var roundReserve: Int { largestTopLevelTask + runner.workflow.limits.maxTextLength + 8 }
+
     /// Whether the round could switch to its summary within the next `count` tokens (kept
-    /// tree tokens grow by at most one per token).
+    /// tree tokens, and the largest task with them, grow by at most one per token).
     private func mayEndRound(within count: Int) -> Bool {
         guard let roundBudget, summaryGrammar != nil, !endsWithSummary else { return false }
-        return keptTreeTokens + count >= roundBudget
+        return keptTreeTokens + 2 * count + roundReserve >= roundBudget
     }
 
     /// Whether the round switched to its summary ending.
@@ -471,6 +487,12 @@ struct TreeRound {
                 }
             }
             pending.append((id, kind, tracker.document.count))
+            taskPeak = max(taskPeak, keptTreeTokens)
+            if finished.contains(where: { $0.path.count == 1 }) {
+                largestTopLevelTask = max(largestTopLevelTask, taskPeak - keptAtTaskStart)
+                keptAtTaskStart = keptTreeTokens
+                taskPeak = keptTreeTokens
+            }
             tasks += finished
             if !finished.isEmpty && !replaying {
                 try flush()
