@@ -87,8 +87,8 @@ enum BenchLongJobCommand {
                             result.rounds.count, metrics.prunedTokens, 100 * metrics.prunedShare, metrics.toolCalls))
         lines.append(String(format: "peak KV: %d slots; largest overshoot of round budget + prompt: %+d slots — %@",
                             result.peakKVSlots, result.largestOvershoot, result.kvWithinBudget ? "PASS" : "FAIL"))
-        lines.append("  (* marks a round past it; a round ends at the first top-level boundary past its budget, so it may pass "
-                     + "by its last task and its summary: peak KV <= budget + prompt + last task + end in every round — "
+        lines.append("  (* marks a round past it, which only a last task larger than every earlier one can cause; "
+                     + "peak KV <= budget + prompt + last task + end in every round — "
                      + (result.kvWithinBudgetAndEnd ? "PASS)" : "FAIL)"))
         if let spread = result.rateSpread {
             lines.append(String(format: "tokens/s per round (%d summary rounds after the first): min %.1f, max %.1f, mean %.1f, max/min %.2f",

@@ -18,8 +18,10 @@ import Foundation
 ///
 /// For each round it keeps the ``RoundRecord`` (tokens, peak KV, decode seconds) and the
 /// tokens written after the round's last top-level task began — that task and the summary
-/// (or answer) after it. The round ends at the first top-level boundary past its budget, so
-/// its peak KV can pass `budget + prompt` by at most those tokens: ``Round/endAllowance``.
+/// (or answer) after it. A round ends at the top-level boundary where one more task as large as
+/// the largest so far, and the summary, could pass its budget, so its peak KV stays within
+/// `budget + prompt` unless its last task outgrew every earlier one; even then it passes by at
+/// most those tokens: ``Round/endAllowance``.
 ///
 /// ```swift
 /// let bench = try LongJobBenchmark(modelPath: "models/SmolLM2-135M-Instruct.Q4_1.gguf", threads: 2)
@@ -81,7 +83,7 @@ public final class LongJobBenchmark {
         /// Whether peak KV stayed within ``kvBudget``.
         public var withinBudget: Bool { record.peakKVSlots <= kvBudget }
         /// Whether peak KV stayed within ``kvBudget`` plus the round's end: what the runtime
-        /// guarantees, since a round ends at the first top-level boundary past its budget.
+        /// guarantees even when the round's last task outgrew every earlier one.
         public var withinBudgetAndEnd: Bool { record.peakKVSlots <= kvBudget + endAllowance }
     }
 
