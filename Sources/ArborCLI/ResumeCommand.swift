@@ -77,7 +77,9 @@ struct ResumeCommand: AsyncParsableCommand {
             throw ValidationError("run \(run.id) has no inputs object")
         }
         let options = try RunOptions(jsonText: run.samplingJSON)
-        let progress = try store.recordedProgress(runID: run.id)
+        var progress = try store.recordedProgress(runID: run.id)
+        // another model's keys and values would not fit the new weights: compute them again
+        if digest != run.modelSHA256 { progress.kvRows = nil }
         try store.updateRunStatus(run.id, to: .running)
         FileHandle.standardError.write(Data("run \(run.id): continuing after \(progress.tokens.count) tree tokens and \(progress.toolCalls.count) tool calls\n".utf8))
         let execution = RunExecution(workflow: workflow, modelPath: modelPath, options: options, output: output)

@@ -20,8 +20,6 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
     case interrupted
     /// A recorded token log does not fit the workflow's grammar at token `seq`.
     case replayMismatch(seq: Int, reason: String)
-    /// A recorded KV row does not fit the model (another model's rows).
-    case kvRowsUnusable(seq: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -43,12 +41,11 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
             return "The run was interrupted."
         case .replayMismatch(let seq, let reason):
             return "The recorded run cannot be replayed at token \(seq): \(reason). The workflow or the model changed since it was recorded; start a new run, or fork it at an earlier task."
-        case .kvRowsUnusable(let seq, let reason):
-            return "The recorded KV rows of token \(seq) cannot be used: \(reason). The model changed since the run was recorded; resume with the model it was recorded with."
         }
     }
 }
 
 /// A replay that copied recorded KV rows back ended with a token whose rows were missing still
-/// in the cache; the runner replays again computing every token instead.
+/// in the cache, or met rows of another model's shape; the runner replays again computing
+/// every token instead.
 struct KVRowsIncomplete: Error {}

@@ -72,9 +72,8 @@ final class WorkingMemory {
             slots = try transfer.appendUncomputed(positions: Array(positions[..<restored]))
             var missing = Set(slots)
             try restore.rows(firstSeq..<(firstSeq + restored)) { seq, row in
-                guard row.count == transfer.kvRowByteCount else {
-                    throw RuntimeError.kvRowsUnusable(seq: seq, reason: "\(row.count) bytes where the model's rows take \(transfer.kvRowByteCount)")
-                }
+                // rows of another model's shape: compute everything instead
+                guard row.count == transfer.kvRowByteCount else { throw KVRowsIncomplete() }
                 let slot = slots[seq - firstSeq]
                 try transfer.writeRow(row, slot: slot)
                 missing.remove(slot)

@@ -55,6 +55,11 @@ final class ResumeTests: XCTestCase {
             // replay must notice and compute the context instead.
             let rowsLost = index == 1
             if rowsLost { try store.checkpoint { try $0.deleteKVRows(runID: runID, seqs: 0..<5) } }
+            // At another, a row has the wrong size (as another model's would): the same.
+            let rowDamaged = index == 2
+            if rowDamaged {
+                try store.checkpoint { try $0.db.execute(sql: "UPDATE kvRow SET data = x'00' WHERE runID = ? AND seq = 7", arguments: [runID]) }
+            }
             runner.recorder = StoreRecorder(store: store, runID: runID)
             let progress = try store.recordedProgress(runID: runID)
             let resumed = try await runner.run(inputs: inputs, resuming: progress)
@@ -68,8 +73,8 @@ final class ResumeTests: XCTestCase {
                            "the token log holds every token once")
             XCTAssertEqual(record.toolCalls.count, uninterrupted.toolCalls.count)
             // the context came back from the stored KV rows, not from recomputing it
-            if rowsLost {
-                XCTAssertEqual(resumed.metrics.restoredTokens, 0, "rows missing for cached tokens: everything computed")
+            if rowsLost || rowDamaged {
+                XCTAssertEqual(resumed.metrics.restoredTokens, 0, "rows missing or unusable for cached tokens: everything computed")
             } else if index > 0 {
                 XCTAssertGreaterThan(resumed.metrics.restoredTokens, uninterrupted.metrics.promptTokens, "stop after \(stopAfter)")
             }
