@@ -54,40 +54,53 @@ final class KillResumeTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: temporary) }
         let database = temporary.appendingPathComponent("runs.sqlite").path
         let referenceLog = temporary.appendingPathComponent("reference.log").path
-        let killedLog = temporary.appendingPathComponent("killed.log").path
 
+        let referenceStart = Date()
         let reference = try finish(["run", "kill-test.yaml", "--input", problem, "--no-record", "--json", "--quiet"], log: referenceLog)
+        let referenceSeconds = Date().timeIntervalSince(referenceStart)
         let referenceCalls = lines(referenceLog)
         XCTAssertGreaterThanOrEqual(referenceCalls, 1, "the greedy run calls its tool")
 
+        // Kill moments between 0.3 s (still loading) and most of an uninterrupted run (deep in
+        // decoding, a tool call or a commit). A resume copies the context back, so a run may
+        // finish between kills: then it is checked and a new run takes the remaining kills.
         var random = Xoshiro256(seed: 20261123)
+        var finishedRuns: [(id: String, log: String, report: JSONValue)] = []
         var runID: String?
+        var log = temporary.appendingPathComponent("killed-0.log").path
         var kills = 0
         var attempts = 0
-        while kills < 20 && attempts < 60 {
+        while kills < 20 && attempts < 120 {
             attempts += 1
             let arguments = runID.map { ["resume", $0, "--db", database, "--json", "--quiet"] }
                 ?? ["run", "kill-test.yaml", "--input", problem, "--db", database, "--json", "--quiet"]
             let out = Pipe(), err = Pipe()
-            let process = try start(arguments, log: killedLog, stdout: out, stderr: err)
-            // Between 0.3 s (still loading) and 4 s (deep in decoding or a tool call).
-            usleep(useconds_t(300_000 + Double(random.next() % 3_700_000)))
+            let process = try start(arguments, log: log, stdout: out, stderr: err)
+            let window = max(1.0, 0.8 * referenceSeconds)
+            usleep(useconds_t(300_000 + Double(random.next() % UInt64(window * 1_000_000))))
             if process.isRunning {
                 kill(process.processIdentifier, SIGKILL)
                 kills += 1
             }
+            let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
             let stderrText = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             if runID == nil, let match = stderrText.range(of: #"run r-[0-9a-z]+"#, options: .regularExpression) {
                 runID = String(stderrText[match].dropFirst(4))
             }
-            if process.terminationReason == .exit && process.terminationStatus == 0 { break }
+            if process.terminationReason == .exit && process.terminationStatus == 0, let id = runID {
+                finishedRuns.append((id, log, try JSONValue(parsing: Array(stdoutData))))
+                runID = nil
+                log = temporary.appendingPathComponent("killed-\(finishedRuns.count).log").path
+            }
         }
         XCTAssertEqual(kills, 20)
-        let id = try XCTUnwrap(runID, "the first run printed its id before a kill")
-        let resumed = try finish(["resume", id, "--db", database, "--json", "--quiet"], log: killedLog)
-        XCTAssertEqual(resumed.objectValue?["output"], reference.objectValue?["output"])
-        XCTAssertEqual(resumed.objectValue?["tree"]?.compactString, reference.objectValue?["tree"]?.compactString)
-        XCTAssertLessThanOrEqual(lines(killedLog), referenceCalls + 1, "a call is repeated only if a kill fell inside it")
+        if let id = runID { finishedRuns.append((id, log, try finish(["resume", id, "--db", database, "--json", "--quiet"], log: log))) }
+        XCTAssertFalse(finishedRuns.isEmpty, "a run printed its id before a kill")
+        for run in finishedRuns {
+            XCTAssertEqual(run.report.objectValue?["output"], reference.objectValue?["output"], run.id)
+            XCTAssertEqual(run.report.objectValue?["tree"]?.compactString, reference.objectValue?["tree"]?.compactString, run.id)
+            XCTAssertLessThanOrEqual(lines(run.log), referenceCalls + 1, "a call is repeated only if a kill fell inside it (\(run.id))")
+        }
     }
 }
