@@ -511,9 +511,9 @@ struct TreeRound {
     private mutating func flush() throws {
         guard !pending.isEmpty else { return }
         var firstSeq = nextSeq
-        try memory.feed(pending.map(\.id), kinds: pending.map(\.kind), byteEnds: pending.map(\.byteEnd))
+        let fedSlots = try memory.feed(pending.map(\.id), kinds: pending.map(\.kind), byteEnds: pending.map(\.byteEnd))
         if !replaying {
-            try runner.recordKVRows(of: memory.lastFedSlots, firstSeq: firstSeq)
+            try runner.recordKVRows(of: fedSlots, firstSeq: firstSeq)
             var start = 0
             while start < pending.count {
                 let kind = pending[start].kind

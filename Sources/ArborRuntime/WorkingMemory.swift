@@ -115,20 +115,19 @@ final class WorkingMemory {
     }
 
     /// Feeds document tokens in one batch; `byteEnds` gives where each ends in the document.
-    func feed(_ ids: [Int32], kinds newKinds: [TokenKind], byteEnds ends: [Int]) throws {
-        guard !ids.isEmpty else { return }
+    /// Returns their slots.
+    @discardableResult
+    func feed(_ ids: [Int32], kinds newKinds: [TokenKind], byteEnds ends: [Int]) throws -> [Int32] {
+        guard !ids.isEmpty else { return [] }
         let newSlots = try feedModel(ids, firstSeq: seqBase + promptFedCount + tokens.count)
-        lastFedSlots = newSlots
         tokens += ids
         kinds += newKinds
         byteEnds += ends
         slots += newSlots
         live += Array(repeating: true, count: ids.count)
         advance(by: ids.count)
+        return newSlots
     }
-
-    /// The slots of the tokens the last ``feed(_:kinds:byteEnds:)`` added.
-    private(set) var lastFedSlots: [Int32] = []
 
     /// The run-wide seqs of this memory's tokens that the next round does not keep, given
     /// that it keeps the first `keptPrompt` prompt tokens: the fed prompt tokens past them

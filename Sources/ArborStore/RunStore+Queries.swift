@@ -73,12 +73,10 @@ extension RunStore {
                 total += count
                 if row["pruned"] as Bool { pruned += count }
             }
-            let kv = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(length(data)), 0) FROM kvRow WHERE runID = ?",
-                                      arguments: [id])
             return RunDetails(
                 run: run, nodes: nodes, toolCalls: calls, rounds: rounds,
                 tokens: TokenStatistics(total: total, pruned: pruned, byKind: byKind),
-                kvRows: KVRowStatistics(rows: kv?[0] ?? 0, bytes: kv?[1] ?? 0))
+                kvRows: try Self.kvRowStatistics(db, runID: id))
         }
     }
 
@@ -141,10 +139,12 @@ extension RunStore {
 
     /// How many tokens of the run have KV rows stored, and their bytes.
     public func kvRowStatistics(runID: String) throws -> KVRowStatistics {
-        try read { db in
-            let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(length(data)), 0) FROM kvRow WHERE runID = ?",
-                                       arguments: [runID])
-            return KVRowStatistics(rows: row?[0] ?? 0, bytes: row?[1] ?? 0)
-        }
+        try read { db in try Self.kvRowStatistics(db, runID: runID) }
+    }
+
+    private static func kvRowStatistics(_ db: Database, runID: String) throws -> KVRowStatistics {
+        let row = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(length(data)), 0) FROM kvRow WHERE runID = ?",
+                                   arguments: [runID])
+        return KVRowStatistics(rows: row?[0] ?? 0, bytes: row?[1] ?? 0)
     }
 }
