@@ -149,6 +149,7 @@ public final class LongJobBenchmark {
     public func run(_ configuration: Configuration, onRound: ((Round) -> Void)? = nil) async throws -> Result {
         precondition(configuration.minimumTokens >= 0 && configuration.roundBudget >= 64)
         let workflow = try Self.workflow(yaml(configuration))
+        let inputs: JSONObject = ["start": 7]
         var options = RunOptions(sampling: configuration.sampling)
         options.minimumTokens = configuration.minimumTokens
         let toolBox = try await ToolBox(workflow: workflow)
@@ -168,9 +169,8 @@ public final class LongJobBenchmark {
             }
             let runStore = try RunStore(path: path!)
             let id = "long-job-\(UUID().uuidString.prefix(8).lowercased())"
-            let unhashed = String(repeating: "0", count: 64)
-            try runStore.createRun(Run(id: id, workflow: workflow.name, specText: yaml(configuration), specSHA256: unhashed,
-                                       inputsJSON: "{}", modelPath: modelPath, modelSHA256: unhashed, samplingJSON: options.jsonText))
+            try runStore.createRun(try Run.recording(id: id, workflowName: workflow.name, specText: yaml(configuration),
+                                                     inputs: inputs, modelPath: modelPath, options: options))
             store = StoreRecorder(store: runStore, runID: id)
             runID = id
         }
@@ -187,8 +187,9 @@ public final class LongJobBenchmark {
         }
         runner.recorder = watcher
         let start = DispatchTime.now()
-        let report = try await runner.run(inputs: ["start": 7])
+        let report = try await runner.run(inputs: inputs)
         try store?.commit()
+        if let store { try store.store.finishRun(store.runID, outputJSON: report.output.compactString) }
         let wallSeconds = seconds(since: start)
         await toolBox.shutdown()
         let bytes = path.flatMap { try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int }

@@ -1,4 +1,6 @@
+import ArborModel
 import ArborRuntime
+import ArborSchema
 import ArborStore
 import Foundation
 import XCTest
@@ -58,5 +60,11 @@ final class LongJobBenchmarkTests: XCTestCase {
         XCTAssertEqual(details.rounds.map(\.summary), rounds.map(\.record.summary))
         let logged = try store.tokens(runID: runID)
         XCTAssertEqual(logged.count, result.metrics.promptTokens + result.treeTokens)
+        // ...as a finished run with its real identity, like one `arbor run` records.
+        XCTAssertEqual(details.run.status, .completed)
+        XCTAssertEqual(try details.run.outputJSON.map { try JSONValue(parsing: $0) }, result.output)
+        XCTAssertEqual(details.run.specSHA256, FileDigest.sha256(Array(details.run.specText.utf8)))
+        XCTAssertEqual(details.run.modelSHA256, try FileDigest.sha256(ofFileAt: RuntimeFixtures.modelPath))
+        XCTAssertEqual(details.run.inputsJSON, #"{"start":7}"#)
     }
 }
