@@ -35,7 +35,7 @@ if [ "$io_load" = 1 ]; then
     # its own process group, so that the trap stops the loop and the dd it is running together
     setsid bash -c 'while :; do dd if=/dev/zero of="$1/fill" bs=1M count=1024 conv=fsync status=none; rm -f "$1/fill"; done' _ "$scratch" &
     loader=$!
-    trap 'kill -- -"$loader" 2>/dev/null; wait "$loader" 2>/dev/null; rm -rf "$scratch"' EXIT
+    trap 'kill -- -"$loader" 2>/dev/null || true; wait "$loader" 2>/dev/null || true; rm -rf "$scratch"' EXIT
     echo "dd writing 1 GB files into $scratch meanwhile (pid $loader)" >&2
 fi
 "$arbor" bench --store --model "$model" -t "$threads" -r "$reps" "${json[@]}"
