@@ -43,7 +43,11 @@ let package = Package(
             name: "ArborTools",
             dependencies: ["ArborSchema", "ArborSpec", .product(name: "MCP", package: "swift-sdk")]
         ),
-        .target(name: "ArborStore", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "ArborStore",
+            // GRDBSQLite: the SQLite C API GRDB itself uses, for the WAL hook (see WALCheckpointer.swift)
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
+        ),
         .target(
             name: "ArborRuntime",
             dependencies: ["ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore"]

@@ -1,4 +1,5 @@
 import Foundation
+import ArborModel
 import ArborSchema
 import ArborStore
 import ArborTools
@@ -21,12 +22,13 @@ public protocol RunRecorder: AnyObject {
     func toolCallFinished(index: Int, outcome: ToolOutcome) throws
     /// A round ended (with its summary, or the answer for the last): a commit point.
     func roundFinished(_ round: RoundRecord) throws
-    /// Whether the recorder keeps KV rows (``kvRowsComputed(firstSeq:rows:rowBytes:)``); when
-    /// false the runtime does not copy them out.
+    /// Whether the recorder keeps KV rows (``kvRowsComputed(firstSeq:slots:from:)``); when
+    /// false the runtime does not hand them over.
     var keepsKVRows: Bool { get }
-    /// The KV rows of tokens `firstSeq ..< firstSeq + rows.count / rowBytes`, as the model
-    /// just computed them; with them a resume copies the context back instead of recomputing it.
-    func kvRowsComputed(firstSeq: Int, rows: [UInt8], rowBytes: Int) throws
+    /// The model just computed the KV rows of tokens `firstSeq ..< firstSeq + slots.count`,
+    /// cached in `slots`; the recorder copies them out of `model` now (they change when the
+    /// token is re-rotated). With them a resume copies the context back instead of recomputing it.
+    func kvRowsComputed(firstSeq: Int, slots: [Int32], from model: any KVRowTransfer) throws
     /// Tokens of an ended round that left the KV cache (pruned tokens are reported by
     /// ``pruned(seqs:)``): their rows are no longer needed.
     func kvRowsReleased(seqs: Range<Int>) throws
@@ -35,7 +37,7 @@ public protocol RunRecorder: AnyObject {
 extension RunRecorder {
     public func roundFinished(_ round: RoundRecord) throws {}
     public var keepsKVRows: Bool { false }
-    public func kvRowsComputed(firstSeq: Int, rows: [UInt8], rowBytes: Int) throws {}
+    public func kvRowsComputed(firstSeq: Int, slots: [Int32], from model: any KVRowTransfer) throws {}
     public func kvRowsReleased(seqs: Range<Int>) throws {}
 }
 

@@ -10,9 +10,12 @@ import Foundation
 /// long a recorded run takes to produce its first new token after a resume.
 ///
 /// - Overhead: the same greedy run (a workflow built in code, no tools) is decoded
-///   `repetitions` times without a recorder and `repetitions` times with a ``StoreRecorder``
-///   on a SQLite file in a temporary folder, alternating which goes first, after one warm-up
-///   of each. Tokens/s counts tree tokens over the decode time plus the final commit.
+///   `repetitions` times without a recorder, with a ``StoreRecorder`` on a SQLite file in a
+///   temporary folder, and with one on a file tuned ``StoreTuning/sqliteDefaults`` (the store
+///   before its tuning), the three back to back in an order that rotates, after one warm-up of
+///   each. Tokens/s counts tree tokens over the decode time plus the final commit; each
+///   repetition gives its own difference (their median is the figure), the process's CPU time
+///   per token, and the recorder's own time on the decoding thread (the direct figure).
 /// - Resume latency: a run whose working memory holds about `workingMemoryTokens` tokens is
 ///   recorded (steered by a long forced prefix, then a few sampled tokens), and the clock runs
 ///   from opening the store to the first newly sampled token: store open, progress read,
@@ -21,19 +24,37 @@ import Foundation
 ///
 /// ```swift
 /// let bench = try StoreBenchmark(modelPath: "models/SmolLM2-135M-Instruct.Q4_1.gguf", threads: 2)
-/// let overhead = try await bench.measureOverhead(repetitions: 3)
+/// let overhead = try await bench.measureOverhead(repetitions: 10)
 /// let resume = try await bench.measureResume(workingMemoryTokens: 4096)
 /// print(overhead.overheadPercent, resume.totalSeconds)
 /// ```
 public final class StoreBenchmark {
-    /// Tokens/s of the same run with and without the store.
+    /// Tokens/s of the same run without the store, with it, and with it as SQLite tunes it by
+    /// itself (the store before ``StoreTuning/standard``), each repetition running all three
+    /// back to back.
     public struct Overhead: Codable, Sendable, Equatable {
         /// Tree tokens (generated + forced) of one run.
         public var treeTokens: Int
         public var generatedTokens: Int
-        /// One rate per repetition.
+        /// One rate per repetition (tree tokens over decode seconds plus the final commit).
         public var withoutStore: [Double]
         public var withStore: [Double]
+        /// With a store tuned ``StoreTuning/sqliteDefaults``; empty when not measured.
+        public var withDefaultsStore: [Double]
+        /// Process CPU seconds per tree token (every thread, background checkpoints included),
+        /// one per repetition.
+        public var cpuWithoutStore: [Double]
+        public var cpuWithStore: [Double]
+        public var cpuWithDefaultsStore: [Double]
+        /// The recorder's own time (``RecorderTimings/totalSeconds``) in percent of the rest of
+        /// the run's decode time, one per repetition: the overhead measured directly.
+        public var directWithStore: [Double]
+        public var directWithDefaultsStore: [Double]
+        /// The recorder's time by part, summed over the timed runs.
+        public var timings: RecorderTimings
+        public var defaultsTimings: RecorderTimings
+        /// The write-ahead log of the tuned store over the timed runs.
+        public var wal: WALStatistics
         /// Whether every run produced the same tree document (greedy decoding must).
         public var sameDocument: Bool
 
@@ -41,9 +62,18 @@ public final class StoreBenchmark {
         public var withStoreMean: Double { StoreBenchmark.mean(withStore) }
         public var withoutStoreStandardDeviation: Double { StoreBenchmark.standardDeviation(withoutStore) }
         public var withStoreStandardDeviation: Double { StoreBenchmark.standardDeviation(withStore) }
-        /// How much slower decoding is with the store, in percent of the rate without it.
-        public var overheadPercent: Double {
-            withoutStoreMean > 0 ? 100 * (withoutStoreMean - withStoreMean) / withoutStoreMean : 0
+        /// How much slower decoding is with the store, in percent: the median over repetitions
+        /// of each repetition's own difference (runs seconds apart, so slow drifts of the
+        /// machine cancel).
+        public var overheadPercent: Double { StoreBenchmark.median(pairedPercent(withStore)) }
+        public var defaultsOverheadPercent: Double { StoreBenchmark.median(pairedPercent(withDefaultsStore)) }
+        /// Each repetition's slowdown in percent of its rate without the store.
+        public func pairedPercent(_ rates: [Double]) -> [Double] {
+            zip(withoutStore, rates).map { without, with in without > 0 ? 100 * (without - with) / without : 0 }
+        }
+        /// Each repetition's extra CPU time per token, in percent of the run's without the store.
+        public func pairedCPUPercent(_ cpu: [Double]) -> [Double] {
+            zip(cpuWithoutStore, cpu).map { without, with in without > 0 ? 100 * (with - without) / without : 0 }
         }
     }
 
@@ -106,49 +136,86 @@ public final class StoreBenchmark {
 
     // MARK: - Checkpoint overhead
 
-    /// Decodes the same run with and without the store, alternating, and returns the rates.
+    /// Decodes the same run without the store, with it (``StoreTuning/standard``) and, when
+    /// `baseline` is given, with a store tuned that way, rotating the order every repetition
+    /// after one warm-up of each, and returns rates, CPU times and the recorder's own time.
     /// `essayCharacters` sets the length of the answer (about 4 characters a token), which
     /// the output schema forces, so the run ends on its own.
-    public func measureOverhead(essayCharacters: Int = 1600, repetitions: Int = 3) async throws -> Overhead {
+    public func measureOverhead(essayCharacters: Int = 1600, repetitions: Int = 10,
+                                baseline: StoreTuning? = .sqliteDefaults) async throws -> Overhead {
         precondition(repetitions >= 1 && essayCharacters >= 1)
         let workflow = try Self.workflow(overheadYAML(essayCharacters: essayCharacters))
         let runner = try await makeRunner(workflow)
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = try RunStore(path: folder.appendingPathComponent("runs.sqlite").path)
+        let baselineStore = try baseline.map { try RunStore(path: folder.appendingPathComponent("baseline.sqlite").path, tuning: $0) }
         let inputs: JSONObject = ["topic": "how a river shapes the valley it flows through"]
 
         var runCount = 0
         var documents = Set<String>()
-        var treeTokens = 0, generatedTokens = 0
-        var without: [Double] = [], with: [Double] = []
+        var result = Overhead(treeTokens: 0, generatedTokens: 0, withoutStore: [], withStore: [], withDefaultsStore: [],
+                              cpuWithoutStore: [], cpuWithStore: [], cpuWithDefaultsStore: [], directWithStore: [],
+                              directWithDefaultsStore: [], timings: RecorderTimings(), defaultsTimings: RecorderTimings(),
+                              wal: WALStatistics(), sameDocument: true)
+        var arms: [RunStore?] = [nil, store]
+        if let baselineStore { arms.append(baselineStore) }
+        var walBefore = WALStatistics()
         // One run each way before timing: page cache, grammar compilation, SQLite file growth.
         for rep in 0...repetitions {
-            let order = rep % 2 == 0 ? [false, true] : [true, false]
-            for recorded in order {
+            if rep == 1 { walBefore = store.walStatistics }
+            for turn in 0..<arms.count {
+                let arm = (turn + rep) % arms.count
                 runCount += 1
                 var recorder: StoreRecorder?
-                if recorded {
+                if let armStore = arms[arm] {
                     let runID = "bench-\(runCount)"
-                    try store.createRun(Self.benchRun(id: runID, workflow: workflow, modelPath: modelPath))
-                    recorder = StoreRecorder(store: store, runID: runID)
+                    try armStore.createRun(Self.benchRun(id: runID, workflow: workflow, modelPath: modelPath))
+                    recorder = StoreRecorder(store: armStore, runID: runID)
                 }
                 runner.recorder = recorder
+                let cpuStart = Self.processCPUSeconds()
                 let report = try await runner.run(inputs: inputs)
                 let commitStart = DispatchTime.now()
                 try recorder?.commit()
                 let decodeSeconds = report.metrics.decodeSeconds + seconds(since: commitStart)
+                let cpuSeconds = Self.processCPUSeconds() - cpuStart
                 documents.insert(report.document.compactString)
-                treeTokens = report.metrics.treeTokens
-                generatedTokens = report.metrics.generatedTokens
+                result.treeTokens = report.metrics.treeTokens
+                result.generatedTokens = report.metrics.generatedTokens
                 guard rep > 0 else { continue }
-                let rate = Double(report.metrics.treeTokens) / decodeSeconds
-                if recorded { with.append(rate) } else { without.append(rate) }
+                let tokens = Double(report.metrics.treeTokens)
+                let rate = tokens / decodeSeconds
+                let recorderSeconds = recorder?.timings.totalSeconds ?? 0
+                let direct = 100 * recorderSeconds / max(1e-9, decodeSeconds - recorderSeconds)
+                switch arm {
+                case 0:
+                    result.withoutStore.append(rate)
+                    result.cpuWithoutStore.append(cpuSeconds / tokens)
+                case 1:
+                    result.withStore.append(rate)
+                    result.cpuWithStore.append(cpuSeconds / tokens)
+                    result.directWithStore.append(direct)
+                    if let recorder { result.timings.add(recorder.timings) }
+                default:
+                    result.withDefaultsStore.append(rate)
+                    result.cpuWithDefaultsStore.append(cpuSeconds / tokens)
+                    result.directWithDefaultsStore.append(direct)
+                    if let recorder { result.defaultsTimings.add(recorder.timings) }
+                }
             }
         }
         runner.recorder = nil
-        return Overhead(treeTokens: treeTokens, generatedTokens: generatedTokens, withoutStore: without, withStore: with,
-                        sameDocument: documents.count == 1)
+        store.waitForBackgroundCheckpoints()
+        let walAfter = store.walStatistics
+        result.wal = WALStatistics()
+        result.wal.backgroundCheckpoints = walAfter.backgroundCheckpoints - walBefore.backgroundCheckpoints
+        result.wal.backgroundSeconds = walAfter.backgroundSeconds - walBefore.backgroundSeconds
+        result.wal.writerCheckpoints = walAfter.writerCheckpoints - walBefore.writerCheckpoints
+        result.wal.writerCheckpointSeconds = walAfter.writerCheckpointSeconds - walBefore.writerCheckpointSeconds
+        result.wal.largestLogBytes = walAfter.largestLogBytes
+        result.sameDocument = documents.count == 1
+        return result
     }
 
     private func overheadYAML(essayCharacters: Int) -> String {
@@ -323,11 +390,34 @@ public final class StoreBenchmark {
         return folder
     }
 
-    static func mean(_ values: [Double]) -> Double {
+    /// The arithmetic mean (0 for no values).
+    public static func mean(_ values: [Double]) -> Double {
         values.isEmpty ? 0 : values.reduce(0, +) / Double(values.count)
     }
 
-    static func standardDeviation(_ values: [Double]) -> Double {
+    /// The middle value (the mean of the two middle ones for an even count).
+    public static func median(_ values: [Double]) -> Double {
+        quantile(values, 0.5)
+    }
+
+    /// The `q` quantile by linear interpolation between order statistics.
+    public static func quantile(_ values: [Double], _ q: Double) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        let at = q * Double(sorted.count - 1)
+        let low = Int(at.rounded(.down)), high = Int(at.rounded(.up))
+        return sorted[low] + (sorted[high] - sorted[low]) * (at - Double(low))
+    }
+
+    /// CPU seconds used by every thread of this process so far.
+    static func processCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    /// The sample standard deviation (0 for fewer than two values).
+    public static func standardDeviation(_ values: [Double]) -> Double {
         guard values.count > 1 else { return 0 }
         let m = mean(values)
         return (values.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(values.count - 1)).squareRoot()

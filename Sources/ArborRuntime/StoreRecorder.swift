@@ -1,6 +1,8 @@
+import ArborModel
 import ArborSchema
 import ArborStore
 import ArborTools
+import Dispatch
 import Foundation
 
 /// Writes a run into the SQLite store as it happens.
@@ -8,6 +10,9 @@ import Foundation
 /// Tokens are buffered and committed in one transaction at every task boundary, before and
 /// after every tool call, and every ``commitInterval`` tokens in between: a kill loses at
 /// most the tokens since the last commit, never a finished tool call.
+///
+/// Every call runs on the decoding thread, so ``timings`` adds up the time spent in here:
+/// what the store costs a run, measured directly.
 public final class StoreRecorder: RunRecorder {
     public let store: RunStore
     public let runID: String
@@ -19,11 +24,15 @@ public final class StoreRecorder: RunRecorder {
     /// model; rows leave the store when their token leaves the cache). With them a resume
     /// copies the context back instead of recomputing it.
     public var keepsKVRows = true
+    /// Time spent in this recorder so far, by part.
+    public private(set) var timings = RecorderTimings()
     private var tokens: [TokenRecord] = []
     private var prunedRanges: [Range<Int>] = []
     private var nodes: [TreeNode] = []
     private var kvRows: [(firstSeq: Int, rowBytes: Int, bytes: [UInt8])] = []
     private var releasedRanges: [Range<Int>] = []
+    /// Nesting of timed calls (a commit inside `appended` is timed once).
+    private var timingDepth = 0
 
     public init(store: RunStore, runID: String) {
         self.store = store
@@ -31,11 +40,14 @@ public final class StoreRecorder: RunRecorder {
     }
 
     public func appended(_ ids: [Int32], kind: TokenKind, firstSeq: Int, taskPath: [Int], round: Int) throws {
-        let path = taskPath.isEmpty ? nil : NodePath(taskPath)
-        for (offset, id) in ids.enumerated() {
-            tokens.append(TokenRecord(runID: runID, seq: firstSeq + offset, tokenID: id, kind: kind, round: round, taskPath: path))
+        try timed {
+            let path = taskPath.isEmpty ? nil : NodePath(taskPath)
+            for (offset, id) in ids.enumerated() {
+                tokens.append(TokenRecord(runID: runID, seq: firstSeq + offset, tokenID: id, kind: kind, round: round, taskPath: path))
+            }
+            timings.tokens += ids.count
+            if tokens.count >= commitInterval { try commit() }
         }
-        if tokens.count >= commitInterval { try commit() }
     }
 
     public func pruned(seqs: Range<Int>) throws {
@@ -43,9 +55,14 @@ public final class StoreRecorder: RunRecorder {
         releasedRanges.append(seqs)
     }
 
-    public func kvRowsComputed(firstSeq: Int, rows: [UInt8], rowBytes: Int) throws {
+    public func kvRowsComputed(firstSeq: Int, slots: [Int32], from model: any KVRowTransfer) throws {
         guard keepsKVRows else { return }
-        kvRows.append((firstSeq, rowBytes, rows))
+        timed {
+            let start = DispatchTime.now()
+            kvRows.append((firstSeq, model.kvRowByteCount, model.copyRows(of: slots)))
+            timings.rowCopySeconds += seconds(since: start)
+            timings.rowBytes += slots.count * model.kvRowByteCount
+        }
     }
 
     public func kvRowsReleased(seqs: Range<Int>) throws {
@@ -53,20 +70,24 @@ public final class StoreRecorder: RunRecorder {
     }
 
     public func taskFinished(_ task: TaskRecord, round: Int) throws {
-        nodes.append(TreeNode(runID: runID, path: NodePath(task.path), round: round, thought: task.thought,
-                              conclusion: task.conclusion, state: .closed))
-        try commit()
+        try timed {
+            nodes.append(TreeNode(runID: runID, path: NodePath(task.path), round: round, thought: task.thought,
+                                  conclusion: task.conclusion, state: .closed))
+            try commit()
+        }
     }
 
     public func toolCallStarted(index: Int, name: String, arguments: JSONValue, taskPath: [Int], tokenSeq: Int) throws {
-        // A call started before a kill and never finished is already recorded: it is made again.
-        if let existing = try store.toolCall(runID: runID, seq: index), existing.status == .started {
-            try commit()
-            return
-        }
-        try commit { [runID] transaction in
-            try transaction.recordToolCallStarted(runID: runID, seq: index, toolName: name, argumentsJSON: arguments.compactString,
-                                                  nodePath: taskPath.isEmpty ? nil : NodePath(taskPath), tokenSeq: tokenSeq)
+        try timed {
+            // A call started before a kill and never finished is already recorded: it is made again.
+            if let existing = try store.toolCall(runID: runID, seq: index), existing.status == .started {
+                try commit()
+                return
+            }
+            try commit { [runID] transaction in
+                try transaction.recordToolCallStarted(runID: runID, seq: index, toolName: name, argumentsJSON: arguments.compactString,
+                                                      nodePath: taskPath.isEmpty ? nil : NodePath(taskPath), tokenSeq: tokenSeq)
+            }
         }
     }
 
@@ -89,25 +110,80 @@ public final class StoreRecorder: RunRecorder {
 
     /// Writes everything buffered, plus `extra`, in one transaction.
     public func commit(_ extra: ((StoreTransaction) throws -> Void)? = nil) throws {
-        let (tokens, pruned, nodes, kvRows, released) = (self.tokens, prunedRanges, self.nodes, self.kvRows, releasedRanges)
-        try store.checkpoint { [runID] transaction in
-            if !tokens.isEmpty { try transaction.appendTokens(tokens, to: runID) }
-            for batch in kvRows {
-                try batch.bytes.withUnsafeBytes {
-                    try transaction.appendKVRows(runID: runID, firstSeq: batch.firstSeq, rowBytes: batch.rowBytes, data: $0)
+        try timed {
+            let (tokens, pruned, nodes, kvRows, released) = (self.tokens, prunedRanges, self.nodes, self.kvRows, releasedRanges)
+            let start = DispatchTime.now()
+            var statementSeconds = 0.0
+            try store.checkpoint { [runID] transaction in
+                let statementsStart = DispatchTime.now()
+                if !tokens.isEmpty { try transaction.appendTokens(tokens, to: runID) }
+                for batch in kvRows {
+                    try batch.bytes.withUnsafeBytes {
+                        try transaction.appendKVRows(runID: runID, firstSeq: batch.firstSeq, rowBytes: batch.rowBytes, data: $0)
+                    }
                 }
+                for range in pruned { _ = try transaction.markPruned(runID, seqs: range) }
+                // after the inserts: a token may be computed and leave the cache between two commits
+                for range in released { try transaction.deleteKVRows(runID: runID, seqs: range) }
+                for node in nodes { try transaction.upsertNodeWithAncestors(node) }
+                try extra?(transaction)
+                statementSeconds = seconds(since: statementsStart)
             }
-            for range in pruned { _ = try transaction.markPruned(runID, seqs: range) }
-            // after the inserts: a token may be computed and leave the cache between two commits
-            for range in released { try transaction.deleteKVRows(runID: runID, seqs: range) }
-            for node in nodes { try transaction.upsertNodeWithAncestors(node) }
-            try extra?(transaction)
+            timings.statementSeconds += statementSeconds
+            timings.commitSeconds += seconds(since: start) - statementSeconds
+            timings.commits += 1
+            self.tokens.removeAll(keepingCapacity: true)
+            prunedRanges.removeAll()
+            self.nodes.removeAll()
+            self.kvRows.removeAll(keepingCapacity: true)
+            releasedRanges.removeAll()
         }
-        self.tokens.removeAll(keepingCapacity: true)
-        prunedRanges.removeAll()
-        self.nodes.removeAll()
-        self.kvRows.removeAll(keepingCapacity: true)
-        releasedRanges.removeAll()
+    }
+
+    /// Runs `body`, adding its time to ``timings`` unless an outer timed call does.
+    private func timed<T>(_ body: () throws -> T) rethrows -> T {
+        timingDepth += 1
+        let start = DispatchTime.now()
+        defer {
+            timingDepth -= 1
+            if timingDepth == 0 { timings.totalSeconds += seconds(since: start) }
+        }
+        return try body()
+    }
+}
+
+/// Where the decoding thread's time inside a ``StoreRecorder`` went: the direct cost of the store.
+public struct RecorderTimings: Codable, Sendable, Equatable {
+    /// Everything: buffering tokens, copying KV rows, commits (a commit's checkpoint included
+    /// when the store checkpoints on commit, or when the log reached its cap).
+    public var totalSeconds = 0.0
+    /// Copying each token's KV rows out of the model's cache.
+    public var rowCopySeconds = 0.0
+    /// The statements inside the commits' transactions (token log, KV rows, tree, tool calls).
+    public var statementSeconds = 0.0
+    /// Beginning and committing those transactions: the pages written to the WAL, and any
+    /// checkpoint run on the committing thread.
+    public var commitSeconds = 0.0
+    public var commits = 0
+    /// Tokens recorded, and bytes of KV rows copied.
+    public var tokens = 0
+    public var rowBytes = 0
+
+    public init() {}
+
+    /// Buffering tokens and the rest (tool-call lookups).
+    public var otherSeconds: Double { max(0, totalSeconds - rowCopySeconds - statementSeconds - commitSeconds) }
+    /// Microseconds per recorded token.
+    public var microsecondsPerToken: Double { tokens > 0 ? 1e6 * totalSeconds / Double(tokens) : 0 }
+
+    public mutating func add(_ other: RecorderTimings) {
+        totalSeconds += other.totalSeconds
+        rowCopySeconds += other.rowCopySeconds
+        statementSeconds += other.statementSeconds
+        commitSeconds += other.commitSeconds
+        commits += other.commits
+        tokens += other.tokens
+        rowBytes += other.rowBytes
     }
 }
 

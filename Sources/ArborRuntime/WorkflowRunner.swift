@@ -172,7 +172,7 @@ public final class WorkflowRunner {
     /// Hands the just-computed KV rows of `slots` (tokens `firstSeq...`) to the recorder.
     func recordKVRows(of slots: [Int32], firstSeq: Int) throws {
         guard let recorder, recorder.keepsKVRows, !slots.isEmpty, let transfer = model as? any KVRowTransfer else { return }
-        try recorder.kvRowsComputed(firstSeq: firstSeq, rows: transfer.copyRows(of: slots), rowBytes: transfer.kvRowByteCount)
+        try recorder.kvRowsComputed(firstSeq: firstSeq, slots: slots, from: transfer)
     }
 
     private func compileGrammar(serverTools: [String: JSONValue], isSummaryRound: Bool, isOpenEnded: Bool = false) throws -> CompiledGrammar {

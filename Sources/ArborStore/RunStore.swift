@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import GRDB
 
@@ -35,16 +36,25 @@ public final class RunStore: Sendable {
 
     /// The database file, or `:memory:` for an in-memory store.
     public let path: String
+    /// Page size and checkpointing of the file (``StoreTuning/standard`` unless given).
+    public let tuning: StoreTuning
     let writer: any DatabaseWriter
+    /// Checkpoints the log in the background (``StoreTuning/Checkpointing/background(afterBytes:capBytes:)``).
+    private let walCheckpointer: WALCheckpointer?
 
     /// Opens (creating if needed, with its directory) the database at `path` in WAL mode.
     ///
     /// Throws ``StoreError/notADatabase(path:detail:)``, ``StoreError/foreignDatabase(path:detail:)``,
     /// ``StoreError/corrupted(path:detail:)``, ``StoreError/newerVersion(path:unknownMigrations:)``
     /// or ``StoreError/cannotOpen(path:detail:)`` instead of opening a file it must not touch.
-    public init(path: String, durability: Durability = .survivesProcessCrash) throws {
+    ///
+    /// `tuning` sets the page size of a new file (an existing one keeps its own) and where the
+    /// write-ahead log is checkpointed; it changes speed, never what a commit guarantees.
+    public init(path: String, durability: Durability = .survivesProcessCrash, tuning: StoreTuning = .standard) throws {
         self.path = path
+        self.tuning = tuning
         try Self.checkFileHeader(path: path)
+        let isNew = ((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) == 0
         try Self.probeExistingFile(path: path)
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
@@ -54,8 +64,31 @@ public final class RunStore: Sendable {
                 throw StoreError.cannotOpen(path: path, detail: "cannot create its directory \(directory) (\(error.localizedDescription))")
             }
         }
-        writer = try Self.translatingErrors(path: path) {
-            try DatabasePool(path: path, configuration: Self.configuration())
+        var configuration = Self.configuration()
+        if isNew {
+            // Takes effect when SQLite writes the first page (the switch to WAL), so it must
+            // come before; on an existing file the pragma changes nothing.
+            let pageSize = tuning.pageSize
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA page_size = \(pageSize)") }
+        }
+        let writer = try Self.translatingErrors(path: path) {
+            try DatabasePool(path: path, configuration: configuration)
+        }
+        self.writer = writer
+        if case .background(let afterBytes, let capBytes) = tuning.checkpointing {
+            walCheckpointer = try Self.translatingErrors(path: path) {
+                let pageSize = try writer.read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") } ?? tuning.pageSize
+                let checkpointer = try WALCheckpointer(path: path, configuration: Self.configuration(), pageSize: pageSize,
+                                                       afterBytes: afterBytes, capBytes: capBytes)
+                try writer.writeWithoutTransaction { db in
+                    checkpointer.attach(to: db)
+                    // trims a log that grew past the cap once it starts over
+                    try db.execute(sql: "PRAGMA journal_size_limit = \(capBytes)")
+                }
+                return checkpointer
+            }
+        } else {
+            walCheckpointer = nil
         }
         if durability == .survivesPowerLoss {
             // GRDB opens WAL pools with NORMAL; the pool's single writer connection keeps this.
@@ -73,6 +106,8 @@ public final class RunStore: Sendable {
     /// ```
     public init() throws {
         path = ":memory:"
+        tuning = .standard
+        walCheckpointer = nil
         writer = try Self.translatingErrors(path: path) {
             try DatabaseQueue(configuration: Self.configuration())
         }
@@ -92,9 +127,35 @@ public final class RunStore: Sendable {
     /// ```
     @discardableResult
     public func checkpoint<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
-        try Self.translatingErrors(path: path) {
+        let result = try Self.translatingErrors(path: path) {
             try writer.write { db in try body(StoreTransaction(db: db, path: path)) }
         }
+        if let walCheckpointer, walCheckpointer.takeWriterCheckpoint() {
+            // The log reached its cap: the background fell behind, so this commit waits for a
+            // checkpoint that lets the log start over. Only one checkpoint runs at a time (a
+            // second gets SQLITE_BUSY at once), so the background's must end first. A failure
+            // (a reader busy past the timeout) only leaves the log longer; the next commit tries again.
+            let start = DispatchTime.now()
+            walCheckpointer.waitUntilIdle()
+            try? writer.writeWithoutTransaction { db in _ = try db.checkpoint(.restart) }
+            walCheckpointer.recordWriterCheckpoint(seconds: Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9)
+        }
+        return result
+    }
+
+    /// What the write-ahead log went through since this store was opened (zero for a store
+    /// that checkpoints on commit or lives in memory).
+    public var walStatistics: WALStatistics { walCheckpointer?.currentStatistics ?? WALStatistics() }
+
+    /// Returns once the background checkpoints queued so far have run (for tests and
+    /// benchmarks that look at the log; a run never needs to wait).
+    public func waitForBackgroundCheckpoints() {
+        walCheckpointer?.waitUntilIdle()
+    }
+
+    /// The database's page size in bytes.
+    public func pageSize() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0 }
     }
 
     /// Runs `body` on a read-only snapshot of the database.
@@ -113,6 +174,13 @@ public final class RunStore: Sendable {
         let findings = try read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
         if findings != ["ok"] {
             throw StoreError.corrupted(path: path, detail: findings.prefix(3).joined(separator: "; "))
+        }
+    }
+
+    deinit {
+        if let walCheckpointer {
+            writer.writeWithoutTransaction { db in walCheckpointer.detach(from: db) }
+            walCheckpointer.waitUntilIdle()
         }
     }
 

@@ -11,6 +11,13 @@ final class StoreBenchmarkTests: XCTestCase {
         XCTAssertTrue(overhead.sameDocument, "greedy runs with and without the store decode the same tree")
         XCTAssertEqual(overhead.withoutStore.count, 2)
         XCTAssertEqual(overhead.withStore.count, 2)
+        XCTAssertEqual(overhead.withDefaultsStore.count, 2, "the store with SQLite's defaults runs beside the tuned one")
+        XCTAssertEqual(overhead.cpuWithStore.count, 2)
+        for direct in overhead.directWithStore + overhead.directWithDefaultsStore {
+            XCTAssertTrue(direct.isFinite && direct > 0, "the recorder takes some time: \(direct) %")
+        }
+        XCTAssertGreaterThanOrEqual(overhead.timings.tokens, 2 * overhead.treeTokens, "both timed runs' tokens, prompts included")
+        XCTAssertGreaterThan(overhead.timings.rowBytes, 0, "KV rows were copied")
         XCTAssertGreaterThan(overhead.generatedTokens, 10, "the answer's minimum length makes the model write")
         XCTAssertGreaterThanOrEqual(overhead.treeTokens, overhead.generatedTokens)
         for rate in overhead.withoutStore + overhead.withStore {
