@@ -37,6 +37,38 @@ extension GrammarAutomaton {
 }
 
 extension GrammarAutomaton {
+    /// A node of a copy near the end of a bounded repetition, seen from the first copy.
+    struct CopyPlace: Sendable {
+        /// The same place in the repetition's first optional copy.
+        var firstCopyNode: Int32
+        /// The optional copies after the node's own copy.
+        var remaining: Int
+    }
+
+    /// The nodes of the optional copies with fewer than `horizon` copies after them (the
+    /// ones ``equivalentNodes(horizon:)`` cannot share), the first copy of each repetition
+    /// excepted, each with the same place in the first copy. From such a node an input
+    /// shorter than `remaining` bytes cannot use up the copies left (every copy reads at
+    /// least one byte), so it has the same outcome as from the first copy's node.
+    ///
+    /// ```swift
+    /// // "\"" char{0,40} "\"": the return node after the 38th character
+    /// nearEnd[returnNode]   // CopyPlace(firstCopyNode: return node after the 1st, remaining: 2)
+    /// ```
+    func nearEndCopies(horizon: Int) -> [Int32: CopyPlace] {
+        var places: [Int32: CopyPlace] = [:]
+        // Inner copies come first, so a node of nested copies takes its innermost one.
+        for copy in repetitionCopies where copy.remaining < horizon && copy.start != copy.firstStart {
+            let shift = copy.start - copy.firstStart
+            for node in copy.start..<copy.end where places[node] == nil {
+                places[node] = CopyPlace(firstCopyNode: node - shift, remaining: copy.remaining)
+            }
+        }
+        return places
+    }
+}
+
+extension GrammarAutomaton {
     /// `state` with every node and frame return node replaced by its equivalent (from
     /// ``equivalentNodes(horizon:)``): the same outcome for any input of at most `horizon`
     /// bytes. A token walk maps each new state, so the copies of a repetition collapse
