@@ -1,3 +1,5 @@
+import Foundation
+
 /// Cache positions filled when the grammar is compiled, so that no decoding computes one.
 ///
 /// A position's first visit walks every token whose first byte it can read: inside a JSON
@@ -8,18 +10,17 @@
 /// each node that reads bytes, at level 1 for every place its rule returns to, and the
 /// deeper levels, while tokens stay uncertain, for every place the rule holding the last
 /// return node returns to (the tokens that close a text: `","conclusion"` after a thought).
+/// The entries are independent, so they are filled on every processor.
 ///
-/// Copies of a bounded repetition that no token can tell apart share one position
-/// (``GrammarAutomaton/equivalentNodes(horizon:)``); a return into one of the last copies,
-/// where a long token could use up the repetition, takes the outcomes of the tokens too
-/// short to do so from the first copy and walks only the longer ones (``CompiledGrammar``'s
-/// `computeEntry`). Only a string-wide node that itself lies in such a copy (a bounded
-/// repetition of a character class written inline, not through a rule) is left to its
-/// first visit: each of its copies would walk the whole vocabulary.
+/// Copies of a repetition that no token can tell apart share one position
+/// (``GrammarAutomaton/equivalentNodes(horizon:)``). A node in one of the last copies, or a
+/// return into one, where a long token could use up the repetition, takes the outcomes of
+/// the tokens too short to do so from the first copy and walks only the longer ones — at
+/// most return places none, since a token must first finish the rule it is in
+/// (`nearEndEntry` in `CompiledGrammar.swift`).
 extension CompiledGrammar {
-    /// Fills the cache entries of every reachable position; returns how many it filled.
-    @discardableResult
-    func precomputeReachablePositions(horizon: Int) -> Int {
+    /// Fills the cache entries of every reachable position.
+    func precomputeReachablePositions() {
         let nodes = automaton.nodes
         let nodeRule = automaton.nodeRule
         // Where each rule returns to: the return nodes of its calls; a tail call returns
@@ -48,38 +49,47 @@ extension CompiledGrammar {
             }
         }
         let sortedReturns = returns.map { $0.sorted() }
-        let wide = max(1, vocabulary.sortedIDs.count / 4)
-        var filled = 0
+        var firstCopyKeys: [TokenMaskCache.Key] = []
+        var lastCopyKeys: [TokenMaskCache.Key] = []
         for node in nodes.indices where cacheNode[node] == Int32(node) && !nodes[node].byteEdges.isEmpty {
-            if nearEndCopies[Int32(node)] != nil, firstBytePositionCount(of: Int32(node)) >= wide { continue }
             for returnNode in sortedReturns[Int(nodeRule[node])] {
-                filled += fill(TokenMaskCache.Key(node: Int32(node), returns: [returnNode]), returns: sortedReturns, nodeRule: nodeRule)
+                let key = TokenMaskCache.Key(node: Int32(node), returns: [returnNode])
+                if nearEndCopies[Int32(node)] != nil || (returnNode >= 0 && nearEndCopies[returnNode] != nil) {
+                    lastCopyKeys.append(key)
+                } else {
+                    firstCopyKeys.append(key)
+                }
             }
         }
-        return filled
+        // An entry near a chain's end takes most of its outcomes from the first copy's: fill
+        // those first, so that no two threads compute one at the same time.
+        fillConcurrently(firstCopyKeys, returns: sortedReturns, nodeRule: nodeRule)
+        fillConcurrently(lastCopyKeys, returns: sortedReturns, nodeRule: nodeRule)
+    }
+
+    /// Fills the entries of `keys` (and their deeper levels) on every processor: the cache
+    /// takes entries from any thread, and the keys' entries are independent.
+    private func fillConcurrently(_ keys: [TokenMaskCache.Key], returns: [[Int32]], nodeRule: [Int32]) {
+        let workers = min(keys.count, ProcessInfo.processInfo.activeProcessorCount)
+        guard workers > 1 else {
+            for key in keys { fill(key, returns: returns, nodeRule: nodeRule) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: keys.count, by: workers) {
+                fill(keys[index], returns: returns, nodeRule: nodeRule)
+            }
+        }
     }
 
     /// Fills `key`'s entry and, while it leaves tokens uncertain, the deeper levels for every
     /// place the last return node's rule returns to (the tokens that close a text: `",`).
-    private func fill(_ key: TokenMaskCache.Key, returns: [[Int32]], nodeRule: [Int32]) -> Int {
+    private func fill(_ key: TokenMaskCache.Key, returns: [[Int32]], nodeRule: [Int32]) {
         let entry = cacheEntry(key)
         guard let last = key.returns.last, last != FrameTable.root, !entry.uncertain.isEmpty,
-              key.returns.count < TokenMaskCache.maximumContextDepth else { return 1 }
-        var filled = 1
+              key.returns.count < TokenMaskCache.maximumContextDepth else { return }
         for returnNode in returns[Int(nodeRule[Int(last)])] {
-            filled += fill(TokenMaskCache.Key(node: key.node, returns: key.returns + [returnNode]), returns: returns, nodeRule: nodeRule)
-        }
-        return filled
-    }
-
-    /// How many ordinary tokens start with a byte `node` can read.
-    private func firstBytePositionCount(of node: Int32) -> Int {
-        var readable = [Bool](repeating: false, count: 256)
-        for edge in automaton.nodes[Int(node)].byteEdges {
-            for byte in edge.low...edge.high { readable[Int(byte)] = true }
-        }
-        return (0..<256).reduce(0) { count, byte in
-            readable[byte] ? count + vocabulary.firstByteStart[byte + 1] - vocabulary.firstByteStart[byte] : count
+            fill(TokenMaskCache.Key(node: key.node, returns: key.returns + [returnNode]), returns: returns, nodeRule: nodeRule)
         }
     }
 }

@@ -21,6 +21,9 @@ public final class CompiledGrammar: Sendable {
     /// The nodes of the copies near the end of a bounded repetition, each with its place
     /// in the first copy (see ``GrammarAutomaton/nearEndCopies(horizon:)``).
     let nearEndCopies: [Int32: GrammarAutomaton.CopyPlace]
+    /// Per node, the fewest bytes any input reads before it leaves the node's rule (through
+    /// budgeted parts, never through a hole): how far a token is from the return node.
+    let bytesToLeaveRule: [Int32]
 
     /// When the token-mask cache is filled.
     public enum MaskCacheFill: Sendable {
@@ -41,7 +44,8 @@ public final class CompiledGrammar: Sendable {
         cacheNode = equivalent
         hasEquivalentNodes = equivalent.indices.contains { equivalent[$0] != Int32($0) }
         nearEndCopies = automaton.nearEndCopies(horizon: horizon)
-        if cacheFill == .atCompile { precomputeReachablePositions(horizon: horizon) }
+        bytesToLeaveRule = CompletionDistances(automaton, throughBudget: true).toRuleEnd
+        if cacheFill == .atCompile { precomputeReachablePositions() }
     }
 
     /// The number of automaton nodes (a size measure for reports and benchmarks).
@@ -66,43 +70,93 @@ public final class CompiledGrammar: Sendable {
     }
 
     private func computeEntry(_ key: TokenMaskCache.Key) -> TokenMaskCache.Entry {
-        var positions: [Int]
-        if key.returns.count == 1 {
-            positions = firstBytePositions(of: key.node)
-        } else {
-            positions = cacheEntry(TokenMaskCache.Key(node: key.node, returns: Array(key.returns.dropLast()))).uncertain
+        if let place = nearEndCopies[key.node] {
+            var firstKey = key
+            firstKey.node = place.firstCopyNode
+            return nearEndEntry(key, from: firstKey, sharedBelow: place.remaining)
+        }
+        if let returnNode = key.returns.first, returnNode >= 0, let place = nearEndCopies[returnNode] {
+            // A token reaches the return node only after the bytes that finish the node's rule.
+            var firstKey = key
+            firstKey.returns[0] = place.firstCopyNode
+            let toReturn = Int(min(bytesToLeaveRule[Int(key.node)], Int32(vocabulary.longestToken + 1)))
+            return nearEndEntry(key, from: firstKey, sharedBelow: place.remaining + toReturn)
         }
         var accepted: [Int32] = []
         var uncertain: [Int] = []
-        var derived = false
-        if let returnNode = key.returns.first, returnNode >= 0, let place = nearEndCopies[returnNode] {
-            // The rule returns into a copy near the end of a bounded repetition (the last
-            // characters a bounded string may hold): a token shorter than the copies left
-            // cannot reach the end, so it fares as from the same place in the first copy.
-            // Take those outcomes from there and walk only the longer tokens.
-            var firstKey = key
-            firstKey.returns[0] = place.firstCopyNode
-            let first = cacheEntry(firstKey)
-            var firstAccepted = [UInt32](repeating: 0, count: vocabulary.maskWordCount)
-            firstAccepted.withUnsafeMutableBufferPointer { first.addAccepted(to: $0.baseAddress!) }
-            var longer: [Int] = []
-            var next = 0
-            for position in positions {
-                if vocabulary.tokenLength(atSortedPosition: position) >= place.remaining {
+        walk(key, positions: candidatePositions(key)) { position, id, outcome in
+            switch outcome {
+            case .accepted: accepted.append(id)
+            case .rejected: break
+            case .uncertain: uncertain.append(position)
+            }
+        }
+        return TokenMaskCache.Entry(accepted: accepted, uncertain: uncertain, maskWordCount: vocabulary.maskWordCount)
+    }
+
+    /// The entry of a node in a copy near the end of a repetition chain, or of a rule that
+    /// returns into one (the last characters a bounded string may hold), from `firstKey`:
+    /// the same place in the chain's first copy.
+    ///
+    /// A token shorter than `sharedBelow` bytes cannot use up the copies left, so it fares
+    /// as from the first copy: the outcomes of the short tokens come from that entry, and
+    /// only the longer tokens are walked — none at all when no token is long enough, which
+    /// is most return places, since a token must first finish the rule it is in.
+    private func nearEndEntry(_ key: TokenMaskCache.Key, from firstKey: TokenMaskCache.Key, sharedBelow: Int) -> TokenMaskCache.Entry {
+        let first = cacheEntry(firstKey)
+        if sharedBelow > vocabulary.longestToken { return first }
+        let positions = candidatePositions(key)
+        var fromFirst = [UInt32](repeating: 0, count: vocabulary.maskWordCount)
+        fromFirst.withUnsafeMutableBufferPointer { first.addAccepted(to: $0.baseAddress!) }
+        var accepted = key.returns.count == 1 ? fromFirst : [UInt32](repeating: 0, count: vocabulary.maskWordCount)
+        var uncertain: [Int] = []
+        var longer: [Int] = []
+        vocabulary.sortedOffsets.withUnsafeBufferPointer { offsets in
+            let sortedIDs = vocabulary.sortedIDs
+            func isLong(_ position: Int) -> Bool { Int(offsets[position + 1] - offsets[position]) >= sharedBelow }
+            if key.returns.count == 1 {
+                // Level 1 decides the same tokens from both places (those starting with a
+                // byte the node reads; a copy's node reads what the first copy's does): the
+                // first copy's sets without the long tokens.
+                uncertain = first.uncertain.filter { !isLong($0) }
+                for position in positions where isLong(position) {
+                    let id = sortedIDs[position]
+                    accepted[Int(id) >> 5] &= ~(1 << (UInt32(id) & 31))
                     longer.append(position)
-                    continue
                 }
-                while next < first.uncertain.count, first.uncertain[next] < position { next += 1 }
-                let id = vocabulary.sortedIDs[position]
-                if next < first.uncertain.count, first.uncertain[next] == position {
-                    uncertain.append(position)
-                } else if firstAccepted[Int(id) >> 5] & (1 << (UInt32(id) & 31)) != 0 {
-                    accepted.append(id)
+            } else {
+                // Deeper, the levels above left the same short tokens uncertain on both sides.
+                var next = 0
+                for position in positions {
+                    if isLong(position) {
+                        longer.append(position)
+                        continue
+                    }
+                    while next < first.uncertain.count, first.uncertain[next] < position { next += 1 }
+                    let id = sortedIDs[position]
+                    if next < first.uncertain.count, first.uncertain[next] == position {
+                        uncertain.append(position)
+                    } else {
+                        accepted[Int(id) >> 5] |= fromFirst[Int(id) >> 5] & (1 << (UInt32(id) & 31))
+                    }
                 }
             }
-            positions = longer
-            derived = true
         }
+        walk(key, positions: longer) { position, id, outcome in
+            switch outcome {
+            case .accepted: accepted[Int(id) >> 5] |= 1 << (UInt32(id) & 31)
+            case .rejected: break
+            case .uncertain: uncertain.append(position)
+            }
+        }
+        uncertain.sort()
+        return TokenMaskCache.Entry(acceptedMask: accepted, uncertain: uncertain)
+    }
+
+    /// Simulates the tokens at `positions` from `key`'s node with its return nodes below it,
+    /// then the root or an unknown stack.
+    private func walk(_ key: TokenMaskCache.Key, positions: [Int], visit: (_ position: Int, _ id: Int32, _ outcome: TokenWalker.Outcome) -> Void) {
+        guard !positions.isEmpty else { return }
         var frames = FrameTable()
         var frame = key.returns.last == FrameTable.root ? FrameTable.root : FrameTable.context
         for returnNode in key.returns.reversed() where returnNode != FrameTable.root {
@@ -110,15 +164,14 @@ public final class CompiledGrammar: Sendable {
         }
         let start = ParseState(configurations: [ParseConfiguration(node: key.node, frame: frame, budgetUsed: 0)],
                                isComplete: false, touchesContext: false)
-        walker.walk(from: start, positions: positions, frames: &frames, simulating: true) { position, id, outcome in
-            switch outcome {
-            case .accepted: accepted.append(id)
-            case .rejected: break
-            case .uncertain: uncertain.append(position)
-            }
-        }
-        if derived { uncertain.sort() }
-        return TokenMaskCache.Entry(accepted: accepted, uncertain: uncertain, maskWordCount: vocabulary.maskWordCount)
+        walker.walk(from: start, positions: positions, frames: &frames, simulating: true, visit: visit)
+    }
+
+    /// The tokens `key`'s entry decides: at level 1 those whose first byte the node can
+    /// read, deeper the ones the level above left uncertain.
+    private func candidatePositions(_ key: TokenMaskCache.Key) -> [Int] {
+        if key.returns.count == 1 { return firstBytePositions(of: key.node) }
+        return cacheEntry(TokenMaskCache.Key(node: key.node, returns: Array(key.returns.dropLast()))).uncertain
     }
 
     /// Sorted-vocabulary positions of the tokens whose first byte `node` can read.

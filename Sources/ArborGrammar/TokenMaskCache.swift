@@ -57,6 +57,27 @@ final class TokenMaskCache: @unchecked Sendable {
             self.uncertain = uncertain
         }
 
+        /// An entry holding the tokens set in `acceptedMask` in the smaller of the two forms.
+        init(acceptedMask mask: [UInt32], uncertain: [Int]) {
+            let count = mask.reduce(0) { $0 + $1.nonzeroBitCount }
+            if count > mask.count {
+                acceptedMask = mask
+                acceptedIDs = []
+            } else {
+                acceptedMask = []
+                acceptedIDs = []
+                acceptedIDs.reserveCapacity(count)
+                for (index, word) in mask.enumerated() where word != 0 {
+                    var bits = word
+                    while bits != 0 {
+                        acceptedIDs.append(Int32(index << 5 | bits.trailingZeroBitCount))
+                        bits &= bits - 1
+                    }
+                }
+            }
+            self.uncertain = uncertain
+        }
+
         /// Whether token `id` is among the accepted ones.
         func accepts(_ id: Int32) -> Bool {
             acceptedMask.isEmpty ? acceptedIDs.contains(id) : acceptedMask[Int(id) >> 5] & (1 << (UInt32(id) & 31)) != 0
@@ -68,12 +89,6 @@ final class TokenMaskCache: @unchecked Sendable {
                 for word in accepted.indices { mask[word] |= accepted[word] }
             }
             for id in acceptedIDs { mask[Int(id) >> 5] |= 1 << (UInt32(id) & 31) }
-        }
-
-        /// The bytes its arrays hold.
-        var byteCount: Int {
-            acceptedMask.count * MemoryLayout<UInt32>.stride + acceptedIDs.count * MemoryLayout<Int32>.stride
-                + uncertain.count * MemoryLayout<Int>.stride
         }
     }
 
@@ -100,12 +115,21 @@ final class TokenMaskCache: @unchecked Sendable {
         return entries.count
     }
 
-    /// The bytes the entries' keys and arrays hold (not the dictionary's own overhead).
+    /// The bytes the entries' keys and arrays hold, an array that entries share counted
+    /// once (not the dictionary's own overhead).
     var byteCount: Int {
         lock.lock()
         defer { lock.unlock() }
+        var seen = Set<UnsafeRawPointer>()
+        func size<Element>(_ array: [Element]) -> Int {
+            array.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress, seen.insert(UnsafeRawPointer(base)).inserted else { return 0 }
+                return buffer.count * MemoryLayout<Element>.stride
+            }
+        }
         return entries.reduce(0) { total, element in
-            total + element.value.byteCount + MemoryLayout<Key>.stride + element.key.returns.count * MemoryLayout<Int32>.stride
+            total + size(element.value.acceptedMask) + size(element.value.acceptedIDs) + size(element.value.uncertain)
+                + MemoryLayout<Key>.stride + element.key.returns.count * MemoryLayout<Int32>.stride
         }
     }
 }
