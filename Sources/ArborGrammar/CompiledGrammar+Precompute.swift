@@ -68,16 +68,19 @@ extension CompiledGrammar {
     }
 
     /// Fills the entries of `keys` (and their deeper levels) on every processor: the cache
-    /// takes entries from any thread, and the keys' entries are independent.
+    /// takes entries from any thread, and the keys' entries are independent. Threads take
+    /// the next few keys as they finish, so one that another process slows down holds no
+    /// share of the work back.
     private func fillConcurrently(_ keys: [TokenMaskCache.Key], returns: [[Int32]], nodeRule: [Int32]) {
         let workers = min(keys.count, ProcessInfo.processInfo.activeProcessorCount)
         guard workers > 1 else {
             for key in keys { fill(key, returns: returns, nodeRule: nodeRule) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: keys.count, by: workers) {
-                fill(keys[index], returns: returns, nodeRule: nodeRule)
+        let queue = KeyQueue(count: keys.count, batch: 8)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while let batch = queue.next() {
+                for index in batch { fill(keys[index], returns: returns, nodeRule: nodeRule) }
             }
         }
     }
@@ -91,5 +94,28 @@ extension CompiledGrammar {
         for returnNode in returns[Int(nodeRule[Int(last)])] {
             fill(TokenMaskCache.Key(node: key.node, returns: key.returns + [returnNode]), returns: returns, nodeRule: nodeRule)
         }
+    }
+}
+
+/// Hands out consecutive batches of indices to the threads filling the cache.
+private final class KeyQueue: @unchecked Sendable {
+    // @unchecked: `taken` is only read or written while holding `lock`.
+    private let lock = NSLock()
+    private var taken = 0
+    private let count: Int
+    private let batch: Int
+
+    init(count: Int, batch: Int) {
+        self.count = count
+        self.batch = batch
+    }
+
+    func next() -> Range<Int>? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard taken < count else { return nil }
+        let range = taken..<min(taken + batch, count)
+        taken = range.upperBound
+        return range
     }
 }
