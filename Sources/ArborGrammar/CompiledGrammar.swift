@@ -2,7 +2,9 @@
 /// vocabulary, and the token-mask cache — the second of the three grammar stages.
 ///
 /// Compile once per workflow and tokenizer; create a cheap ``GrammarMatcher`` per decoding.
-/// It is immutable apart from its internal cache, and safe to share between threads.
+/// Compiling fills the token-mask cache for every position a decoding can reach, so even
+/// the first decoding's masks are cache lookups (see ``MaskCacheFill``). It is immutable
+/// apart from its internal cache, and safe to share between threads.
 ///
 /// ```swift
 /// let compiled = try CompiledGrammar(grammar, vocabulary: vocabulary)
@@ -18,8 +20,8 @@ public final class CompiledGrammar: Sendable {
     /// share them (see ``GrammarAutomaton/equivalentNodes(horizon:)``).
     let cacheNode: [Int32]
     private let hasEquivalentNodes: Bool
-    /// The nodes of the copies near the end of a bounded repetition, each with its place
-    /// in the first copy (see ``GrammarAutomaton/nearEndCopies(horizon:)``).
+    /// The nodes of the copies near the end of a repetition chain, each with its place in
+    /// the chain's first copy (see ``GrammarAutomaton/nearEndCopies(horizon:)``).
     let nearEndCopies: [Int32: GrammarAutomaton.CopyPlace]
     /// Per node, the fewest bytes any input reads before it leaves the node's rule (through
     /// budgeted parts, never through a hole): how far a token is from the return node.
