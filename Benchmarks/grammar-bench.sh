@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Constrained decoding figures for every shipped workflow's reasoning-tree grammar and a few
-# rich schemas (compile time, mask p50/p99 first-visit and cached, constrained vs free
-# tokens/s), then the correctness run over the schema corpus ("N/N valid").
+# Constrained decoding figures for every shipped workflow's reasoning-tree grammar, the
+# twelve-tool tree and a few rich schemas (compile time and mask-cache size, mask p50/p99 of
+# the cold run — first visits and cached — and of warm runs, constrained vs free tokens/s),
+# one "cold p99 X µs (goal < 100 µs): PASS/FAIL" line per grammar, repeated at the end, then
+# the correctness run over the schema corpus ("N/N valid").
 #
 #   Benchmarks/grammar-bench.sh [path/to/arbor]     (default .build/release/arbor)
 #   SKIP_CORPUS=1 Benchmarks/grammar-bench.sh       (speed figures only)
@@ -14,15 +16,24 @@ if [[ ! -x $ARBOR ]]; then
     exit 1
 fi
 THREADS=${THREADS:-2}
+echo "load: $(uptime)"
+echo
 
-for spec in Workflows/*.yaml; do
-    "$ARBOR" bench --grammar --spec "$spec" -n 256 -r 3 -t "$THREADS"
+verdicts=()
+run() {
+    local name=$1
+    shift
+    local output
+    output=$("$ARBOR" bench --grammar "$@" -n 256 -r 3 -t "$THREADS")
+    echo "$output"
     echo
-done
-for schema in Benchmarks/grammar/*.json; do
-    "$ARBOR" bench --grammar --schema "$schema" -n 256 -r 3 -t "$THREADS"
-    echo
-done
+    verdicts+=("$(printf '%-44s' "$name")$(grep -o 'cold p99 .*' <<<"$output")")
+}
+for spec in Workflows/*.yaml Benchmarks/grammar/*.yaml; do run "$spec" --spec "$spec"; done
+for schema in Benchmarks/grammar/*.json; do run "$schema" --schema "$schema"; done
+printf '%s\n' "${verdicts[@]}"
+echo "load: $(uptime)"
 if [[ -z ${SKIP_CORPUS:-} ]]; then
+    echo
     "$ARBOR" bench --grammar --corpus Benchmarks/grammar-schemas.jsonl --seeds "${CORPUS_SEEDS:-3}" -n 256 -t "$THREADS"
 fi

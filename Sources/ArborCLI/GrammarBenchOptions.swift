@@ -26,6 +26,12 @@ struct GrammarBenchOptions: ParsableArguments {
     @Option(name: .long, help: "With --grammar: the prompt the model continues.")
     var prompt: String?
 
+    @Flag(name: .long, help: """
+        With --spec or --schema: fill the mask cache on first use instead of when the grammar is compiled, \
+        to see what each position costs the first decoding.
+        """)
+    var lazyCache = false
+
     func validate() throws {
         guard grammar else {
             if spec != nil || schema != nil || corpus != nil {

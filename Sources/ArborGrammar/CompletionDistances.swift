@@ -11,7 +11,10 @@ struct CompletionDistances: Sendable {
     /// `toRuleEnd[node]`: bytes from `node` to its rule's end.
     let toRuleEnd: [Int32]
 
-    init(_ automaton: GrammarAutomaton) {
+    /// With `throughBudget`, budgeted edges cost nothing instead of being closed: the fewest
+    /// bytes any input must read to leave the node's rule (what a token walk can do), where
+    /// a completion must not spend tool calls.
+    init(_ automaton: GrammarAutomaton, throughBudget: Bool = false) {
         let nodes = automaton.nodes
         var distance = [Int32](repeating: Self.unreachable, count: nodes.count)
         for index in nodes.indices where nodes[index].isFinal { distance[index] = 0 }
@@ -25,6 +28,9 @@ struct CompletionDistances: Sendable {
                 var best = distance[index]
                 for edge in node.byteEdges { best = min(best, distance[Int(edge.target)] &+ 1) }
                 for next in node.epsilons { best = min(best, distance[Int(next)]) }
+                if throughBudget {
+                    for next in node.budgeted { best = min(best, distance[Int(next)]) }
+                }
                 for call in node.calls {
                     let callee = distance[Int(automaton.ruleStart[Int(call.rule)])]
                     let rest = call.returnNode.map { distance[Int($0)] } ?? 0

@@ -41,9 +41,11 @@ struct GrammarAutomaton: Sendable {
     let rootRule: Int32
     let budgetLimit: Int?
 
-    /// One optional copy of an unrolled bounded repetition's body: the nodes
-    /// `start..<end`, built exactly as the chain's first optional copy at `firstStart`
-    /// (same size, same edges shifted), with `remaining` optional copies after it.
+    /// One copy of an unrolled repetition's body: the nodes `start..<end`, built exactly
+    /// as the first copy of its chain at `firstStart` (same size, same edges shifted), with
+    /// `remaining` copies of the same chain after it. The mandatory copies (`x{200,}`: the
+    /// first 200) are one chain, the optional copies of a bounded repetition another; an
+    /// input shorter than `remaining` bytes cannot tell a copy from its chain's first.
     struct RepetitionCopy: Sendable {
         var start: Int32
         var end: Int32
@@ -51,8 +53,9 @@ struct GrammarAutomaton: Sendable {
         var remaining: Int
     }
 
-    /// Every optional copy of every bounded repetition, inner ones before the copy that
-    /// holds them (see ``equivalentNodes(horizon:)``).
+    /// Every copy of every repetition, mandatory and optional (not the body of an
+    /// unbounded loop), inner ones before the copy that holds them (see
+    /// ``equivalentNodes(horizon:)``).
     private(set) var repetitionCopies: [RepetitionCopy] = []
 
     /// The largest repetition bound compiled (each count becomes automaton nodes).
@@ -166,10 +169,14 @@ struct GrammarAutomaton: Sendable {
             return end
         case let .repetition(body, minimum, maximum):
             var current = start
-            for _ in 0..<minimum {
+            var firstMandatory: Int32?
+            for count in 0..<minimum {
                 let entry = newNode()
                 epsilon(current, entry)
                 current = build(body, from: entry)
+                repetitionCopies.append(RepetitionCopy(start: entry, end: Int32(nodes.count), firstStart: firstMandatory ?? entry,
+                                                       remaining: minimum - count - 1))
+                if firstMandatory == nil { firstMandatory = entry }
             }
             let end = newNode()
             if let maximum {

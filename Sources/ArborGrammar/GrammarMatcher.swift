@@ -121,13 +121,7 @@ public struct GrammarMatcher: Sendable {
                     frame = frames[frame].parent
                 }
                 let entry = compiled.cacheEntry(key)
-                if key.returns.count == 1 {
-                    entry.acceptedMask.withUnsafeBufferPointer { accepted in
-                        for word in 0..<words { mask[word] |= accepted[word] }
-                    }
-                } else {
-                    for id in entry.acceptedIDs { mask[Int(id) >> 5] |= 1 << (UInt32(id) & 31) }
-                }
+                entry.addAccepted(to: mask)
                 uncertain = entry.uncertain
                 if uncertain.isEmpty || key.returns.last == FrameTable.root { break }
             }

@@ -68,6 +68,11 @@ public struct TokenVocabulary: Sendable {
         longestToken = longest
     }
 
+    /// The byte length of the token at `position` in the sorted vocabulary.
+    func tokenLength(atSortedPosition position: Int) -> Int {
+        Int(sortedOffsets[position + 1] - sortedOffsets[position])
+    }
+
     /// The number of token ids.
     public var count: Int { tokens.count }
 

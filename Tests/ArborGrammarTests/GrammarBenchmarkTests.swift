@@ -52,7 +52,7 @@ final class GrammarBenchmarkTests: XCTestCase {
     func testMaskTimingsSplitFirstVisitsFromCachedSteps() throws {
         let vocabulary = Self.syntheticVocabulary(size: 800, seed: 5)
         let built = try GrammarTestSupport.schemaGrammar(#"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},"required":["a","b"]}"#)
-        let compiled = try CompiledGrammar(built.grammar, vocabulary: vocabulary)
+        let compiled = try CompiledGrammar(built.grammar, vocabulary: vocabulary, cacheFill: .onFirstUse)
         var matcher = GrammarMatcher(compiled)
         var timings = MaskTimings()
         var mask = [UInt32](repeating: 0, count: vocabulary.maskWordCount)
