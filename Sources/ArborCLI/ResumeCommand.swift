@@ -81,7 +81,8 @@ struct ResumeCommand: AsyncParsableCommand {
         // another model's keys and values would not fit the new weights: compute them again
         if digest != run.modelSHA256 { progress.kvRows = nil }
         try store.updateRunStatus(run.id, to: .running)
-        FileHandle.standardError.write(Data("run \(run.id): continuing after \(progress.tokens.count) tree tokens and \(progress.toolCalls.count) tool calls\n".utf8))
+        let minimum = options.minimumTokens.map { "; at least \($0) tree tokens before answering (--minimum-tokens)" } ?? ""
+        FileHandle.standardError.write(Data("run \(run.id): continuing after \(progress.tokens.count) tree tokens and \(progress.toolCalls.count) tool calls\(minimum)\n".utf8))
         let execution = RunExecution(workflow: workflow, modelPath: modelPath, options: options, output: output)
         try await execution.execute(inputs: inputs, store: store, runID: run.id, progress: progress)
     }
