@@ -15,7 +15,10 @@ import ArborGrammar
 /// closing text, the final value's shortest form (for `output: {result: str}`,
 /// `{"result":""}`) and the root's closing brace, and is counted as the tokenizer encodes it.
 /// The final value is finished by force when the tokens left are at most the tokens of its
-/// shortest completion plus ``finalMargin``.
+/// shortest completion plus ``finalMargin``. In a workflow with tools, closing starts
+/// ``toolCallAllowance`` tokens earlier: once the model has begun a tool call, no closing is
+/// possible until the tool's result is in, so a call begun near the limit needs room to end.
+/// A call whose parameters outrun that room still ends the run with the token-limit error.
 ///
 /// Resuming: each decision depends only on the tokens written in the round and the grammar
 /// state. Within ``window`` tokens of the limit it is taken before every token, and forced
@@ -23,7 +26,7 @@ import ArborGrammar
 /// at the same tokens and a resumed run goes on exactly as an uninterrupted one.
 ///
 /// ```swift
-/// let closing = TokenLimitClosing(maxTokens: 300, grammar: compiled)
+/// let closing = TokenLimitClosing(maxTokens: 300, grammar: compiled, hasTools: false)
 /// if closing.mustClose(written: 250, neededTokens: { 20 }) { /* force the closing text */ }
 /// ```
 struct TokenLimitClosing: Sendable {
@@ -38,16 +41,20 @@ struct TokenLimitClosing: Sendable {
     /// and 64 more for a deeper tree's longer closing text. A closing text longer still starts
     /// at the window's first token, and if it does not fit the round fails as before.
     let window: Int
+    /// Room kept for a tool call the model may begin before the closing: the answer margin
+    /// again, or nothing when the workflow has no tools.
+    let toolCallAllowance: Int
 
     /// Tokens kept when the final value is finished by force: one sampled token can open
     /// structure (a nested object) that the completion must then close too.
     static let finalMargin = ConstrainedDecoder.closingMargin
 
-    init(maxTokens: Int, grammar: CompiledGrammar) {
+    init(maxTokens: Int, grammar: CompiledGrammar, hasTools: Bool) {
         self.maxTokens = maxTokens
         answerMargin = min(64, maxTokens / 4)
+        toolCallAllowance = hasTools ? answerMargin : 0
         let shortestDocument = GrammarMatcher(grammar).shortestCompletionLength ?? 0
-        window = answerMargin + shortestDocument + 64
+        window = answerMargin + toolCallAllowance + shortestDocument + 64
     }
 
     /// Whether the round stands within ``window`` tokens of the limit.
@@ -64,7 +71,7 @@ struct TokenLimitClosing: Sendable {
     /// nil when no completion avoids a hole such as a tool result).
     func mustClose(written: Int, neededTokens: () -> Int?) -> Bool {
         guard isInWindow(written: written), let needed = neededTokens(), needed > 0 else { return false }
-        return maxTokens - written <= needed + answerMargin
+        return maxTokens - written <= needed + answerMargin + toolCallAllowance
     }
 
     /// Whether a round writing its final value must finish it the shortest way now.

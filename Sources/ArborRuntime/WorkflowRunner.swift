@@ -245,7 +245,8 @@ struct TreeRound {
         sampler = Sampler(settings: runner.options.sampling)
         self.memory = memory ?? WorkingMemory(model: runner.model)
         buffer = PruningBuffer(capacity: runner.workflow.limits.pruneBuffer)
-        limitClosing = TokenLimitClosing(maxTokens: runner.options.maxTokens ?? runner.workflow.limits.maxTokens, grammar: grammar)
+        limitClosing = TokenLimitClosing(maxTokens: runner.options.maxTokens ?? runner.workflow.limits.maxTokens, grammar: grammar,
+                                         hasTools: !runner.workflow.tools.isEmpty && runner.workflow.limits.maxToolCalls > 0)
     }
 
     /// Tree tokens in the cache now (and about to be).

@@ -61,7 +61,7 @@ final class RunCommandTests: XCTestCase {
 
     func testARunClosedAtItsTokenLimitWarnsAndInspectShowsIt() throws {
         let db = try database()
-        let run = try arbor(["run", "token-limit.yaml", "--input", question, "--max-tokens", "48", "--db", db, "--json", "--quiet"])
+        let run = try arbor(["run", "token-limit.yaml", "--input", question, "--max-tokens", "64", "--db", db, "--json", "--quiet"])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stderr.contains("warning: the run reached its token limit"), run.stderr)
         XCTAssertEqual(run.json?.objectValue?["closed_at_token_limit"], .bool(true))

@@ -168,8 +168,9 @@ final class TokenLimitClosingTests: XCTestCase {
         let workflow = try Self.workflow()
         let tree = try TreeGrammarBuilder.grammar(for: ReasoningTreeSpec(workflow: workflow))
         let grammar = try VocabularyCache.shared.compiled(tree.grammar, for: tokenizer)
-        let closing = TokenLimitClosing(maxTokens: 400, grammar: grammar)
+        let closing = TokenLimitClosing(maxTokens: 400, grammar: grammar, hasTools: false)
         XCTAssertEqual(closing.answerMargin, 64)
+        XCTAssertEqual(closing.toolCallAllowance, 0)
         var matcher = GrammarMatcher(grammar)
         XCTAssertTrue(matcher.acceptText(Array(#"{"reasoning":[{"thought":"Count the legs"#.utf8)))
         let needed = try XCTUnwrap(matcher.shortestCompletionLength)
@@ -182,7 +183,11 @@ final class TokenLimitClosingTests: XCTestCase {
         XCTAssertFalse(closing.mustClose(written: start) { nil }, "no closing where every way on needs a hole")
         XCTAssertFalse(closing.mustFinish(written: 400 - needed - TokenLimitClosing.finalMargin - 1) { needed })
         XCTAssertTrue(closing.mustFinish(written: 400 - needed - TokenLimitClosing.finalMargin) { needed })
-        XCTAssertEqual(TokenLimitClosing(maxTokens: 100, grammar: grammar).answerMargin, 25, "a small limit keeps room to reason")
+        let small = TokenLimitClosing(maxTokens: 100, grammar: grammar, hasTools: true)
+        XCTAssertEqual(small.answerMargin, 25, "a small limit keeps room to reason")
+        XCTAssertEqual(small.toolCallAllowance, 25, "with tools, room for a call begun before the closing")
+        XCTAssertTrue(small.mustClose(written: 100 - 10 - 50) { 10 })
+        XCTAssertFalse(small.mustClose(written: 100 - 10 - 51) { 10 })
     }
 
     private func temporaryDatabase() throws -> String {
