@@ -14,8 +14,9 @@ struct ResumeCommand: AsyncParsableCommand {
         discussion: """
             The recorded tokens are replayed into the model (no tool is called again whose result \
             is recorded) and decoding goes on; with greedy sampling the output equals an \
-            uninterrupted run's. The run uses the spec text and settings it was started with; a \
-            model file whose SHA-256 changed is refused unless --force.
+            uninterrupted run's. The run uses the spec text and settings it was started with \
+            (--max-tokens, --minimum-tokens, sampling); a model file whose SHA-256 changed is \
+            refused unless --force.
             """)
 
     @Argument(help: "The run id (`arbor runs` lists them).")
