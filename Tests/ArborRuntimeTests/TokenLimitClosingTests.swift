@@ -134,6 +134,51 @@ final class TokenLimitClosingTests: XCTestCase {
         await toolBox.shutdown()
     }
 
+    func testRoundsThatMustGoOnCloseWithASummaryAtTheLimitAndTheLastRoundAnswers() async throws {
+        // rounds.yaml with a budget the rounds never reach: only the token limit ends them
+        let text = try String(contentsOfFile: RuntimeFixtures.path("rounds.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "round_budget: 64", with: "round_budget: 1000")
+        let (loaded, diagnostics) = WorkflowLoader.load(text: text, file: "rounds.yaml")
+        let workflow = try XCTUnwrap(loaded, "\(diagnostics)")
+        let (file, tokenizer, template) = try RuntimeFixtures.loadModel()
+        let model = try Transformer(file: file, threads: 2, contextSlots: 2048)
+        let toolBox = try await ToolBox(workflow: workflow)
+        let runner = WorkflowRunner(workflow: workflow, model: model, tokenizer: tokenizer, chatTemplate: template, tools: toolBox)
+        runner.options.maxTokens = 90
+        runner.options.minimumTokens = 100_000
+        let store = try RunStore(path: temporaryDatabase())
+        try store.createRun(Self.run(id: "r-rounds"))
+        let recorder = StoreRecorder(store: store, runID: "r-rounds")
+        runner.recorder = recorder
+
+        let report = try await runner.run(inputs: inputs)
+        try recorder.commit()
+        runner.recorder = nil
+        XCTAssertEqual(report.rounds.count, 3, "max_rounds")
+        XCTAssertEqual(report.roundsClosedAtTokenLimit, [0, 1, 2])
+        for round in report.rounds.dropLast() {
+            XCTAssertNotNil(round.summary, "round \(round.number) ends with a summary, written in the reserve")
+            XCTAssertLessThanOrEqual(round.treeTokens, 90 + report.metrics.toolResultTokens)
+        }
+        XCTAssertTrue(report.answerClosedAtTokenLimit, "the last round answers at the limit")
+        XCTAssertNotNil(report.output.objectValue?["result"])
+        let warning = try XCTUnwrap(report.tokenLimitWarning)
+        XCTAssertTrue(warning.contains("closed early"), warning)
+
+        // Resumed inside each round (a prompt or a tool result is recorded whole): the same rounds.
+        let recorded = try store.recordedProgress(runID: "r-rounds")
+        let log = recorded.tokens
+        for cut in [log.count * 3 / 10, log.count / 2, log.count * 7 / 10, log.count * 9 / 10, log.count - 2]
+        where !(log[cut - 1].kind == log[cut].kind && (log[cut].kind == .prompt || log[cut].kind == .toolResult)) {
+            let resumed = try await runner.run(inputs: inputs, resuming: RecordedProgress(
+                promptTokens: recorded.promptTokens, tokens: Array(log.prefix(cut)), toolCalls: recorded.toolCalls))
+            XCTAssertEqual(resumed.rounds.map(\.summary), report.rounds.map(\.summary), "resumed after \(cut) of \(log.count) tokens")
+            XCTAssertEqual(resumed.document.compactString, report.document.compactString, "resumed after \(cut) tokens")
+            XCTAssertEqual(resumed.roundsClosedAtTokenLimit, [0, 1, 2], "resumed after \(cut) tokens")
+        }
+        await toolBox.shutdown()
+    }
+
     func testWhereNoClosingFitsTheRunStillFailsWithTheTokenLimitError() async throws {
         // Inside a tool's parameters every way to the end passes the tool result, which only
         // the tool can write: no closing is possible before the limit.
