@@ -15,6 +15,11 @@ struct ForkCommand: AsyncParsableCommand {
             (zero-based, as `arbor inspect` shows it: 0, 0.1, …) and the tool calls made in them, \
             then decodes on. Change --temp or --seed to explore another continuation; the old run \
             is left as it is.
+
+            In a run with summary rounds every round has its own tree, so the same path appears \
+            once per round: --round picks the round (zero-based, as `arbor inspect` shows it); \
+            without it the fork departs from the last round in which that task finished. The new \
+            run keeps the earlier rounds, their summaries and tasks.
             """)
 
     @Argument(help: "The run to fork (`arbor runs` lists them).")
@@ -22,6 +27,9 @@ struct ForkCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "The task after which the new run departs, e.g. 0.1.")
     var at: String
+
+    @Option(name: .long, help: "The summary round of that task, from 0 (default: the last round in which it finished).")
+    var round: Int?
 
     @Option(name: .long, help: "Sampling temperature of the new run (default: the old run's).")
     var temp: Float?
@@ -39,6 +47,10 @@ struct ForkCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    func validate() throws {
+        if let round, round < 0 { throw ValidationError("--round must be 0 or more; rounds count from 0 as `arbor inspect` shows them.") }
+    }
+
     func run() async throws {
         let store = try database.openOrCreate()
         let source = try database.run(named: runID, in: store, command: "fork")
@@ -48,28 +60,18 @@ struct ForkCommand: AsyncParsableCommand {
         }
         let progress = try store.recordedProgress(runID: source.id)
         let tokenizer = try BPETokenizer(gguf: GGUFFile(path: model ?? source.modelPath))
-        guard let point = ForkPoint(progress: progress, endingAfterTask: path.components, tokenizer: tokenizer) else {
-            FileHandle.standardError.write(Data("arbor fork: run \(source.id) has no finished task \(path) in its record; `arbor inspect \(source.id)` shows its tree.\n".utf8))
+        guard let point = ForkPoint(progress: progress, endingAfterTask: path.components, inRound: round, tokenizer: tokenizer) else {
+            let inRound = round.map { " in round \($0)" } ?? ""
+            FileHandle.standardError.write(Data("arbor fork: run \(source.id) has no finished task \(path)\(inRound) in its record; `arbor inspect \(source.id)` shows its tree and rounds.\n".utf8))
             throw ExitCode(1)
         }
         var options = try RunOptions(jsonText: source.samplingJSON)
         if let temp { options.setTemperature(temp) }
         if let seed { options.sampling.seed = seed }
 
-        let forked = Run(id: Run.makeID(), workflow: source.workflow, specText: source.specText, specSHA256: source.specSHA256,
-                         inputsJSON: source.inputsJSON, modelPath: source.modelPath, modelSHA256: source.modelSHA256,
-                         samplingJSON: options.jsonText, forkedFromRunID: source.id, forkedAtPath: path)
-        let calls = try store.loadRun(id: source.id).toolCalls.sorted { $0.seq < $1.seq }.prefix(point.toolCalls)
-        try store.checkpoint { transaction in
-            try transaction.createRun(forked)
-            try transaction.copyTokenLog(from: source.id, count: progress.promptTokens.count + point.treeTokens, to: forked.id)
-            for call in calls {
-                var copy = call
-                copy.runID = forked.id
-                try transaction.recordToolCall(copy)
-            }
-        }
-        FileHandle.standardError.write(Data("run \(forked.id): forked from \(source.id) after task \(path)\n".utf8))
+        let forked = try point.recordFork(of: source, progress: progress, options: options, in: store)
+        let inRound = point.round > 0 || round != nil ? " of round \(point.round)" : ""
+        FileHandle.standardError.write(Data("run \(forked.id): forked from \(source.id) after task \(path)\(inRound)\n".utf8))
         try await ResumeCommand.continueRun(forked, in: store, model: model, force: force, output: output)
     }
 }

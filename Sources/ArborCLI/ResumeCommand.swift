@@ -14,8 +14,9 @@ struct ResumeCommand: AsyncParsableCommand {
         discussion: """
             The recorded tokens are replayed into the model (no tool is called again whose result \
             is recorded) and decoding goes on; with greedy sampling the output equals an \
-            uninterrupted run's. The run uses the spec text and settings it was started with; a \
-            model file whose SHA-256 changed is refused unless --force.
+            uninterrupted run's. The run uses the spec text and settings it was started with \
+            (--max-tokens, --minimum-tokens, sampling); a model file whose SHA-256 changed is \
+            refused unless --force.
             """)
 
     @Argument(help: "The run id (`arbor runs` lists them).")
@@ -81,7 +82,8 @@ struct ResumeCommand: AsyncParsableCommand {
         // another model's keys and values would not fit the new weights: compute them again
         if digest != run.modelSHA256 { progress.kvRows = nil }
         try store.updateRunStatus(run.id, to: .running)
-        FileHandle.standardError.write(Data("run \(run.id): continuing after \(progress.tokens.count) tree tokens and \(progress.toolCalls.count) tool calls\n".utf8))
+        let minimum = options.minimumTokens.map { "; at least \($0) tree tokens before answering (--minimum-tokens)" } ?? ""
+        FileHandle.standardError.write(Data("run \(run.id): continuing after \(progress.tokens.count) tree tokens and \(progress.toolCalls.count) tool calls\(minimum)\n".utf8))
         let execution = RunExecution(workflow: workflow, modelPath: modelPath, options: options, output: output)
         try await execution.execute(inputs: inputs, store: store, runID: run.id, progress: progress)
     }

@@ -44,8 +44,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed of the sampler (default: the workflow's).")
     var seed: UInt64?
 
-    @Option(name: .customLong("max-tokens"), help: "Most tokens to write (default: the workflow's limits.max_tokens).")
+    @Option(name: .customLong("max-tokens"), help: ArgumentHelp(
+        "Most tokens to write per round (default: the workflow's limits.max_tokens).",
+        discussion: "Near the limit the tree is closed the shortest way and the model writes its answer in a small reserve; the run then says it was closed at the token limit."))
     var maxTokens: Int?
+
+    @Option(name: .customLong("minimum-tokens"), help: ArgumentHelp(
+        "Tree tokens to write before the run may answer (a long job).",
+        discussion: "Needs a workflow with summary rounds (limits.round_budget, limits.max_rounds of 2 or more) and no steps: rounds go on, each ending with a summary, until this many tree tokens; the last allowed round answers whatever the count. Recorded with the run, so `arbor resume` keeps it."))
+    var minimumTokens: Int?
 
     @Flag(name: .customLong("no-record"), help: "Do not record the run in the database (it cannot be resumed).")
     var noRecord = false
@@ -60,6 +67,8 @@ struct RunCommand: AsyncParsableCommand {
         for item in input where !item.contains("=") {
             throw ValidationError("--input '\(item)' is not name=value; write e.g. --input problem='2+2'.")
         }
+        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1.") }
+        if let minimumTokens, minimumTokens < 1 { throw ValidationError("--minimum-tokens must be at least 1.") }
     }
 
     func run() async throws {
@@ -79,6 +88,13 @@ struct RunCommand: AsyncParsableCommand {
         if let seed { options.sampling.seed = seed }
         if let repeatPenalty { options.sampling.repetitionPenalty = repeatPenalty }
         options.maxTokens = maxTokens
+        options.minimumTokens = minimumTokens
+        do {
+            try options.check(for: workflow)
+        } catch {
+            FileHandle.standardError.write(Data("arbor run: --minimum-tokens: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
 
         var store: RunStore?
         var runID: String?

@@ -71,7 +71,11 @@ struct RunExecution {
         }
         status.finish()
         await toolBox.shutdown()
-        if let store, let runID { try store.finishRun(runID, outputJSON: report.output.compactString) }
+        if let store, let runID {
+            try store.finishRun(runID, outputJSON: report.output.compactString, closedAtTokenLimit: report.answerClosedAtTokenLimit)
+        }
+        // Said even with --json (which also carries the flag), so that no one mistakes it for a normal finish.
+        if let warning = report.tokenLimitWarning { FileHandle.standardError.write(Data("arbor: \(warning)\n".utf8)) }
         if output.json {
             var object = report.json.objectValue ?? [:]
             if let runID { object["run_id"] = .string(runID) }

@@ -9,7 +9,23 @@ extension RunReport {
             "tree": document,
             "tool_calls": .array(toolCalls.map(\.json)),
             "metrics": metrics.json,
+            "closed_at_token_limit": .bool(answerClosedAtTokenLimit),
+            "rounds_closed_at_token_limit": .array(roundsClosedAtTokenLimit.map { .integer(Int64($0)) }),
         ]
+    }
+
+    /// The warning `arbor run` prints when the token limit closed a round, nil when none:
+    /// such an answer (or summary) must not pass for a normal finish.
+    public var tokenLimitWarning: String? {
+        guard !roundsClosedAtTokenLimit.isEmpty else { return nil }
+        if answerClosedAtTokenLimit {
+            return "warning: the run reached its token limit and was closed early: the tree was closed the shortest way "
+                + "and the answer written in the tokens held in reserve (or cut to its shortest valid form). "
+                + "Raise limits.max_tokens or --max-tokens for a complete answer."
+        }
+        let rounds = roundsClosedAtTokenLimit.map(String.init).joined(separator: ", ")
+        return "warning: round\(roundsClosedAtTokenLimit.count == 1 ? "" : "s") \(rounds) reached the token limit and "
+            + "ended with a summary written in the tokens held in reserve. Raise limits.max_tokens or --max-tokens."
     }
 }
 
@@ -51,6 +67,7 @@ extension RunMetrics {
         let share = (prunedShare * 1000).rounded() / 10
         return "\(treeTokens) tree tokens (\(generatedTokens) sampled, \(forcedTokens) forced, \(toolResultTokens) from tools) "
             + "at \(rate) tokens/s; \(toolCalls) tool calls; peak KV \(peakKVSlots) slots; \(prunedTokens) pruned (\(share) %)"
+            + (closedAtTokenLimit ? "; closed at the token limit" : "")
     }
 }
 

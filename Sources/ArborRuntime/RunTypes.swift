@@ -48,6 +48,17 @@ public struct RunOptions: Codable, Sendable, Equatable {
         self = try JSONDecoder().decode(RunOptions.self, from: Data(jsonText.utf8))
     }
 
+    /// Checks that the options fit `workflow`: ``minimumTokens`` needs summary rounds
+    /// (`limits.round_budget`, `limits.max_rounds` of 2 or more) and no `steps`.
+    public func check(for workflow: Workflow) throws(RuntimeError) {
+        guard let minimumTokens, minimumTokens > 0 else { return }
+        var missing: [String] = []
+        if workflow.limits.roundBudget == nil { missing.append("it has no limits.round_budget") }
+        if workflow.limits.maxRounds < 2 { missing.append("its limits.max_rounds is \(workflow.limits.maxRounds)") }
+        if !workflow.steps.isEmpty { missing.append("it has steps, which fix the reasoning list") }
+        if !missing.isEmpty { throw RuntimeError.minimumTokensUnsupported(workflow: workflow.name, reasons: missing) }
+    }
+
     /// The workflow's own sampling settings (`model.sampling`), greedy unless it says otherwise,
     /// and the kernels' rounding variant now in effect (so a recorded run keeps it).
     public init(workflow: Workflow) {
@@ -85,6 +96,10 @@ public struct RunMetrics: Codable, Sendable, Equatable {
     public var promptSeconds = 0.0
     /// Tokens whose KV rows a resume copied back from the record instead of computing them.
     public var restoredTokens = 0
+    /// Whether the token limit closed a round: its tree was closed the shortest way and its
+    /// answer (or summary) written in the tokens held in reserve, or cut short
+    /// (``TokenLimitClosing``). Not a normal finish.
+    public var closedAtTokenLimit = false
 
     public init() {}
 
@@ -102,6 +117,7 @@ public struct RunMetrics: Codable, Sendable, Equatable {
         maskSeconds += round.maskSeconds
         promptSeconds += round.promptSeconds
         restoredTokens += round.restoredTokens
+        closedAtTokenLimit = closedAtTokenLimit || round.closedAtTokenLimit
     }
 
     /// Tokens of the tree document: generated, forced and tool results.
@@ -151,4 +167,10 @@ public struct RunReport: Sendable {
     public var metrics: RunMetrics
     /// The rounds, with their summaries (one round when the workflow has no round budget).
     public var rounds: [RoundRecord] = []
+    /// The rounds the token limit closed (``RunMetrics/closedAtTokenLimit``), by number.
+    public var roundsClosedAtTokenLimit: [Int] = []
+
+    /// Whether the token limit closed the answering (last) round: the answer is the
+    /// model's within a small reserve, or the grammar's shortest completion, not its own end.
+    public var answerClosedAtTokenLimit: Bool { roundsClosedAtTokenLimit.contains(max(rounds.count - 1, 0)) }
 }

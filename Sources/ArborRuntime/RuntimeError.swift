@@ -20,6 +20,8 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
     case interrupted
     /// A recorded token log does not fit the workflow's grammar at token `seq`.
     case replayMismatch(seq: Int, reason: String)
+    /// ``RunOptions/minimumTokens`` was set for a workflow without summary rounds (or with steps).
+    case minimumTokensUnsupported(workflow: String, reasons: [String])
 
     public var description: String {
         switch self {
@@ -28,7 +30,7 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
         case .forcedTextRejected(let step, let text):
             return "At step \(step) the grammar forced the text \(text.debugDescription) but rejected its tokenization; report this as a grammar bug."
         case .incomplete(let maxTokens, let text):
-            return "Generation reached the limit of \(maxTokens) tokens before the output was complete (\(text.prefix(80).debugDescription)…); raise the token limit."
+            return "Generation reached the limit of \(maxTokens) tokens before the output was complete, and it could not be closed in time (…\(text.suffix(80).debugDescription)); raise the token limit (limits.max_tokens or --max-tokens)."
         case .invalidJSON(let error, _):
             return "The generated text is not valid JSON: \(error); report this as a grammar bug."
         case .schemaViolation(let messages, _):
@@ -39,6 +41,8 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
             return "The grammar refused the encoded result of tool '\(tool)'; report this as a runtime bug."
         case .interrupted:
             return "The run was interrupted."
+        case .minimumTokensUnsupported(let workflow, let reasons):
+            return "A minimum token count needs a workflow with summary rounds, but workflow '\(workflow)' cannot have them here: \(reasons.joined(separator: "; ")). Set limits.round_budget (and limits.max_rounds of 2 or more, no steps), or leave out the minimum."
         case .replayMismatch(let seq, let reason):
             return "The recorded run cannot be replayed at token \(seq): \(reason). The workflow or the model changed since it was recorded; start a new run, or fork it at an earlier task."
         }

@@ -56,6 +56,30 @@ struct TreeTracker: Sendable {
         scanner.frames.count == 2 && roles.last == .taskList && document.last == UInt8(ascii: "}")
     }
 
+    /// Whether the document stands in the root's final value: the `answer` (or `summary`)
+    /// key is written, so what follows is that value. A round that closes at its token limit
+    /// lets the model write this value itself (``TokenLimitClosing``).
+    var isInFinalValue: Bool {
+        guard let root = scanner.frames.first else { return false }
+        return root.currentKey == "answer" || root.currentKey == "summary"
+    }
+
+    /// How many of `bytes`, appended to the document, bring it to the start of the root's
+    /// final value (its key and the colon after it); nil when they never do.
+    ///
+    /// ```swift
+    /// // the document ends inside a top-level task's conclusion:
+    /// tracker.bytesToFinalValue(in: Array(#""}],"answer":{"result":""}}"#.utf8))   // 13
+    /// ```
+    func bytesToFinalValue(in bytes: [UInt8]) -> Int? {
+        var probe = self
+        for (index, byte) in bytes.enumerated() {
+            _ = probe.consume([byte])
+            if byte == UInt8(ascii: ":") && probe.isInFinalValue { return index + 1 }
+        }
+        return nil
+    }
+
     /// The summary's text, once written.
     var summaryText: String? { summaryRange.map { text($0) } }
 

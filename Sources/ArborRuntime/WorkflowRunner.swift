@@ -59,13 +59,14 @@ public final class WorkflowRunner {
 
     private func runRounds(inputs given: JSONObject, resuming progress: RecordedProgress?) async throws -> RunReport {
         let inputs = try workflow.resolveInputs(given)
+        try options.check(for: workflow)
         if let numerics = options.numerics { LlamaCppNumerics.current = numerics }
         let schemas = await tools.parameterSchemas()
         let serverTools = Dictionary(schemas.map { ($0.name, $0.schema) }, uniquingKeysWith: { a, _ in a })
         let grammar = try compileGrammar(serverTools: serverTools, isSummaryRound: false)
         let rounded = workflow.limits.roundBudget != nil && workflow.limits.maxRounds > 1
         let summaryGrammar = rounded ? try compileGrammar(serverTools: serverTools, isSummaryRound: true) : nil
-        let minimumTokens = rounded ? options.minimumTokens ?? 0 : 0
+        let minimumTokens = options.minimumTokens ?? 0
         let openGrammar = minimumTokens > 0 ? try compileGrammar(serverTools: serverTools, isSummaryRound: true, isOpenEnded: true) : nil
         let prompt = PromptBuilder(workflow: workflow, tools: workflow.tools.map { tool in
             PromptBuilder.ToolInfo(name: tool.name, description: tool.description,
@@ -80,6 +81,7 @@ public final class WorkflowRunner {
         var toolCalls: [ToolOutcome] = []
         var logOffset = 0
         var largestTopLevelTask = 0
+        var closedRounds: [Int] = []
         var previous: WorkingMemory?
         while true {
             let number = rounds.count
@@ -129,6 +131,7 @@ public final class WorkflowRunner {
             largestTopLevelTask = round.largestTopLevelTask
             tasks += round.tasks
             toolCalls += round.toolCalls
+            if round.closedAtTokenLimit { closedRounds.append(number) }
             let record = RoundRecord(number: number, summary: round.tracker.summaryText, promptTokens: fedPrompt.count,
                                      treeTokens: round.metrics.treeTokens, peakKeptTokens: round.peakKeptTreeTokens,
                                      decodeSeconds: round.metrics.decodeSeconds, peakKVSlots: round.metrics.peakKVSlots,
@@ -140,7 +143,7 @@ public final class WorkflowRunner {
             guard let next = round.tracker.summaryText else {
                 let answer = try round.answer(outputSchema: SchemaDocument(compiling: workflow.outputSchema))
                 return RunReport(output: answer.output, document: answer.document, tasks: tasks, toolCalls: toolCalls,
-                                 metrics: total, rounds: rounds)
+                                 metrics: total, rounds: rounds, roundsClosedAtTokenLimit: closedRounds)
             }
             summary = next
             previous = memory
@@ -225,6 +228,15 @@ struct TreeRound {
     var largestTopLevelTask = 0
     private var keptAtTaskStart = 0
     private var taskPeak = 0
+    /// When the round closes at its token limit (see ``TokenLimitClosing``).
+    private let limitClosing: TokenLimitClosing
+    /// The token limit is closing the tree up to its final value, one forced token per step.
+    private var closingAtLimit = false
+    /// The token limit is finishing the final value the shortest way, one token per step.
+    private var finishingAtLimit = false
+    /// Whether the token limit closed the round: its final value was written in the reserve,
+    /// or cut short.
+    var closedAtTokenLimit: Bool { closingAtLimit || finishingAtLimit }
 
     init(runner: WorkflowRunner, grammar: CompiledGrammar, memory: WorkingMemory? = nil) {
         self.runner = runner
@@ -233,6 +245,8 @@ struct TreeRound {
         sampler = Sampler(settings: runner.options.sampling)
         self.memory = memory ?? WorkingMemory(model: runner.model)
         buffer = PruningBuffer(capacity: runner.workflow.limits.pruneBuffer)
+        limitClosing = TokenLimitClosing(maxTokens: runner.options.maxTokens ?? runner.workflow.limits.maxTokens, grammar: grammar,
+                                         hasTools: !runner.workflow.tools.isEmpty && runner.workflow.limits.maxToolCalls > 0)
     }
 
     /// Tree tokens in the cache now (and about to be).
@@ -244,7 +258,7 @@ struct TreeRound {
     /// largest so far, and then the summary, could take the kept tokens past the budget. So the
     /// working memory stays within budget + prompt unless a task outgrows every earlier one.
     private var shouldEndRound: Bool {
-        guard let roundBudget, summaryGrammar != nil, !endsWithSummary else { return false }
+        guard let roundBudget, summaryGrammar != nil, !endsWithSummary, !closedAtTokenLimit else { return false }
         return keptTreeTokens + roundReserve >= roundBudget && tracker.isAtTopLevelBoundary
     }
 
@@ -302,12 +316,7 @@ struct TreeRound {
             if runner.shouldStop?() == true { throw RuntimeError.interrupted }
             if shouldEndRound {
                 try switchToSummary()
-                let ids = runner.tokenizer.encode(#"],"summary":""#, parseSpecial: false)
-                for id in ids where !matcher.acceptToken(Int(id)) {
-                    throw RuntimeError.forcedTextRejected(step: written, text: #"],"summary":""#)
-                }
-                metrics.forcedTokens += ids.count
-                try append(ids, kind: .forced)
+                try forceSummaryStart()
                 continue
             }
             if matcher.pendingHole != nil {
@@ -316,13 +325,20 @@ struct TreeRound {
                 toolTime += seconds(since: callStart)
                 continue
             }
+            if closedAtTokenLimit && matcher.isComplete { break }
             guard written < maxTokens else {
                 throw RuntimeError.incomplete(maxTokens: maxTokens, text: String(decoding: tracker.document, as: UTF8.self))
             }
-            // While the round may still end with a summary, forced text goes one token per
-            // step, so the end is decided before every token — as a replay decides it.
+            decideLimitClosing()
+            if finishingAtLimit || closingAtLimit && !tracker.isInFinalValue {
+                try forceClosingToken()
+                continue
+            }
+            // While the round may still end with a summary, or near the token limit, forced
+            // text goes one token per step, so the end is decided before every token — as a
+            // replay decides it.
             let boundary = mayEndRound(within: 1) ? tracker : nil
-            let forced = grammarSampling.acceptForced(&matcher, limit: summaryGrammar != nil && !endsWithSummary ? 1 : maxTokens - written,
+            let forced = grammarSampling.acceptForced(&matcher, limit: summaryGrammar != nil && !endsWithSummary ? 1 : limitClosing.forcedStepLimit(written: written),
                                                       stoppingAtBoundaryOf: boundary)
             if !forced.isEmpty {
                 metrics.forcedTokens += forced.count
@@ -336,11 +352,17 @@ struct TreeRound {
                 throw RuntimeError.noTokenAllowed(step: written)
             }
             let pieces = boundary == nil ? [token] : piecesUpToBoundary(token)
-            for id in pieces where !matcher.acceptToken(Int(id)) { throw RuntimeError.noTokenAllowed(step: written) }
+            guard matcher.acceptToken(Int(pieces[0])) else { throw RuntimeError.noTokenAllowed(step: written) }
             metrics.generatedTokens += 1
-            metrics.forcedTokens += pieces.count - 1
             try append([pieces[0]], kind: .generated)
-            if pieces.count > 1 { try append(Array(pieces.dropFirst()), kind: .forced) }
+            // The rest of a cut token is forced text: decided before each token like any other.
+            for id in pieces.dropFirst() {
+                decideLimitClosing()
+                if closedAtTokenLimit { break }
+                guard matcher.acceptToken(Int(id)) else { throw RuntimeError.noTokenAllowed(step: written) }
+                metrics.forcedTokens += 1
+                try append([id], kind: .forced)
+            }
             if matcher.isComplete && !matcher.canAcceptAnyMore { break }
         }
     }
@@ -354,6 +376,66 @@ struct TreeRound {
         let ids = runner.tokenizer.encode(text, parseSpecial: false)
         // A token may start inside a UTF-8 character; such a piece stays whole.
         return Array(text.utf8) == Array(bytes[..<end]) && !ids.isEmpty ? ids : [token]
+    }
+
+    /// Forces the start of the summary after the round switched to it, one token per step (the
+    /// token limit may start closing in between, and then takes over).
+    private mutating func forceSummaryStart() throws {
+        let text = #"],"summary":""#
+        for id in runner.tokenizer.encode(text, parseSpecial: false) {
+            decideLimitClosing()
+            if closedAtTokenLimit { return }
+            guard matcher.acceptToken(Int(id)) else { throw RuntimeError.forcedTextRejected(step: written, text: text) }
+            metrics.forcedTokens += 1
+            try append([id], kind: .forced)
+        }
+    }
+
+    /// Takes the token limit's decisions before the next token: start closing the tree, or
+    /// finish the final value. Both stick; the live loop and the replay call this at the same
+    /// token boundaries (every one within the window), so they decide alike.
+    private mutating func decideLimitClosing() {
+        guard !finishingAtLimit else { return }
+        let closing = limitClosing, written = written
+        if tracker.isInFinalValue {
+            let finish = closing.mustFinish(written: written) { shortestCompletionTokens() }
+            finishingAtLimit = finish
+        } else if !closingAtLimit {
+            let close = closing.mustClose(written: written) { shortestCompletionTokens() }
+            closingAtLimit = close
+        }
+        metrics.closedAtTokenLimit = closedAtTokenLimit
+    }
+
+    /// The tokens of the grammar's shortest completion from here, as the tokenizer encodes
+    /// it; nil when every completion needs a hole's text.
+    private mutating func shortestCompletionTokens() -> Int? {
+        guard let completion = matcher.shortestCompletion() else { return nil }
+        return runner.tokenizer.encode(String(decoding: completion, as: UTF8.self), parseSpecial: false).count
+    }
+
+    /// Forces the first token of the grammar's shortest completion: up to the start of the
+    /// final value while closing, to the end while finishing. One token per step, so that a
+    /// run resumed in the middle of it goes on with the same tokens.
+    private mutating func forceClosingToken() throws {
+        guard var completion = matcher.shortestCompletion(), !completion.isEmpty else {
+            throw RuntimeError.incomplete(maxTokens: maxTokens, text: String(decoding: tracker.document, as: UTF8.self))
+        }
+        if !finishingAtLimit, let end = tracker.bytesToFinalValue(in: completion) { completion.removeSubrange(end...) }
+        let encoded = runner.tokenizer.encode(String(decoding: completion, as: UTF8.self), parseSpecial: false).first
+        let id: Int32
+        if let encoded, completion.starts(with: runner.tokenizer.tokenBytes(encoded)), matcher.acceptToken(Int(encoded)) {
+            id = encoded
+        } else if let byte = ConstrainedDecoder.singleByteTokens(matcher.compiled.vocabulary)[Int(completion[0])],
+                  matcher.acceptToken(byte) {
+            // Text that starts inside a UTF-8 character (the model stopped mid-character) does
+            // not survive as a String: such a byte goes as its single-byte token.
+            id = Int32(byte)
+        } else {
+            throw RuntimeError.forcedTextRejected(step: written, text: String(decoding: completion, as: UTF8.self))
+        }
+        metrics.forcedTokens += 1
+        try append([id], kind: .forced)
     }
 
     /// Calls the tool the tree asks for (or takes its recorded outcome) and inserts its result.
@@ -425,28 +507,27 @@ struct TreeRound {
                 metrics.toolResultTokens += ids.count
                 try append(ids, kind: kind)
             default:
-                if kind == .generated {
-                    metrics.generatedTokens += ids.count
-                    // The sampler draws one number per sampled token; draw them again.
-                    if runner.options.sampling.temperature > 0 && runner.options.sampling.topK != 1 {
-                        for _ in ids { _ = sampler.rng.next() }
-                    }
-                } else {
-                    metrics.forcedTokens += ids.count
+                // The sampler draws one number per sampled token; draw them again.
+                if kind == .generated && runner.options.sampling.temperature > 0 && runner.options.sampling.topK != 1 {
+                    for _ in ids { _ = sampler.rng.next() }
                 }
-                if mayEndRound(within: ids.count) {
-                    // Token by token, deciding the round's end exactly where the live run did.
+                if mayEndRound(within: ids.count) || limitClosing.isInWindow(written: written + ids.count) {
+                    // Token by token, deciding the round's end and the token limit's closing
+                    // exactly where the live run did.
                     for id in ids {
                         if shouldEndRound { try switchToSummary() }
+                        decideLimitClosing()
                         guard matcher.acceptToken(Int(id)) else {
                             throw RuntimeError.replayMismatch(seq: nextSeq, reason: "the grammar refuses recorded token \(id)")
                         }
+                        count(1, kind)
                         try append([id], kind: kind)
                     }
                 } else {
                     for (index, id) in ids.enumerated() where !matcher.acceptToken(Int(id)) {
                         throw RuntimeError.replayMismatch(seq: nextSeq + index, reason: "the grammar refuses recorded token \(id)")
                     }
+                    count(ids.count, kind)
                     try append(ids, kind: kind)
                 }
             }
@@ -455,6 +536,11 @@ struct TreeRound {
         try flush()
         runner.onProgress?(RunProgress(metrics: metrics, liveKVSlots: memory.liveCount))
         return start - offset
+    }
+
+    /// Counts replayed tokens as generated or forced.
+    private mutating func count(_ tokens: Int, _ kind: TokenKind) {
+        if kind == .generated { metrics.generatedTokens += tokens } else { metrics.forcedTokens += tokens }
     }
 
     /// Feeds tokens to the tracker and the model, pruning wherever a subtask list closes.

@@ -98,7 +98,10 @@ final class WorkingMemory {
     /// round's prompt that the next prompt starts with (instructions and inputs), drops
     /// everything after it and feeds the rest of the new prompt (the summary).
     func nextRound(prompt ids: [Int32], seqBase: Int) throws -> WorkingMemory {
-        let common = zip(promptTokens, ids).prefix { $0 == $1 }.count
+        // At least the last prompt token is fed again: its logits start the round, and the
+        // log needs a prompt token to mark where the round begins (a summary repeating the
+        // previous one word for word makes the whole prompt shared).
+        let common = min(zip(promptTokens, ids).prefix { $0 == $1 }.count, ids.count - 1)
         model.free(slots: Array(model.sequenceSlots.dropFirst(common)))
         let next = WorkingMemory(model: model, seqBase: seqBase)
         next.restore = restore

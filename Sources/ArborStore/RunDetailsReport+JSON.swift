@@ -16,7 +16,8 @@ extension RunDetailsReport {
     static func jsonValue(_ details: RunDetails) -> ReportJSON {
         let run = details.run
         let forkedFrom: ReportJSON = run.forkedFromRunID.map { source in
-            .object(["runID": .string(source), "atPath": .nullable(run.forkedAtPath?.description)])
+            .object(["runID": .string(source), "atPath": .nullable(run.forkedAtPath?.description),
+                     "atRound": .nullable(run.forkedAtRound)])
         } ?? .null
         return .object([
             "id": .string(run.id),
@@ -32,6 +33,7 @@ extension RunDetailsReport {
             "sampling": .embedding(run.samplingJSON),
             "output": .embedding(run.outputJSON),
             "error": .nullable(run.errorText),
+            "closedAtTokenLimit": .bool(run.closedAtTokenLimit),
             "forkedFrom": forkedFrom,
             "progress": .object([
                 "tokens": .integer(run.tokenCount),

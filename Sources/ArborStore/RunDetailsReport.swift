@@ -39,9 +39,13 @@ public enum RunDetailsReport {
         field("inputs", ReportFormat.oneLine(run.inputsJSON, limit: lineLimit))
         field("sampling", ReportFormat.oneLine(run.samplingJSON, limit: lineLimit))
         if let source = run.forkedFromRunID {
-            field("forked", "from \(source)" + (run.forkedAtPath.map { " at task \($0)" } ?? ""))
+            field("forked", "from \(source)" + (run.forkedAtPath.map { " at task \($0)" } ?? "")
+                + (run.forkedAtRound.map { " of round \($0)" } ?? ""))
         }
         if let output = run.outputJSON { field("output", output) }
+        if run.closedAtTokenLimit {
+            field("finish", "closed at the token limit: the tree was closed the shortest way and the answer written in the tokens held in reserve (not a normal finish)")
+        }
         if let error = run.errorText { field("error", error) }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -11,8 +11,8 @@ extension RunStore {
         try checkpoint { try $0.updateRunStatus(runID, to: status) }
     }
 
-    public func finishRun(_ runID: String, outputJSON: String) throws {
-        try checkpoint { try $0.finishRun(runID, outputJSON: outputJSON) }
+    public func finishRun(_ runID: String, outputJSON: String, closedAtTokenLimit: Bool = false) throws {
+        try checkpoint { try $0.finishRun(runID, outputJSON: outputJSON, closedAtTokenLimit: closedAtTokenLimit) }
     }
 
     public func failRun(_ runID: String, error: String) throws {

@@ -8,8 +8,10 @@ import GRDB
 /// number of applied migrations so that `sqlite3 arbor.sqlite 'PRAGMA user_version'` tells
 /// the schema version without GRDB.
 ///
-/// Layout (v3):
-/// - `run` — one row per run; JSON columns are checked with `json_valid`.
+/// Layout (v4):
+/// - `run` — one row per run; JSON columns are checked with `json_valid`. v4 adds
+///   `closedAtTokenLimit` (the token limit closed the run's tree: not a normal finish) and
+///   `forkedAtRound` (the summary round of `forkedAtPath`).
 /// - `treeNode` — `(runID, round, path)` key (v3; v1 keyed it by `(runID, path)`, so rounds
 ///   overwrote each other); `(runID, round, parentPath)` references the parent node.
 /// - `token` — the append-only token log, `(runID, seq)` key, `WITHOUT ROWID` so the log is
@@ -60,6 +62,15 @@ enum StoreMigrations {
             try db.execute(sql: "INSERT INTO treeNodeByRound SELECT runID, path, parentPath, depth, round, thought, conclusion, state, firstTokenSeq, endTokenSeq FROM treeNode")
             try db.drop(table: "treeNode")
             try db.rename(table: "treeNodeByRound", to: "treeNode")
+        }
+        migrator.registerMigration("v4-run-token-limit-and-fork-round") { db in
+            try db.alter(table: "run") { t in
+                // a finished run whose tree the token limit closed (its answer written in the
+                // reserve or cut to its shortest valid form), so it never passes for a normal finish
+                t.add(column: "closedAtTokenLimit", .boolean).notNull().defaults(to: false)
+                // node paths repeat in every summary round: the round a fork departed in
+                t.add(column: "forkedAtRound", .integer).check(sql: "forkedAtRound IS NULL OR forkedAtRound >= 0")
+            }
         }
         return migrator
     }

@@ -40,11 +40,13 @@ public struct StoreTransaction {
         try updateRun(runID, [Run.Columns.status.set(to: status), Run.Columns.updatedAt.set(to: date)])
     }
 
-    /// Marks a run completed with its final output (JSON text).
-    public func finishRun(_ runID: String, outputJSON: String, at date: Date = Date()) throws {
+    /// Marks a run completed with its final output (JSON text), and whether the token limit
+    /// closed its tree (``Run/closedAtTokenLimit``).
+    public func finishRun(_ runID: String, outputJSON: String, closedAtTokenLimit: Bool = false, at date: Date = Date()) throws {
         try updateRun(runID, [
             Run.Columns.status.set(to: RunStatus.completed), Run.Columns.outputJSON.set(to: outputJSON),
             Run.Columns.errorText.set(to: nil), Run.Columns.updatedAt.set(to: date),
+            Run.Columns.closedAtTokenLimit.set(to: closedAtTokenLimit),
         ])
     }
 

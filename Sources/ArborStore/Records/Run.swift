@@ -46,6 +46,11 @@ public struct Run: Codable, Sendable, Equatable, FetchableRecord, PersistableRec
     /// The run this one was forked from, if any, and the node it was forked at.
     public var forkedFromRunID: String?
     public var forkedAtPath: NodePath?
+    /// The summary round of ``forkedAtPath`` (paths repeat in every round); nil before v4.
+    public var forkedAtRound: Int?
+    /// The token limit closed the run's tree: its answer was written in the tokens held in
+    /// reserve, or cut to its shortest valid form — not a normal finish.
+    public var closedAtTokenLimit: Bool
 
     public enum Columns {
         public static let id = Column(CodingKeys.id)
@@ -60,6 +65,7 @@ public struct Run: Codable, Sendable, Equatable, FetchableRecord, PersistableRec
         public static let tokenCount = Column(CodingKeys.tokenCount)
         public static let toolCallCount = Column(CodingKeys.toolCallCount)
         public static let roundCount = Column(CodingKeys.roundCount)
+        public static let closedAtTokenLimit = Column(CodingKeys.closedAtTokenLimit)
     }
 
     public init(
@@ -68,7 +74,8 @@ public struct Run: Codable, Sendable, Equatable, FetchableRecord, PersistableRec
         status: RunStatus = .running, createdAt: Date = Date(), updatedAt: Date? = nil,
         outputJSON: String? = nil, errorText: String? = nil,
         tokenCount: Int = 0, toolCallCount: Int = 0, roundCount: Int = 0,
-        forkedFromRunID: String? = nil, forkedAtPath: NodePath? = nil
+        forkedFromRunID: String? = nil, forkedAtPath: NodePath? = nil, forkedAtRound: Int? = nil,
+        closedAtTokenLimit: Bool = false
     ) {
         self.id = id
         self.workflow = workflow
@@ -88,6 +95,8 @@ public struct Run: Codable, Sendable, Equatable, FetchableRecord, PersistableRec
         self.roundCount = roundCount
         self.forkedFromRunID = forkedFromRunID
         self.forkedAtPath = forkedAtPath
+        self.forkedAtRound = forkedAtRound
+        self.closedAtTokenLimit = closedAtTokenLimit
     }
 
     /// A fresh short id such as `r-7f3k2q`: `r-` and six characters from `[0-9a-z]`
