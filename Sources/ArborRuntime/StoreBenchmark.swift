@@ -116,6 +116,8 @@ public final class StoreBenchmark {
     public let contextSlots: Int
     /// Seconds spent loading the model file, tokenizer and weights.
     public let modelLoadSeconds: Double
+    /// The model file's SHA-256, recorded with every run the benchmark stores.
+    private let modelSHA256: String
     private let model: Transformer
     private let tokenizer: BPETokenizer
     private let chatTemplate: ChatTemplate
@@ -132,6 +134,7 @@ public final class StoreBenchmark {
         self.modelPath = modelPath
         self.threads = threads
         self.contextSlots = slots
+        modelSHA256 = try FileDigest.sha256(ofFileAt: modelPath)
     }
 
     // MARK: - Checkpoint overhead
@@ -144,7 +147,8 @@ public final class StoreBenchmark {
     public func measureOverhead(essayCharacters: Int = 1600, repetitions: Int = 10,
                                 baseline: StoreTuning? = .sqliteDefaults) async throws -> Overhead {
         precondition(repetitions >= 1 && essayCharacters >= 1)
-        let workflow = try Self.workflow(overheadYAML(essayCharacters: essayCharacters))
+        let yaml = overheadYAML(essayCharacters: essayCharacters)
+        let workflow = try Self.workflow(yaml)
         let runner = try await makeRunner(workflow)
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -170,7 +174,7 @@ public final class StoreBenchmark {
                 var recorder: StoreRecorder?
                 if let armStore = arms[arm] {
                     let runID = "bench-\(runCount)"
-                    try armStore.createRun(Self.benchRun(id: runID, workflow: workflow, modelPath: modelPath))
+                    try armStore.createRun(try benchRun(id: runID, workflow: workflow, yaml: yaml, inputs: inputs))
                     recorder = StoreRecorder(store: armStore, runID: runID)
                 }
                 runner.recorder = recorder
@@ -245,7 +249,8 @@ public final class StoreBenchmark {
     /// Records a run whose working memory holds about `workingMemoryTokens` tokens, then
     /// resumes it from the store and times each phase up to the first newly sampled token.
     public func measureResume(workingMemoryTokens: Int = 4096) async throws -> ResumeLatency {
-        let workflow = try Self.workflow(resumeYAML())
+        let yaml = resumeYAML()
+        let workflow = try Self.workflow(yaml)
         let runner = try await makeRunner(workflow)
         let inputs: JSONObject = ["topic": "the layers of rock in a canyon wall"]
         let promptCount = try promptTokenCount(workflow, inputs: inputs)
@@ -257,7 +262,7 @@ public final class StoreBenchmark {
         let runID = "bench-resume"
         do {
             let store = try RunStore(path: path)
-            try store.createRun(Self.benchRun(id: runID, workflow: workflow, modelPath: modelPath))
+            try store.createRun(try benchRun(id: runID, workflow: workflow, yaml: yaml, inputs: inputs))
             let recorder = StoreRecorder(store: store, runID: runID)
             runner.recorder = recorder
             // The steering prefix, then a few sampled tokens, then a stop (like a kill after a commit).
@@ -378,10 +383,10 @@ public final class StoreBenchmark {
         return workflow
     }
 
-    private static func benchRun(id: String, workflow: Workflow, modelPath: String) -> Run {
-        let unhashed = String(repeating: "0", count: 64)
-        return Run(id: id, workflow: workflow.name, specText: "", specSHA256: unhashed, inputsJSON: "{}",
-                   modelPath: modelPath, modelSHA256: unhashed, samplingJSON: RunOptions(sampling: .greedy).jsonText)
+    /// A run record like `arbor run` makes: the spec text's and the model file's hashes, the inputs.
+    private func benchRun(id: String, workflow: Workflow, yaml: String, inputs: JSONObject) throws -> Run {
+        try Run.recording(id: id, workflowName: workflow.name, specText: yaml, inputs: inputs, modelPath: modelPath,
+                          modelSHA256: modelSHA256, options: RunOptions(sampling: .greedy))
     }
 
     private static func temporaryFolder() throws -> URL {

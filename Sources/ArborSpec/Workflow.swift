@@ -176,7 +176,8 @@ public struct Limits: Codable, Sendable, Equatable {
     public var maxToolCalls: Int
     /// The most tasks in one `subtasks` list (and top-level tasks).
     public var maxBreadth: Int
-    /// The most tokens the model may generate in the whole run.
+    /// The most tree tokens (generated and forced) in one round; the whole run when it has no
+    /// ``roundBudget``. Near it the runtime closes the tree and writes the answer in a reserve.
     public var maxTokens: Int
     /// Tokens per summary round; nil runs everything in one round.
     public var roundBudget: Int?

@@ -16,11 +16,15 @@ import ArborSchema
 ///   - {command: [python3, checks/answer.py]}                # JSON on stdin, exit 0 passes
 ///   - {snapshot: true}                                      # output as recorded by --record
 /// ```
-/// Every run is also checked against the workflow's output schema.
+/// Every run is also checked against the workflow's output schema, and fails if a round had to
+/// be closed at its token limit.
 public struct Assertion: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// The output conforms to the workflow's output schema (always checked).
         case schemaValid
+        /// No round reached its token limit, where the runtime closes the tree and finishes
+        /// the answer in a reserve (always checked): such an answer is not the model's own.
+        case withinTokenLimit
         /// Every selected value equals `value`; numbers may differ by `tolerance`.
         case equals(path: JSONPath, value: JSONValue, tolerance: Double)
         /// Every selected string contains `value` (text), every array an element equal to it,
@@ -47,7 +51,7 @@ public struct Assertion: Sendable, Equatable {
     }
 
     public var kind: Kind
-    /// Where it is written; nil for the implicit schema check.
+    /// Where it is written; nil for the implicit checks (schema, token limit).
     public var location: SourceLocation?
     /// An optional label from `description:` shown in reports.
     public var label: String?
@@ -63,6 +67,7 @@ public struct Assertion: Sendable, Equatable {
         if let label { return label }
         switch kind {
         case .schemaValid: return "output matches the output schema"
+        case .withinTokenLimit: return "run finishes within its token limit"
         case let .equals(path, value, tolerance):
             return "\(path) equals \(value.compactString)" + (tolerance > 0 ? " ± \(tolerance)" : "")
         case let .contains(path, value): return "\(path) contains \(value.compactString)"

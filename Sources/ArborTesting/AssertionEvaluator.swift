@@ -20,10 +20,10 @@ public struct AssertionEvaluator: Sendable {
         self.outputSchema = try SchemaDocument(compiling: outputSchema)
     }
 
-    /// Every failure among `assertions`, with the output schema check first.
+    /// Every failure among `assertions`, with the implicit checks (output schema, token limit) first.
     public func evaluateAll(_ assertions: [Assertion], on execution: CaseExecution, testCase: TestCase) async -> [AssertionFailure] {
         var failures: [AssertionFailure] = []
-        for assertion in [Assertion(.schemaValid)] + assertions {
+        for assertion in [Assertion(.schemaValid), Assertion(.withinTokenLimit)] + assertions {
             if let failure = await evaluate(assertion, on: execution, testCase: testCase) { failures.append(failure) }
         }
         return failures
@@ -40,6 +40,13 @@ public struct AssertionEvaluator: Sendable {
             guard !violations.isEmpty else { return nil }
             return fail("The output does not match the workflow's output schema: " + violations.map(\.description).joined(separator: "; ") + ".",
                         actual: execution.output.prettyString)
+
+        case .withinTokenLimit:
+            guard !execution.metrics.roundsClosedAtTokenLimit.isEmpty else { return nil }
+            let rounds = execution.metrics.roundsClosedAtTokenLimit.map(String.init).joined(separator: ", ")
+            return fail("The run reached its token limit (limits.max_tokens) in round \(rounds) and was closed early: the tree was "
+                        + "cut short and the answer finished in a reserve. Raise limits.max_tokens or bound the texts with "
+                        + "limits.max_text_length.")
 
         case let .equals(path, value, tolerance):
             return eachSelected(path, in: execution.output, fail: fail) { actual in

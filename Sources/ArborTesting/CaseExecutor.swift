@@ -57,9 +57,12 @@ public struct CaseMetrics: Sendable, Equatable {
     public var prunedTokens: Int
     public var toolCalls: Int
     public var decodeSeconds: Double
+    /// The rounds the token limit closed early (empty when the run finished on its own).
+    public var roundsClosedAtTokenLimit: [Int]
 
     public init(promptTokens: Int = 0, generatedTokens: Int = 0, forcedTokens: Int = 0, toolResultTokens: Int = 0,
-                peakKVSlots: Int = 0, prunedTokens: Int = 0, toolCalls: Int = 0, decodeSeconds: Double = 0) {
+                peakKVSlots: Int = 0, prunedTokens: Int = 0, toolCalls: Int = 0, decodeSeconds: Double = 0,
+                roundsClosedAtTokenLimit: [Int] = []) {
         self.promptTokens = promptTokens
         self.generatedTokens = generatedTokens
         self.forcedTokens = forcedTokens
@@ -68,12 +71,14 @@ public struct CaseMetrics: Sendable, Equatable {
         self.prunedTokens = prunedTokens
         self.toolCalls = toolCalls
         self.decodeSeconds = decodeSeconds
+        self.roundsClosedAtTokenLimit = roundsClosedAtTokenLimit
     }
 
     public var json: JSONValue {
         ["prompt_tokens": .integer(Int64(promptTokens)), "generated_tokens": .integer(Int64(generatedTokens)),
          "forced_tokens": .integer(Int64(forcedTokens)), "tool_result_tokens": .integer(Int64(toolResultTokens)),
          "kv_peak": .integer(Int64(peakKVSlots)), "pruned_tokens": .integer(Int64(prunedTokens)),
-         "tool_calls": .integer(Int64(toolCalls)), "decode_seconds": .number(decodeSeconds)]
+         "tool_calls": .integer(Int64(toolCalls)), "decode_seconds": .number(decodeSeconds),
+         "rounds_closed_at_token_limit": .array(roundsClosedAtTokenLimit.map { .integer(Int64($0)) })]
     }
 }

@@ -44,7 +44,8 @@ public struct WorkflowCaseExecutor: CaseExecutor {
         let metrics = CaseMetrics(promptTokens: figures.promptTokens, generatedTokens: figures.generatedTokens,
                                   forcedTokens: figures.forcedTokens, toolResultTokens: figures.toolResultTokens,
                                   peakKVSlots: figures.peakKVSlots, prunedTokens: figures.prunedTokens,
-                                  toolCalls: figures.toolCalls, decodeSeconds: figures.decodeSeconds)
+                                  toolCalls: figures.toolCalls, decodeSeconds: figures.decodeSeconds,
+                                  roundsClosedAtTokenLimit: report.roundsClosedAtTokenLimit)
         return CaseExecution(output: report.output, toolCalls: report.toolCalls, metrics: metrics, reasoning: report.document)
     }
 }

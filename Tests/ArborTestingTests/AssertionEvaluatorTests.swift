@@ -32,6 +32,18 @@ final class AssertionEvaluatorTests: XCTestCase {
         XCTAssertNil(passing)
     }
 
+    func testARunClosedAtItsTokenLimitFailsEvenWithAValidAnswer() async throws {
+        let closed = try await check(.withinTokenLimit, execution(good, metrics: CaseMetrics(roundsClosedAtTokenLimit: [0])))
+        XCTAssertTrue(closed?.message.contains("limits.max_tokens") == true, closed?.message ?? "passed")
+        XCTAssertTrue(closed?.message.contains("round 0") == true, closed?.message ?? "passed")
+        let finished = try await check(.withinTokenLimit, execution(good))
+        XCTAssertNil(finished)
+        // always checked, like the schema, right after it
+        let failures = await (try AssertionEvaluator(outputSchema: schema))
+            .evaluateAll([], on: execution(good, metrics: CaseMetrics(roundsClosedAtTokenLimit: [2])), testCase: testCase)
+        XCTAssertEqual(failures.map(\.assertion.kind), [.withinTokenLimit])
+    }
+
     func testEqualsUsesTheToleranceForNumbersAtAnyDepth() async throws {
         let path = try JSONPath("$.answer")
         let within = try await check(.equals(path: path, value: 1157.63, tolerance: 0.01), execution(good))
