@@ -265,6 +265,14 @@ private final class RoundWatcher: RunRecorder {
 
     func pruned(seqs: Range<Int>) throws { try inner?.pruned(seqs: seqs) }
 
+    var keepsKVRows: Bool { inner?.keepsKVRows ?? false }
+
+    func kvRowsComputed(firstSeq: Int, slots: [Int32], from model: any KVRowTransfer) throws {
+        try inner?.kvRowsComputed(firstSeq: firstSeq, slots: slots, from: model)
+    }
+
+    func kvRowsReleased(seqs: Range<Int>) throws { try inner?.kvRowsReleased(seqs: seqs) }
+
     func taskFinished(_ task: TaskRecord, round: Int) throws { try inner?.taskFinished(task, round: round) }
 
     func toolCallStarted(index: Int, name: String, arguments: JSONValue, taskPath: [Int], tokenSeq: Int) throws {

@@ -60,6 +60,8 @@ final class LongJobBenchmarkTests: XCTestCase {
         XCTAssertEqual(details.rounds.map(\.summary), rounds.map(\.record.summary))
         let logged = try store.tokens(runID: runID)
         XCTAssertEqual(logged.count, result.metrics.promptTokens + result.treeTokens)
+        // ...with the KV rows of the tokens still cached at the end, as any recorded run keeps them
+        XCTAssertGreaterThan(details.kvRows.rows, 0, "the long job records KV rows")
         // ...as a finished run with its real identity, like one `arbor run` records.
         XCTAssertEqual(details.run.status, .completed)
         XCTAssertEqual(try details.run.outputJSON.map { try JSONValue(parsing: $0) }, result.output)
