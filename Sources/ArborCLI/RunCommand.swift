@@ -103,10 +103,8 @@ struct RunCommand: AsyncParsableCommand {
             let resolved = try workflow.resolveInputs(inputs)
             let id = Run.makeID()
             let specText = try String(contentsOfFile: spec, encoding: .utf8)
-            try opened.createRun(Run(
-                id: id, workflow: workflow.name, specText: specText, specSHA256: FileDigest.sha256(Array(specText.utf8)),
-                inputsJSON: JSONValue.object(resolved).compactString, modelPath: modelPath,
-                modelSHA256: try FileDigest.sha256(ofFileAt: modelPath), samplingJSON: options.jsonText))
+            try opened.createRun(try Run.recording(id: id, workflowName: workflow.name, specText: specText, inputs: resolved,
+                                                   modelPath: modelPath, options: options))
             FileHandle.standardError.write(Data("run \(id)\n".utf8))
             store = opened
             runID = id

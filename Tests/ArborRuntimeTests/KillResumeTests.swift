@@ -9,20 +9,10 @@ import XCTest
 final class KillResumeTests: XCTestCase {
     private let problem = "problem=First compute 12 * 7. Then add 5 to that result. Then divide the sum by 3."
 
-    private var binary: String {
-        // `swift build --build-tests` puts the CLI beside the test bundle in .build/debug.
-        RuntimeFixtures.packageRoot.appendingPathComponent(".build/debug/arbor").path
-    }
+    private var binary: String { RuntimeFixtures.arborBinary }
 
     private func start(_ arguments: [String], log: String, stdout: Pipe, stderr: Pipe) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = RuntimeFixtures.folder
-        var environment = ProcessInfo.processInfo.environment
-        environment["ARBOR_MODEL"] = RuntimeFixtures.modelPath
-        environment["ARBOR_TEST_TOOL_LOG"] = log
-        process.environment = environment
+        let process = RuntimeFixtures.arborProcess(arguments, environment: ["ARBOR_TEST_TOOL_LOG": log])
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()

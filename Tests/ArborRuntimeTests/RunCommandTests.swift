@@ -7,10 +7,7 @@ import XCTest
 final class RunCommandTests: XCTestCase {
     private let question = "question=How many legs do three spiders and two cats have together?"
 
-    private var binary: String {
-        // `swift build --build-tests` puts the CLI beside the test bundle in .build/debug.
-        RuntimeFixtures.packageRoot.appendingPathComponent(".build/debug/arbor").path
-    }
+    private var binary: String { RuntimeFixtures.arborBinary }
 
     private struct Outcome {
         var status: Int32
@@ -25,13 +22,7 @@ final class RunCommandTests: XCTestCase {
     }
 
     private func arbor(_ arguments: [String]) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.currentDirectoryURL = RuntimeFixtures.folder
-        var environment = ProcessInfo.processInfo.environment
-        environment["ARBOR_MODEL"] = RuntimeFixtures.modelPath
-        process.environment = environment
+        let process = RuntimeFixtures.arborProcess(arguments)
         // both streams go to files, so that neither pipe can fill up while the other is read
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-cli-out-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
