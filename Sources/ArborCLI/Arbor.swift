@@ -10,6 +10,7 @@ struct Arbor: AsyncParsableCommand {
         subcommands: [
             RunCommand.self,
             TestCommand.self,
+            EvalCommand.self,
             ResumeCommand.self,
             ForkCommand.self,
             RunsCommand.self,

@@ -16,10 +16,14 @@ public struct ReasoningTreeSpec: Sendable {
     public struct Tool: Sendable {
         public var name: String
         public var parameters: SchemaDocument
+        /// The parameters written by position in the steps syntax (`name(a, b)`), in order:
+        /// the required ones, each with its own schema.
+        public var positionalParameters: [(name: String, schema: SchemaDocument)]
 
-        public init(name: String, parameters: SchemaDocument) {
+        public init(name: String, parameters: SchemaDocument, positionalParameters: [(name: String, schema: SchemaDocument)] = []) {
             self.name = name
             self.parameters = parameters
+            self.positionalParameters = positionalParameters
         }
     }
 
@@ -55,6 +59,8 @@ public struct ReasoningTreeSpec: Sendable {
     /// the ordinary summary grammar when its budget is spent, and a full list ends with the
     /// summary by itself. Needs `maxBreadth` and no steps.
     public var isOpenEnded = false
+    /// The tool the steps syntax writes bare, as `<<8*7=` (the calculator); nil: none.
+    public var inlineExpression: InlineExpression?
 
     public init(tools: [Tool], output: SchemaDocument, maxDepth: Int = 3, maxBreadth: Int? = nil,
                 maxToolCalls: Int? = nil, steps: [Step] = [], isSummaryRound: Bool = false,

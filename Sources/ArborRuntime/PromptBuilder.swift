@@ -51,7 +51,7 @@ struct PromptBuilder {
         return lines.joined(separator: "\n")
     }
 
-    private func userText(inputs: JSONObject, summary: String?) -> String {
+    func userText(inputs: JSONObject, summary: String?) -> String {
         var text = workflow.instructions.render(inputs)
         let mentioned = Set(workflow.instructions.variables.map(\.name))
         let unmentioned = inputs.filter { !mentioned.contains($0.key) }

@@ -29,7 +29,8 @@ extension ReasoningTreeSpec {
             case .schema(let schema): parameters = schema
             case .fromServer: parameters = serverTools[tool.name] ?? Self.parametersFetchedAtRunTime
             }
-            tools.append(Tool(name: tool.name, parameters: try SchemaDocument(compiling: parameters)))
+            tools.append(Tool(name: tool.name, parameters: try SchemaDocument(compiling: parameters),
+                              positionalParameters: try Self.positionalParameters(of: parameters)))
         }
         let allToolNames = workflow.tools.map(\.name)
         self.init(
@@ -42,5 +43,33 @@ extension ReasoningTreeSpec {
             isSummaryRound: isSummaryRound,
             schemaOptions: schemaOptions,
             maxTextLength: workflow.limits.maxTextLength)
+        if let calculator = workflow.tools.first(where: { $0.implementation == .builtin(.calculator) }) {
+            inlineExpression = InlineExpression(tool: calculator.name, parameter: "expression",
+                                                characters: Self.calculatorCharacters, maxLength: Self.inlineExpressionMaxLength)
+        }
+    }
+
+    /// What the calculator's expressions may contain (its parameter's pattern).
+    static let calculatorCharacters: ScalarRangeSet = {
+        var set = ScalarRangeSet.empty
+        for scalar in "-+*/%^()., 0123456789abcdefghijklmnopqrstuvwxyz".unicodeScalars { set = set.union(ScalarRangeSet(scalar: scalar)) }
+        return set
+    }()
+
+    /// The longest inline expression: room for a few operations, not for a model stuck repeating.
+    static let inlineExpressionMaxLength = 120
+
+    /// The required parameters in the order written, each with its own schema (sharing the
+    /// parameters' `$defs`), for the steps syntax's `name(a, b)`.
+    static func positionalParameters(of parameters: JSONValue) throws(SchemaCompileError) -> [(name: String, schema: SchemaDocument)] {
+        guard let object = parameters.objectValue, let properties = object["properties"]?.objectValue else { return [] }
+        let required = Set(object["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        var result: [(name: String, schema: SchemaDocument)] = []
+        for (name, schema) in properties where required.contains(name) {
+            var own = schema.objectValue ?? [:]
+            if let definitions = object["$defs"] { own["$defs"] = definitions }
+            result.append((name, try SchemaDocument(compiling: .object(own))))
+        }
+        return result
     }
 }

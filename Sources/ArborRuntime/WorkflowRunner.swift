@@ -63,6 +63,9 @@ public final class WorkflowRunner {
         if let numerics = options.numerics { LlamaCppNumerics.current = numerics }
         let schemas = await tools.parameterSchemas()
         let serverTools = Dictionary(schemas.map { ($0.name, $0.schema) }, uniquingKeysWith: { a, _ in a })
+        if workflow.model.treeSyntax == .steps {
+            return try await runSteps(inputs: inputs, serverTools: serverTools, resuming: progress)
+        }
         let grammar = try compileGrammar(serverTools: serverTools, isSummaryRound: false)
         let rounded = workflow.limits.roundBudget != nil && workflow.limits.maxRounds > 1
         let summaryGrammar = rounded ? try compileGrammar(serverTools: serverTools, isSummaryRound: true) : nil

@@ -105,11 +105,15 @@ public struct ModelSettings: Codable, Sendable, Equatable {
     public var file: String?
     /// The context window in tokens.
     public var contextSize: Int
+    /// What the model types; the run's tree (store, `inspect`, `--json`) is the same JSON
+    /// reasoning tree either way.
+    public var treeSyntax: TreeSyntax
     public var sampling: Sampling
 
     enum CodingKeys: String, CodingKey {
         case file
         case contextSize = "context_size"
+        case treeSyntax = "tree_syntax"
         case sampling
     }
 
@@ -129,11 +133,38 @@ public struct ModelSettings: Codable, Sendable, Equatable {
         return directory + "/" + file
     }
 
-    public init(file: String? = nil, contextSize: Int = ModelSettings.defaultContextSize, sampling: Sampling = Sampling()) {
+    public init(file: String? = nil, contextSize: Int = ModelSettings.defaultContextSize, treeSyntax: TreeSyntax = .json,
+                sampling: Sampling = Sampling()) {
         self.file = file
         self.contextSize = contextSize
+        self.treeSyntax = treeSyntax
         self.sampling = sampling
     }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        file = try container.decodeIfPresent(String.self, forKey: .file)
+        contextSize = try container.decode(Int.self, forKey: .contextSize)
+        // written before the key existed: the JSON tree
+        treeSyntax = try container.decodeIfPresent(TreeSyntax.self, forKey: .treeSyntax) ?? .json
+        sampling = try container.decode(Sampling.self, forKey: .sampling)
+    }
+}
+
+/// The surface a model writes its reasoning in (`model.tree_syntax`).
+///
+/// Both are decoded under a grammar and become the same reasoning tree.
+/// - `json`: the tree itself, `{"reasoning": [{"thought": …, "tooluse": …}], "answer": …}`.
+/// - `steps`: numbered prose steps with inline tool calls whose results the runtime writes in,
+///   then the answer — how instruction models already write worked solutions:
+///   ```text
+///   Step 1: The pens cost <<8*7=56>> dollars.
+///   Step 2: With the notebooks that is <<56+2*5=66>> dollars.
+///   Answer: 66
+///   ```
+public enum TreeSyntax: String, Codable, Sendable, CaseIterable {
+    case json
+    case steps
 }
 
 /// Sampling settings; the defaults are greedy decoding, which makes runs reproducible.

@@ -176,6 +176,16 @@ struct WorkflowChecker {
             reader.report(JSONPointer(tokens: ["limits", "max_tokens"]), "`max_tokens` (\(limits.maxTokens)) exceeds the context size (\(context)) and no `round_budget` is set, so the run cannot fit in one round",
                           hint: "set `limits.round_budget` to run in summary rounds, or raise `model.context_size`")
         }
+        if workflow.model.treeSyntax == .steps {
+            if limits.roundBudget != nil {
+                reader.report(JSONPointer(tokens: ["model", "tree_syntax"]), "`tree_syntax: steps` runs in one round; it cannot have `limits.round_budget`",
+                              hint: "use `tree_syntax: json` for summary rounds")
+            }
+            if !workflow.steps.isEmpty {
+                reader.report(JSONPointer(tokens: ["model", "tree_syntax"]), "`tree_syntax: steps` writes free numbered steps; it cannot have fixed `steps:`",
+                              hint: "use `tree_syntax: json` for fixed top-level steps")
+            }
+        }
         if !workflow.tools.isEmpty, limits.maxToolCalls == 0 {
             reader.report(JSONPointer(tokens: ["limits", "max_tool_calls"]), severity: .warning,
                           "`max_tool_calls` is 0, so none of the declared tools can be called")

@@ -111,7 +111,7 @@ struct WorkflowDecoder {
 
     private mutating func decodeModel(_ value: JSONValue?, at pointer: JSONPointer) -> ModelSettings {
         var settings = ModelSettings()
-        guard let object = reader.mapping(value, at: pointer, what: "`model`", keys: ["file", "context_size", "sampling"]) else {
+        guard let object = reader.mapping(value, at: pointer, what: "`model`", keys: ["file", "context_size", "tree_syntax", "sampling"]) else {
             return settings
         }
         settings.file = reader.string(object["file"], at: pointer.appending("file"), what: "`model.file`")
@@ -120,6 +120,14 @@ struct WorkflowDecoder {
         }
         if let size = reader.integer(object["context_size"], at: pointer.appending("context_size"), what: "`context_size`", minimum: 256, maximum: 1 << 20) {
             settings.contextSize = size
+        }
+        if let syntax = reader.string(object["tree_syntax"], at: pointer.appending("tree_syntax"), what: "`tree_syntax`") {
+            if let known = TreeSyntax(rawValue: syntax) {
+                settings.treeSyntax = known
+            } else {
+                reader.report(pointer.appending("tree_syntax"), "unknown `tree_syntax` `\(syntax)`",
+                              hint: "one of: " + TreeSyntax.allCases.map(\.rawValue).joined(separator: ", "))
+            }
         }
         let samplingPointer = pointer.appending("sampling")
         if let sampling = reader.mapping(object["sampling"], at: samplingPointer, what: "`sampling`",

@@ -7,6 +7,8 @@ public struct TestRunOptions: Sendable {
         case replay
         /// Tool calls without a fixture go to the live tools and are written to cassettes.
         case record
+        /// Tool calls without a fixture go to the live tools; nothing is written (`arbor eval`).
+        case live
     }
 
     public var mode: Mode
@@ -14,6 +16,9 @@ public struct TestRunOptions: Sendable {
     public var filter: String?
     /// Cases run at the same time.
     public var jobs: Int
+    /// Whether every run is also checked against the output schema and the token limit
+    /// (`arbor eval`'s free-text baseline answers only the answer's path, so it turns them off).
+    public var checksImplicitAssertions = true
 
     /// One case per four cores: each run already decodes on several threads.
     public static var defaultJobs: Int { max(1, ProcessInfo.processInfo.activeProcessorCount / 4) }

@@ -100,11 +100,11 @@ public struct TestRunner: Sendable {
                 recordedOutput = cassette?.output
                 replay = try await ReplayingToolInvoker(workflow: workflow, fixtures: testCase.fixtures, cassette: cassette,
                                                         cassettePath: testCase.cassettePath)
-            case .record:
+            case .record, .live:
                 let live = try await liveTools(workflow)
                 box = live
                 let wrapper = RecordingToolInvoker(wrapping: live)
-                recorder = wrapper
+                if options.mode == .record { recorder = wrapper }
                 replay = try await ReplayingToolInvoker(workflow: workflow, fixtures: testCase.fixtures, cassette: nil,
                                                         cassettePath: testCase.cassettePath, passthrough: wrapper)
             }
@@ -140,7 +140,13 @@ public struct TestRunner: Sendable {
             result.errors.append("Tool '\(request.tool)' was called with \(request.arguments.compactString), and no fixture answers it; "
                                  + "\(source). Run `arbor test --record` to record it, or add a fixture under `tools: \(request.tool):`.")
         }
-        result.failures = await evaluator.evaluateAll(testCase.assertions, on: execution, testCase: testCase)
+        if options.checksImplicitAssertions {
+            result.failures = await evaluator.evaluateAll(testCase.assertions, on: execution, testCase: testCase)
+        } else {
+            for assertion in testCase.assertions {
+                if let failure = await evaluator.evaluate(assertion, on: execution, testCase: testCase) { result.failures.append(failure) }
+            }
+        }
         result.status = result.failures.isEmpty && result.errors.isEmpty ? .passed : .failed
         return result
     }

@@ -20,11 +20,23 @@ public struct WorkflowCaseExecutor: CaseExecutor {
     public var modelPath: String?
     /// Kernel threads per case.
     public var threads: Int
+    /// Nil: greedy, as `arbor test` runs. A number `i`: the workflow's own sampling settings
+    /// with seed `seed + i` (`arbor eval --samples`, one run per sample).
+    public var sample: Int?
     private let models = LoadedModels()
+    /// The model files this executor has opened (a baseline executor may share them).
+    var loadedModels: LoadedModels { models }
 
     public init(modelPath: String? = nil, threads: Int = 2) {
         self.modelPath = modelPath
         self.threads = max(1, threads)
+    }
+
+    /// The same executor (sharing the loaded models) for sample `index`.
+    public func sampling(_ index: Int?) -> WorkflowCaseExecutor {
+        var copy = self
+        copy.sample = index
+        return copy
     }
 
     public func execute(_ testCase: TestCase, workflow: Workflow, inputs: JSONObject, tools: any ToolInvoking) async throws -> CaseExecution {
@@ -35,6 +47,10 @@ public struct WorkflowCaseExecutor: CaseExecutor {
         let sampling = workflow.model.sampling
         var options = RunOptions(sampling: SamplerSettings(temperature: 0, topK: 1, topP: 1, minP: 0,
                                                            repetitionPenalty: Float(sampling.repetitionPenalty), seed: sampling.seed))
+        if let sample {
+            options.sampling = RunOptions(workflow: workflow).sampling
+            options.sampling.seed = sampling.seed &+ UInt64(sample)
+        }
         // pinned, so a cassette recorded on one CPU replays the same on any other
         options.numerics = .avx2
         let runner = WorkflowRunner(workflow: workflow, model: transformer, tokenizer: model.tokenizer, chatTemplate: model.chatTemplate,

@@ -1,0 +1,27 @@
+import ArborSchema
+
+extension EvalReport {
+    /// The report as JSON: `workflow`, `samples`, `cases` (each with `expected`, `tree` and
+    /// `baseline`), `totals` and `load_errors`.
+    public var json: JSONValue {
+        func object(_ outcome: Outcome) -> JSONValue {
+            ["answer": outcome.answer ?? .null, "correct": .bool(outcome.correct),
+             "correct_samples": .integer(Int64(outcome.correctSamples)), "samples": .integer(Int64(outcome.samples)),
+             "tokens": .integer(Int64(outcome.tokens)), "tool_calls": .integer(Int64(outcome.toolCalls)),
+             "tool_errors": .integer(Int64(outcome.toolErrors)), "pruned_share": .number(outcome.prunedShare),
+             "seconds": .number(outcome.seconds), "problems": .array(outcome.problems.map { .string($0) })]
+        }
+        let cases: [JSONValue] = rows.map { row in
+            ["name": .string(row.name), "expected": row.expected.expected, "tolerance": .number(row.expected.tolerance),
+             "tree": object(row.tree), "baseline": row.baseline.map(object) ?? .null]
+        }
+        var totals: JSONObject = ["cases": .integer(Int64(rows.count)), "tree_correct": .integer(Int64(treeCorrect))]
+        totals["tree"] = object(total(\.tree))
+        if let baselineCorrect {
+            totals["baseline_correct"] = .integer(Int64(baselineCorrect))
+            totals["baseline"] = object(total { $0.baseline! })
+        }
+        return ["workflow": .string(workflow), "samples": .integer(Int64(samples)), "cases": .array(cases),
+                "totals": .object(totals), "load_errors": .array(loadErrors.map { .string($0) }), "seconds": .number(seconds)]
+    }
+}

@@ -1,0 +1,140 @@
+import ArborSchema
+import ArborSpec
+import Foundation
+
+/// The expected answer of one eval case: the value, how far a number may be off, and where
+/// it sits in the workflow's output.
+public struct EvalAnswer: Sendable, Equatable {
+    public var expected: JSONValue
+    public var tolerance: Double
+    /// `$` (the whole output) or `$.name`.
+    public var path: String
+
+    public init(expected: JSONValue, tolerance: Double = 0, path: String = "$.answer") {
+        self.expected = expected
+        self.tolerance = tolerance
+        self.path = path
+    }
+
+    /// The output member the answer is (nil: the whole output).
+    public var member: String? { path == "$" ? nil : String(path.dropFirst(2)) }
+
+    /// Whether `value` is the expected answer.
+    public func accepts(_ value: JSONValue?) -> Bool {
+        guard let value else { return false }
+        if case .string(let expectedText) = expected, case .string(let text) = value {
+            return expectedText.lowercased() == text.lowercased()
+        }
+        return AssertionEvaluator.equal(value, expected, tolerance: tolerance)
+    }
+
+    /// The answer inside a run's output.
+    public func answer(in output: JSONValue) -> JSONValue? {
+        guard let member else { return output }
+        return output.objectValue?[member]
+    }
+}
+
+/// A workflow and the cases of one eval file, as `arbor test` cases (each with an `equals`
+/// assertion on its answer first) plus each case's ``EvalAnswer``.
+///
+/// An eval file is JSON Lines, one case per line:
+///
+/// ```json
+/// {"name": "wp-001", "inputs": {"problem": "Tom buys 8 pens at $7 …"}, "expected": 66}
+/// {"name": "uc-004", "inputs": {"problem": "…"}, "expected": 8.05, "tolerance": 0.01, "path": "$.answer"}
+/// ```
+///
+/// `expected` and `inputs` are required; `tolerance` (default 0), `path` (default
+/// `$.answer`; `$` or `$.name`, so the free-text baseline knows where its answer goes), and
+/// any key of an `arbor test` case (`expect`, `tools`, `skip`, `description`) are optional.
+/// Lines that are empty or start with `//` are skipped.
+public struct EvalSet: Sendable {
+    public var suite: TestSuite
+    /// Per case name.
+    public var answers: [String: EvalAnswer]
+
+    /// Loads `casesPath` for the workflow at `workflowPath`; with `limit`, only the first
+    /// `limit` cases. Problems come back as the suite's diagnostics (`FILE:LINE:1`).
+    public static func load(workflowPath: String, casesPath: String, limit: Int? = nil) -> EvalSet {
+        let (workflow, workflowDiagnostics) = WorkflowLoader.load(path: workflowPath)
+        var diagnostics = workflowDiagnostics.filter { $0.severity == .error }
+        guard let workflow else {
+            return EvalSet(suite: TestSuite(workflowPath: workflowPath, workflow: nil, cases: [], diagnostics: diagnostics), answers: [:])
+        }
+        func problem(_ line: Int, _ message: String, hint: String? = nil) {
+            diagnostics.append(SpecDiagnostic(file: casesPath, line: line, column: 1, message: message, hint: hint))
+        }
+        let text: String
+        do {
+            text = try String(contentsOfFile: casesPath, encoding: .utf8)
+        } catch {
+            problem(1, "cannot read the eval cases: \(error.localizedDescription)")
+            return EvalSet(suite: TestSuite(workflowPath: workflowPath, workflow: workflow, cases: [], diagnostics: diagnostics), answers: [:])
+        }
+        var answers: [String: EvalAnswer] = [:]
+        func take(_ key: String, from object: inout JSONObject) -> JSONValue? {
+            defer { object[key] = nil }
+            return object[key]
+        }
+        // One YAML list item per line at the same line number, so the test-case decoder's
+        // positions point at the eval file's lines.
+        var listLines: [String] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("//") || limit.map({ answers.count >= $0 }) == true {
+                listLines.append("")
+                continue
+            }
+            let number = index + 1
+            guard case .object(var object)? = try? JSONValue(parsing: Array(trimmed.utf8)) else {
+                problem(number, "each line of an eval file must be one JSON object (a case)",
+                        hint: #"e.g. {"name": "wp-001", "inputs": {"problem": "…"}, "expected": 66}"#)
+                listLines.append("")
+                continue
+            }
+            guard let expected = take("expected", from: &object) else {
+                problem(number, "the case has no `expected` answer")
+                listLines.append("")
+                continue
+            }
+            var answer = EvalAnswer(expected: expected)
+            if let tolerance = take("tolerance", from: &object) {
+                guard let value = tolerance.doubleValue, value >= 0 else {
+                    problem(number, "`tolerance` must be a number of at least 0")
+                    listLines.append("")
+                    continue
+                }
+                answer.tolerance = value
+            }
+            if let path = take("path", from: &object) {
+                guard let text = path.stringValue, text == "$" || (text.hasPrefix("$.") && text.count > 2 && !text.dropFirst(2).contains(where: { ".[*".contains($0) })) else {
+                    problem(number, "`path` must be `$` or `$.name` (the output member that holds the answer)")
+                    listLines.append("")
+                    continue
+                }
+                answer.path = text
+            }
+            if object["name"] == nil { object["name"] = .string("line-\(number)") }
+            let check: JSONValue = ["path": .string(answer.path), "equals": expected, "tolerance": .number(answer.tolerance)]
+            object["expect"] = .array([check] + (object["expect"]?.arrayValue ?? []))
+            answers[object["name"]?.stringValue ?? ""] = answer
+            listLines.append("- " + JSONValue.object(object).compactString)
+        }
+        var cases: [TestCase] = []
+        if listLines.contains(where: { !$0.isEmpty }) {
+            do {
+                let document = try YAMLDocument(text: listLines.joined(separator: "\n"), file: casesPath)
+                var decoder = TestCaseDecoder(document: document, workflow: workflow, workflowPath: workflowPath)
+                cases = decoder.decodeCases(at: .root, existing: [])
+                diagnostics += decoder.problems.map(document.diagnostic(for:))
+            } catch {
+                if case .invalid(let found) = error { diagnostics += found } else { problem(1, error.description) }
+            }
+        } else if diagnostics.isEmpty {
+            problem(1, "the eval file has no cases")
+        }
+        return EvalSet(suite: TestSuite(workflowPath: workflowPath, workflow: workflow, cases: cases, diagnostics: diagnostics),
+                       answers: answers.filter { name, _ in cases.contains { $0.name == name } })
+    }
+}
