@@ -25,7 +25,7 @@ public struct InlineExpression: Sendable {
 /// ```
 /// root   ::= STEP-1 "Answer:" " "? ANSWER "\n"?
 /// STEP-k ::= "Step k:" LINE "\n" STEP-(k+1)?               (k up to maxBreadth)
-/// LINE   ::= (CHAR | CALL){1, maxTextLength}                CHAR: any but "\n", "\r", "<"
+/// LINE   ::= (CHAR | CALL)+                                 CHAR: any but "\n", "\r", "<"
 /// CALL   ::= "<<" ( EXPR "=" | "name(" ARG (", " ARG)* ")=" ) HOLE ">>"    (budgeted)
 /// ```
 ///
@@ -39,7 +39,8 @@ public struct StepsGrammarBuilder {
     private var builder: SchemaGrammarBuilder
     private let spec: ReasoningTreeSpec
 
-    /// The grammar for `spec` (its steps, tool-call budget and text length; not its depth).
+    /// The grammar for `spec` (its breadth as the most steps, and its tool-call budget; not
+    /// its depth or text length: the token limit bounds a line).
     public static func grammar(for spec: ReasoningTreeSpec) throws(GrammarCompileError) -> SchemaGrammar {
         var problems = spec.problems()
         if !spec.steps.isEmpty { problems.append(.invalidWorkflow(reason: "the steps syntax has no fixed top-level steps; use the json syntax")) }
@@ -76,8 +77,10 @@ public struct StepsGrammarBuilder {
         let root = builder.addRule(named: "root")
         builder.setRoot(root)
         if spec.maxToolCalls != 0 { builder.setBudgetLimit(spec.maxToolCalls) }
-        // A bounded repetition is unrolled, one copy per count: each copy only refers to the
-        // character and call rules, so the automaton grows by a few nodes per character.
+        // A line is not bounded by a count: a bounded repetition is unrolled, and the parse
+        // states inside a call would multiply by the line's length (the mask cache grew past
+        // 10^4 states). The token limit bounds it instead: near the limit the runtime closes
+        // the text up to `Answer:`.
         let character = builder.addRule(named: "step-char",
                                         body: .scalars(ScalarRangeSet(ranges: [0x00...0x08, 0x0A...0x0A, 0x0D...0x0D, 0x3C...0x3C]).inverted))
         var unit: [GrammarExpression] = [.rule(character)]
@@ -86,7 +89,7 @@ public struct StepsGrammarBuilder {
             unit.append(.budgeted(.rule(rule)))
         }
         let line = builder.addRule(named: "step-line")
-        builder.setBody(.repetition(.alternatives(unit), min: 1, max: spec.maxTextLength), of: line)
+        builder.setBody(.repetition(.alternatives(unit), min: 1, max: nil), of: line)
 
         let count = spec.maxBreadth ?? Self.defaultMaxSteps
         var steps = GrammarExpression.empty

@@ -52,7 +52,7 @@ final class StepsGrammarBuilderTests: XCTestCase {
         XCTAssertFalse(try Self.accepts(spec, "Step 2: x\nAnswer: 1"), "steps are numbered from 1")
         XCTAssertFalse(try Self.accepts(spec, "Step 1: a\nStep 2: b\nStep 3: c\nStep 4: d\nAnswer: 1"), "at most maxBreadth steps")
         XCTAssertFalse(try Self.accepts(spec, "Step 1: <<unit_convert(6, \"m\")=1>>\nAnswer: 1"), "every positional argument")
-        XCTAssertFalse(try Self.accepts(spec, "Step 1: " + String(repeating: "a", count: 81) + "\nAnswer: 1"), "lines are bounded")
+        XCTAssertFalse(try Self.accepts(spec, "Step 1: <<" + String(repeating: "1", count: 21) + "=1>>\nAnswer: 1"), "expressions are bounded")
     }
 
     func testToolCallBudgetIsEnforced() throws {
