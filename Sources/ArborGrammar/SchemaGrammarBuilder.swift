@@ -99,6 +99,19 @@ public struct SchemaGrammarBuilder: Sendable {
         return root
     }
 
+    /// Adds `document`'s rules like ``addSchema(_:named:)``, its problems reported as one
+    /// error that says where the schema sits (`context`: "the parameters of the tool …").
+    mutating func addSchema(_ document: SchemaDocument, named name: String, context: String) -> RuleID {
+        let before = errors.count
+        let rule = addSchema(document, named: name)
+        if errors.count > before {
+            let own = Array(errors[before...])
+            errors.removeLast(own.count)
+            report(.inSchema(context: context, error: GrammarCompileError(errors: own)))
+        }
+        return rule
+    }
+
     /// Adds a rule of the caller's own (used by the tree grammar builder, which shares the
     /// JSON building blocks with the schemas).
     public mutating func addRule(named name: String, body: GrammarExpression = .empty) -> RuleID {

@@ -102,9 +102,9 @@ public struct StepsGrammarBuilder {
         }
         let answer: RuleID
         if let (member, schema) = Self.unwrappedAnswer(of: spec.output), let document = try? SchemaDocument(compiling: schema) {
-            answer = addSchema(document, named: "answer-\(member)", context: "the output member \"\(member)\"")
+            answer = builder.addSchema(document, named: "answer-\(member)", context: "the output member \"\(member)\"")
         } else {
-            answer = addSchema(spec.output, named: "output", context: "the output schema")
+            answer = builder.addSchema(spec.output, named: "output", context: "the output schema")
         }
         builder.setBody(.concatenation([steps, .literal("Answer:"), .optional(.literal(" ")), .rule(answer), .optional(.literal("\n"))]), of: root)
         return try builder.finish()
@@ -120,7 +120,7 @@ public struct StepsGrammarBuilder {
             var parts: [GrammarExpression] = [.literal(tool.name + "(")]
             for (index, parameter) in tool.positionalParameters.enumerated() {
                 if index > 0 { parts.append(.literal(", ")) }
-                parts.append(.rule(addSchema(parameter.schema, named: "tool-\(tool.name)-\(parameter.name)",
+                parts.append(.rule(builder.addSchema(parameter.schema, named: "tool-\(tool.name)-\(parameter.name)",
                                              context: "the parameter \"\(parameter.name)\" of the tool \"\(tool.name)\"")))
             }
             parts.append(.literal(")="))
@@ -128,17 +128,5 @@ public struct StepsGrammarBuilder {
         }
         guard !choices.isEmpty else { return nil }
         return .concatenation([.literal("<<"), .alternatives(choices), .hole(name: "tool_result"), .literal(">>")])
-    }
-
-    /// Adds a schema's rules, labelling its errors with `context`.
-    private mutating func addSchema(_ document: SchemaDocument, named name: String, context: String) -> RuleID {
-        let before = builder.errors.count
-        let rule = builder.addSchema(document, named: name)
-        if builder.errors.count > before {
-            let own = Array(builder.errors[before...])
-            builder.errors.removeLast(own.count)
-            builder.report(.inSchema(context: context, error: GrammarCompileError(errors: own)))
-        }
-        return rule
     }
 }

@@ -56,7 +56,7 @@ public struct TreeGrammarBuilder {
         builder.setRoot(root)
         if spec.maxToolCalls != 0 { builder.setBudgetLimit(spec.maxToolCalls) }
         for tool in spec.tools {
-            parameterRules[tool.name] = addSchema(tool.parameters, named: "tool-\(tool.name)-parameters", context: "the parameters of the tool \"\(tool.name)\"")
+            parameterRules[tool.name] = builder.addSchema(tool.parameters, named: "tool-\(tool.name)-parameters", context: "the parameters of the tool \"\(tool.name)\"")
         }
         let allTools = spec.maxToolCalls == 0 ? [] : spec.tools.map(\.name)
         let reasoning: GrammarExpression
@@ -75,7 +75,7 @@ public struct TreeGrammarBuilder {
         if spec.isSummaryRound {
             ending = .concatenation([.literal(",\"summary\":"), text()])
         } else {
-            let output = addSchema(spec.output, named: "output", context: "the output schema")
+            let output = builder.addSchema(spec.output, named: "output", context: "the output schema")
             ending = .concatenation([.literal(",\"answer\":"), .rule(output)])
         }
         builder.setBody(.concatenation([.literal("{\"reasoning\":["), reasoning, .literal("]"), ending, .literal("}")]), of: root)
@@ -92,17 +92,6 @@ public struct TreeGrammarBuilder {
         return .rule(rule)
     }
 
-    /// Adds a schema's rules, labelling its errors with `context`.
-    private mutating func addSchema(_ document: SchemaDocument, named name: String, context: String) -> RuleID {
-        let before = builder.errors.count
-        let rule = builder.addSchema(document, named: name)
-        if builder.errors.count > before {
-            let own = Array(builder.errors[before...])
-            builder.errors.removeLast(own.count)
-            builder.report(.inSchema(context: context, error: GrammarCompileError(errors: own)))
-        }
-        return rule
-    }
 
     /// `TASK ("," TASK){0, maxBreadth - 1}` at `depth`.
     private mutating func taskList(depth: Int, tools: [String]) -> GrammarExpression {
