@@ -89,8 +89,14 @@ final class MultiTokenMatmulTests: XCTestCase {
             let c = Self.makeCase(type, rows: 17, tokens: 33, rng: &rng)
             let got = Self.matmul(c, threads: 1)
             let ref = Self.perOutput(c, arbor_vec_dot_ref_for(type)!)
+            // the tolerance scales with the sum of |w * a| of each output, as QuantKernelTests'
+            let actType = arbor_activation_type(type)
+            let wf = QuantKernelTests.dequantize(type, c.w, elements: c.rows * c.cols)
+            let af = QuantKernelTests.dequantize(actType, c.act, elements: c.tokens * c.cols) // rows are contiguous
             for i in 0..<got.count {
-                XCTAssertEqual(Double(got[i]), Double(ref[i]), accuracy: 1e-4 * max(1, abs(Double(ref[i]))),
+                let r = i % c.rows, t = i / c.rows
+                let magnitude = (0..<c.cols).reduce(0.0) { $0 + abs(Double(wf[r * c.cols + $1]) * Double(af[t * c.cols + $1])) }
+                XCTAssertEqual(Double(got[i]), Double(ref[i]), accuracy: QuantKernelTests.simdRelativeTolerance * magnitude + 1e-6,
                                "\(name) output \(i)")
             }
             XCTAssertGreaterThan(got.reduce(0) { $0 + abs($1) }, 0, "\(name) outputs are all zero")
