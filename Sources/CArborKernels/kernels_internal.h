@@ -67,9 +67,9 @@ typedef void (*arbor_vec_dot_x4_fn)(int64_t n, const void *restrict w, const voi
                                     size_t a_stride, float out[4]);
 /* the x4 form matching `single` (the function arbor_vec_dot_for chose), or NULL */
 arbor_vec_dot_x4_fn arbor_vec_dot_x4_for(int t, arbor_vec_dot_fn single);
-/* eight activation rows against one weight row, bit-identical like the x4 form */
-typedef void (*arbor_vec_dot_x8_fn)(int64_t n, const void *restrict w, const void *restrict a,
-                                    size_t a_stride, float out[8]);
+/* eight activation rows against one weight row, bit-identical like the x4 form (the same
+   C type: an array parameter is a pointer) */
+typedef arbor_vec_dot_x4_fn arbor_vec_dot_x8_fn;
 /* the x8 form matching `single`, or NULL */
 arbor_vec_dot_x8_fn arbor_vec_dot_x8_for(int t, arbor_vec_dot_fn single);
 /* vec_dot_x4_avx2.c: the four- and eight-token forms for the types K-quant models use */

@@ -48,33 +48,29 @@ static int multi_token_on(void) {
     return on;
 }
 
+/* Tokens [t, ...) in groups of `width` through a multi-token kernel, for rows [rt, re);
+   returns the first token it left (fewer than `width` remain). */
+static inline int64_t token_groups(const matmul_job *j, const matmul_matrix *m, int64_t rt, int64_t re, int64_t t,
+                            int width, arbor_vec_dot_x4_fn dot) {
+    for (; t + width <= j->n_tok; t += width) {
+        const uint8_t *a = j->act + (size_t)t * j->act_stride;
+        float *o = m->out + t * m->out_stride;
+        for (int64_t r = rt; r < re; r++) {
+            float v[8];
+            dot(j->n_cols, m->w + (size_t)r * m->w_row, a, j->act_stride, v);
+            for (int k = 0; k < width; k++) o[k * m->out_stride + r] = v[k];
+        }
+    }
+    return t;
+}
+
 /* Rows [r0, r1) of one matrix for every token. */
 static void matmul_rows(const matmul_job *j, const matmul_matrix *m, int64_t r0, int64_t r1) {
     for (int64_t rt = r0; rt < r1; rt += ROW_TILE) {
         int64_t re = rt + ROW_TILE < r1 ? rt + ROW_TILE : r1;
         int64_t t = 0;
-        if (m->dot8) {
-            for (; t + 8 <= j->n_tok; t += 8) {
-                const uint8_t *a = j->act + (size_t)t * j->act_stride;
-                float *o = m->out + t * m->out_stride;
-                for (int64_t r = rt; r < re; r++) {
-                    float v[8];
-                    m->dot8(j->n_cols, m->w + (size_t)r * m->w_row, a, j->act_stride, v);
-                    for (int k = 0; k < 8; k++) o[k * m->out_stride + r] = v[k];
-                }
-            }
-        }
-        if (m->dot4) {
-            for (; t + 4 <= j->n_tok; t += 4) {
-                const uint8_t *a = j->act + (size_t)t * j->act_stride;
-                float *o = m->out + t * m->out_stride;
-                for (int64_t r = rt; r < re; r++) {
-                    float v[4];
-                    m->dot4(j->n_cols, m->w + (size_t)r * m->w_row, a, j->act_stride, v);
-                    for (int k = 0; k < 4; k++) o[k * m->out_stride + r] = v[k];
-                }
-            }
-        }
+        if (m->dot8) t = token_groups(j, m, rt, re, t, 8, m->dot8);
+        if (m->dot4) t = token_groups(j, m, rt, re, t, 4, m->dot4);
         for (; t < j->n_tok; t++) {
             const uint8_t *a = j->act + (size_t)t * j->act_stride;
             float *o = m->out + t * m->out_stride;

@@ -37,9 +37,11 @@ static inline void q8_0_block(__m256 *acc, int nt, __m256i qx, const arbor_block
     }
 }
 
-static inline void q5_0_tokens(int nt, int64_t n, const void *restrict w, const void *restrict a,
-                               size_t a_stride, float *out) {
-    const arbor_block_q5_0 *x = w;
+/* Q5_0 and Q8_0 weights, both dotted with Q8_0 tokens: only the unpacking of the weight
+   block differs (q5 is a constant in each caller, so each gets its own loop). */
+static inline void q8_0_act_tokens(int nt, int q5, int64_t n, const void *restrict w, const void *restrict a,
+                                   size_t a_stride, float *out) {
+    const size_t block_bytes = q5 ? sizeof(arbor_block_q5_0) : sizeof(arbor_block_q8_0);
     const arbor_block_q8_0 *y[8];
     __m256 acc[8];
     for (int k = 0; k < nt; k++) {
@@ -47,30 +49,33 @@ static inline void q5_0_tokens(int nt, int64_t n, const void *restrict w, const 
         acc[k] = _mm256_setzero_ps();
     }
     for (int64_t i = 0; i < n / ARBOR_QK; i++) {
+        const uint8_t *block = (const uint8_t *)w + (size_t)i * block_bytes;
+        uint16_t d;
+        memcpy(&d, block, 2); /* both blocks start with their f16 scale */
         float s[8];
-        q8_0_scales(s, nt, f16_to_f32(x[i].d), y, i);
-        /* nibble | 0xF0 where the fifth bit is clear: as int8 that is nibble - 16 */
-        const __m256i hi = _mm256_andnot_si256(bits32(x[i].qh), _mm256_set1_epi8((char)0xF0));
-        q8_0_block(acc, nt, _mm256_or_si256(nibbles32(x[i].qs), hi), y, i, s);
+        q8_0_scales(s, nt, f16_to_f32(d), y, i);
+        __m256i qx;
+        if (q5) {
+            const arbor_block_q5_0 *x = (const arbor_block_q5_0 *)block;
+            /* nibble | 0xF0 where the fifth bit is clear: as int8 that is nibble - 16 */
+            const __m256i hi = _mm256_andnot_si256(bits32(x->qh), _mm256_set1_epi8((char)0xF0));
+            qx = _mm256_or_si256(nibbles32(x->qs), hi);
+        } else {
+            qx = _mm256_loadu_si256((const __m256i *)((const arbor_block_q8_0 *)block)->qs);
+        }
+        q8_0_block(acc, nt, qx, y, i, s);
     }
     for (int k = 0; k < nt; k++) out[k] = hsum8(acc[k]);
 }
 
-static inline void q8_0_tokens(int nt, int64_t n, const void *restrict w, const void *restrict a,
-                               size_t a_stride, float *out) {
-    const arbor_block_q8_0 *x = w;
-    const arbor_block_q8_0 *y[8];
-    __m256 acc[8];
-    for (int k = 0; k < nt; k++) {
-        y[k] = (const arbor_block_q8_0 *)((const uint8_t *)a + (size_t)k * a_stride);
-        acc[k] = _mm256_setzero_ps();
-    }
-    for (int64_t i = 0; i < n / ARBOR_QK; i++) {
-        float s[8];
-        q8_0_scales(s, nt, f16_to_f32(x[i].d), y, i);
-        q8_0_block(acc, nt, _mm256_loadu_si256((const __m256i *)x[i].qs), y, i, s);
-    }
-    for (int k = 0; k < nt; k++) out[k] = hsum8(acc[k]);
+static inline void q5_0_tokens(int nt, int64_t n, const void *restrict w, const void *restrict a, size_t a_stride,
+                               float *out) {
+    q8_0_act_tokens(nt, 1, n, w, a, a_stride, out);
+}
+
+static inline void q8_0_tokens(int nt, int64_t n, const void *restrict w, const void *restrict a, size_t a_stride,
+                               float *out) {
+    q8_0_act_tokens(nt, 0, n, w, a, a_stride, out);
 }
 
 /* Q4_1: the four tokens' scales are converted and multiplied as one vector, as the
@@ -239,43 +244,18 @@ static inline void q6_K_tokens(int nt, int64_t n, const void *restrict w, const 
 }
 
 /* The entry points: four or eight tokens per pass over the weight row. */
-void arbor_vec_dot_q4_1_x4_avx2(int64_t n, const void *restrict w, const void *restrict a,
-                                size_t a_stride, float out[4]) {
-    q4_1_tokens(4, n, w, a, a_stride, out);
-}
-void arbor_vec_dot_q4_1_x8_avx2(int64_t n, const void *restrict w, const void *restrict a,
-                                size_t a_stride, float out[8]) {
-    q4_1_tokens(8, n, w, a, a_stride, out);
-}
-void arbor_vec_dot_q5_0_x4_avx2(int64_t n, const void *restrict w, const void *restrict a,
-                                size_t a_stride, float out[4]) {
-    q5_0_tokens(4, n, w, a, a_stride, out);
-}
-void arbor_vec_dot_q5_0_x8_avx2(int64_t n, const void *restrict w, const void *restrict a,
-                                size_t a_stride, float out[8]) {
-    q5_0_tokens(8, n, w, a, a_stride, out);
-}
-void arbor_vec_dot_q8_0_x4_avx2(int64_t n, const void *restrict w, const void *restrict a,
-                                size_t a_stride, float out[4]) {
-    q8_0_tokens(4, n, w, a, a_stride, out);
-}
-void arbor_vec_dot_q8_0_x8_avx2(int64_t n, const void *restrict w, const void *restrict a,
-                                size_t a_stride, float out[8]) {
-    q8_0_tokens(8, n, w, a, a_stride, out);
-}
-void arbor_vec_dot_q4_K_x4_avx2(int64_t n, const void *restrict w, const void *restrict a,
-                                size_t a_stride, float out[4]) {
-    q4_K_tokens(4, n, w, a, a_stride, out);
-}
-void arbor_vec_dot_q5_K_x4_avx2(int64_t n, const void *restrict w, const void *restrict a,
-                                size_t a_stride, float out[4]) {
-    q5_K_tokens(4, n, w, a, a_stride, out);
-}
-void arbor_vec_dot_q6_K_x4_avx2(int64_t n, const void *restrict w, const void *restrict a,
-                                size_t a_stride, float out[4]) {
-    q6_K_tokens(4, n, w, a, a_stride, out);
-}
-void arbor_vec_dot_q6_K_x8_avx2(int64_t n, const void *restrict w, const void *restrict a,
-                                size_t a_stride, float out[8]) {
-    q6_K_tokens(8, n, w, a, a_stride, out);
-}
+#define TOKENS_ENTRY(name, nt)                                                                        \
+    void arbor_vec_dot_##name##_x##nt##_avx2(int64_t n, const void *restrict w, const void *restrict a, \
+                                             size_t a_stride, float out[nt]) {                       \
+        name##_tokens(nt, n, w, a, a_stride, out);                                                   \
+    }
+TOKENS_ENTRY(q4_1, 4)
+TOKENS_ENTRY(q4_1, 8)
+TOKENS_ENTRY(q5_0, 4)
+TOKENS_ENTRY(q5_0, 8)
+TOKENS_ENTRY(q8_0, 4)
+TOKENS_ENTRY(q8_0, 8)
+TOKENS_ENTRY(q4_K, 4)
+TOKENS_ENTRY(q5_K, 4)
+TOKENS_ENTRY(q6_K, 4)
+TOKENS_ENTRY(q6_K, 8)
