@@ -37,6 +37,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of the table.")
     var json = false
 
+    @Option(name: .customLong("llama-bench"), help: "Path of a llama-bench binary: run it first on the same model, threads, lengths and repetitions, and print Arbor / llama.cpp per test.")
+    var llamaBench: String?
+
     @OptionGroup(title: "Constrained decoding (see GrammarBench.swift)")
     var grammarOptions: GrammarBenchOptions
 
@@ -72,6 +75,10 @@ struct BenchCommand: AsyncParsableCommand {
             return
         }
         let bench = try ModelBenchmark(path: path, threads: t)
+        let llama = try llamaBench.map {
+            try LlamaBenchComparison.run(executable: $0, model: path, threads: t, promptLengths: Self.lengths(p, flag: "-p"),
+                                         generateLengths: Self.lengths(n, flag: "-n"), repetitions: r)
+        }
         let results = try bench.run(promptLengths: Self.lengths(p, flag: "-p"),
                                     generateLengths: Self.lengths(n, flag: "-n"), repetitions: r)
         let bandwidth = ModelBenchmark.readBandwidth(threads: t)
@@ -87,6 +94,7 @@ struct BenchCommand: AsyncParsableCommand {
                                           "samples": $0.tokensPerSecond] as [String: Any] },
             ]
             if let generation { object["tg_share_of_ceiling"] = generation.mean / ceiling }
+            if let llama { object["llama_bench"] = llama }
             if let memory = bench.memory {
                 object["resident_bytes"] = memory.current
                 object["peak_resident_bytes"] = memory.peak
@@ -98,6 +106,10 @@ struct BenchCommand: AsyncParsableCommand {
         }
         print(bench.table(results))
         print("")
+        if let llama {
+            print(LlamaBenchComparison.table(arbor: results.map { ($0.test, $0.mean, $0.standardDeviation) }, llama: llama))
+            print("")
+        }
         print(String(format: "weights read per token: %.1f MB; streaming read bandwidth (%d threads): %.1f GB/s",
                      Double(bytesPerToken) / 1e6, t, bandwidth / 1e9))
         if let generation {
