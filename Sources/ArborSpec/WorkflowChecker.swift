@@ -80,7 +80,7 @@ struct WorkflowChecker {
                 if command.argv.first?.contains("{{") == true {
                     reader.report(argvPointer.appending(index: 0), "the program to run must be fixed; placeholders may appear only in later arguments")
                 }
-            case .builtin:
+            case .builtin, .documents:
                 break
             }
         }
