@@ -50,7 +50,7 @@ else
     source_note="no LLAMA_BENCH given: llama.cpp figures come from $reference (measured earlier, not in this run)"
 fi
 
-"$arbor" bench --model "$model" -t "$threads" -p "$prompt" -n "$gen" -r "$reps" --json >"$out/arbor.json"
+"$arbor" bench model --model "$model" -t "$threads" -p "$prompt" -n "$gen" -r "$reps" --json >"$out/arbor.json"
 
 python3 - "$out/llama.md" "$out/arbor.json" "$threads" "$source_note" <<'PY'
 import json, re, sys

@@ -1,8 +1,8 @@
-import ArborModel
+import ArborBench
 import Foundation
 import XCTest
 
-/// `arbor bench --llama-bench PATH`: reading llama-bench's Markdown table and running it.
+/// `arbor bench model --llama-bench PATH`: reading llama-bench's Markdown table and running it.
 final class LlamaBenchComparisonTests: XCTestCase {
     /// llama-bench's output on this machine kind (build 0c1e570), one thread count per table.
     static let output = """
