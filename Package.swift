@@ -55,11 +55,16 @@ let package = Package(
             dependencies: ["ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore"]
         ),
         .target(name: "ArborTesting", dependencies: ["ArborSchema", "ArborSpec", "ArborTools", "ArborRuntime", "ArborModel"]),
+        // Every benchmark: the model's speed, grammar masks, the store, tools in the loop, long jobs.
+        .target(
+            name: "ArborBench",
+            dependencies: ["CArborKernels", "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime"]
+        ),
         .executableTarget(
             name: "ArborCLI",
             dependencies: [
                 "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime",
-                "ArborTesting",
+                "ArborTesting", "ArborBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -89,6 +94,15 @@ let package = Package(
             name: "ArborTestingTests",
             dependencies: ["ArborTesting", "ArborTools", "ArborSpec", "ArborSchema"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ArborBenchTests",
+            dependencies: ["ArborBench", "ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema", "ArborSpec", "ArborTools", "ArborStore"]
+        ),
+        // The arbor binary's own behaviour: commands run as processes.
+        .testTarget(
+            name: "ArborCLITests",
+            dependencies: ["ArborModel", "ArborSchema"]
         ),
         .testTarget(
             name: "ArborStoreTests",

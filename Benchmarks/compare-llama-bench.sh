@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Arbor's engine speed next to llama.cpp's, on the same GGUF file and thread count.
+# Arbor's engine speed next to llama.cpp's, on the same GGUF files and thread count, for both
+# shipped models (SmolLM2-135M Q4_1 and, when present, Qwen2.5-Coder-0.5B Q4_K_M).
 #
 #   LLAMA_BENCH=/path/to/llama-bench Benchmarks/compare-llama-bench.sh [-t 2] [-p 512] [-n 128] [-r 3]
 #
-# With LLAMA_BENCH set, both benchmarks run back to back in this run and the ratios compare
-# like with like. Without it, Arbor's figures are compared with the reference table measured
-# on this machine kind (../shared/reference/llama-bench.txt), and the script says so: such
-# figures vary by ±10–15 % between runs on shared machines.
+# -p and -n take comma-separated lengths (-p 512,2048 adds prefill at a 2k context). With
+# LLAMA_BENCH set, both benchmarks run back to back per model in this run and the ratios compare
+# like with like. Without it, Arbor's figures are compared with the reference tables measured
+# on this machine kind (../shared/reference/llama-bench.txt, qwen2-llama-bench.txt), and the
+# script says so: such figures vary by ±10–15 % between runs on shared machines.
+# ARBOR_MODELS (space-separated paths) picks other models; the load average is printed with
+# each table, since other processes on the machine move both columns.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,13 +22,23 @@ while getopts "t:p:n:r:" opt; do
     esac
 done
 
-model=${ARBOR_MODEL:-models/SmolLM2-135M-Instruct.Q4_1.gguf}
-reference=${ARBOR_REFERENCE:-../shared/reference/llama-bench.txt}
+default_models="models/SmolLM2-135M-Instruct.Q4_1.gguf"
+[ -f models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf ] && default_models="$default_models models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+models=${ARBOR_MODELS:-${ARBOR_MODEL:-$default_models}}
 arbor=.build/release/arbor
 [ -x "$arbor" ] || swift build -c release --product arbor >&2
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+
+for model in $models; do
+case $model in
+    *qwen2*) reference=${ARBOR_REFERENCE:-../shared/reference/qwen2-llama-bench.txt} ;;
+    *) reference=${ARBOR_REFERENCE:-../shared/reference/llama-bench.txt} ;;
+esac
+echo
+echo "## $(basename "$model") ($(uptime | sed 's/.*load average/load average/'))"
+echo
 
 if [ -n "${LLAMA_BENCH:-}" ]; then
     echo "llama.cpp: $LLAMA_BENCH -m $model -t $threads -p $prompt -n $gen -r $reps" >&2
@@ -36,7 +50,7 @@ else
     source_note="no LLAMA_BENCH given: llama.cpp figures come from $reference (measured earlier, not in this run)"
 fi
 
-"$arbor" bench --model "$model" -t "$threads" -p "$prompt" -n "$gen" -r "$reps" --json >"$out/arbor.json"
+"$arbor" bench model --model "$model" -t "$threads" -p "$prompt" -n "$gen" -r "$reps" --json >"$out/arbor.json"
 
 python3 - "$out/llama.md" "$out/arbor.json" "$threads" "$source_note" <<'PY'
 import json, re, sys
@@ -68,3 +82,4 @@ if "peak_resident_bytes" in arbor:
     print(f"Arbor resident memory: peak {peak / 2**20:.1f} MiB, budget (model file + KV cache + 64 MiB) "
           f"{budget / 2**20:.1f} MiB: {verdict}")
 PY
+done

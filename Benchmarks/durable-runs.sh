@@ -5,7 +5,7 @@
 #
 #   Benchmarks/durable-runs.sh [-t 2] [-r 10] [--json] [--io-load]
 #
-# Builds arbor in release if needed and runs `arbor bench --store`. Each repetition runs the
+# Builds arbor in release if needed and runs `arbor bench store`. Each repetition runs the
 # three arms back to back, so each gives its own difference; the median of those is the figure
 # (on a shared machine single rates move by several percent). --io-load keeps `dd` writing
 # 1 GB files (conv=fsync) into the temporary folder, on the store's disk, for the whole
@@ -38,5 +38,5 @@ if [ "$io_load" = 1 ]; then
     trap 'kill -- -"$loader" 2>/dev/null || true; wait "$loader" 2>/dev/null || true; rm -rf "$scratch"' EXIT
     echo "dd writing 1 GB files into $scratch meanwhile (pid $loader)" >&2
 fi
-"$arbor" bench --store --model "$model" -t "$threads" -r "$reps" "${json[@]}"
+"$arbor" bench store --model "$model" -t "$threads" -r "$reps" "${json[@]}"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

@@ -24,7 +24,7 @@ run() {
     local name=$1
     shift
     local output
-    output=$("$ARBOR" bench --grammar "$@" -n 256 -r 3 -t "$THREADS")
+    output=$("$ARBOR" bench grammar "$@" -n 256 -r 3 -t "$THREADS")
     echo "$output"
     echo
     verdicts+=("$(printf '%-44s' "$name")$(grep -o 'cold p99 .*' <<<"$output")")
@@ -35,5 +35,5 @@ printf '%s\n' "${verdicts[@]}"
 echo "load: $(uptime)"
 if [[ -z ${SKIP_CORPUS:-} ]]; then
     echo
-    "$ARBOR" bench --grammar --corpus Benchmarks/grammar-schemas.jsonl --seeds "${CORPUS_SEEDS:-3}" -n 256 -t "$THREADS"
+    "$ARBOR" bench grammar --corpus Benchmarks/grammar-schemas.jsonl --seeds "${CORPUS_SEEDS:-3}" -n 256 -t "$THREADS"
 fi

@@ -29,4 +29,4 @@ model=${ARBOR_MODEL:-models/SmolLM2-135M-Instruct.Q4_1.gguf}
 arbor=.build/release/arbor
 [ -x "$arbor" ] || swift build -c release --product arbor >&2
 
-"$arbor" bench --long-job --model "$model" -t "$threads" --tokens "$tokens" --round-budget "$budget" "${extra[@]}"
+"$arbor" bench long-job --model "$model" -t "$threads" --tokens "$tokens" --round-budget "$budget" "${extra[@]}"

@@ -26,6 +26,6 @@ arbor=.build/release/arbor
 
 for ((i = 1; i <= repeats; i++)); do
     if [ "$repeats" -gt 1 ]; then echo "run $i of $repeats" >&2; fi
-    "$arbor" bench --tools "$counts" -t "$threads" "${json[@]}"
+    "$arbor" bench tools "$counts" -t "$threads" "${json[@]}"
     if [ "$i" -lt "$repeats" ]; then echo; fi
 done

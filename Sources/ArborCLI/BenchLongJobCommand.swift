@@ -1,11 +1,17 @@
+import ArborBench
 import ArborRuntime
 import ArgumentParser
 import Foundation
 
-/// The options of `arbor bench --long-job`.
-struct LongJobBenchOptions: ParsableArguments {
-    @Flag(name: .long, help: "Run the long-job benchmark instead: one run over many summary rounds, a table per round.")
-    var longJob = false
+/// `arbor bench long-job`: a run of at least `--tokens` tree tokens over summary rounds,
+/// printed round by round, with peak KV checked against round budget plus prompt and the
+/// spread of per-round tokens/s.
+struct BenchLongJobCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "long-job",
+        abstract: "Run a long job: one run over many summary rounds, a table row per round.")
+
+    @OptionGroup var common: BenchCommonOptions
 
     @Option(name: .long, help: "Tree tokens the long job writes before it may answer.")
     var tokens: Int = 100_000
@@ -26,20 +32,18 @@ struct LongJobBenchOptions: ParsableArguments {
     var noStore = false
 
     func validate() throws {
-        guard longJob else { return }
         if tokens < 0 { throw ValidationError("--tokens must not be negative.") }
         if roundBudget < 64 { throw ValidationError("--round-budget must be at least 64 (the workflow's lower limit).") }
         if !(1...16).contains(maxDepth) { throw ValidationError("--max-depth must be between 1 and 16.") }
         if !(16...2048).contains(maxTextLength) { throw ValidationError("--max-text-length must be between 16 and 2048.") }
         if noStore && db != nil { throw ValidationError("--db and --no-store contradict each other.") }
     }
-}
 
-/// `arbor bench --long-job`: issue 8's long job — a run of at least `--tokens` tree tokens
-/// over summary rounds — printed round by round, with peak KV checked against round budget
-/// plus prompt and the spread of per-round tokens/s.
-enum BenchLongJobCommand {
-    static func run(options: LongJobBenchOptions, modelPath: String, threads: Int, json: Bool) async throws {
+    func run() async throws {
+        try await Self.run(options: self, modelPath: common.modelPath(), threads: common.threads, json: common.json)
+    }
+
+    static func run(options: BenchLongJobCommand, modelPath: String, threads: Int, json: Bool) async throws {
         let configuration = LongJobBenchmark.Configuration(
             minimumTokens: options.tokens, roundBudget: options.roundBudget, maxTextLength: options.maxTextLength,
             maxDepth: options.maxDepth, databasePath: options.db, recordsToStore: !options.noStore)

@@ -1,20 +1,32 @@
+import ArborBench
 import ArborModel
 import ArborRuntime
+import ArgumentParser
 import Foundation
 
-/// `arbor bench --store`: what durability costs — decoding speed with the SQLite store against
-/// without it, and the time a resume takes to its first new token (issue 8's benchmark).
-struct BenchStoreCommand {
-    var modelPath: String
-    var threads: Int
-    var repetitions: Int
-    var json: Bool
+/// `arbor bench store`: what durability costs — decoding speed with the SQLite store against
+/// without it, and the time a resume takes to its first new token.
+struct BenchStoreCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Measure the run store: checkpoint overhead on decoding speed and resume latency.")
+
+    @OptionGroup var common: BenchCommonOptions
+
+    @Option(name: .short, help: "Repetitions of each arm, back to back.")
+    var r: Int = 3
+
     /// Length of the overhead run's answer in characters (about 4 a token).
-    var essayCharacters = 1600
+    var essayCharacters: Int { 1600 }
     /// Prompt plus recorded tree tokens in the KV cache when the resume samples.
-    var workingMemoryTokens = 4096
+    var workingMemoryTokens: Int { 4096 }
+
+    func validate() throws {
+        if r < 1 { throw ValidationError("-r must be at least 1.") }
+    }
 
     func run() async throws {
+        let modelPath = try common.modelPath(), threads = common.threads, repetitions = r, json = common.json
         let bench = try StoreBenchmark(modelPath: modelPath, threads: threads)
         let overhead = try await bench.measureOverhead(essayCharacters: essayCharacters, repetitions: repetitions)
         let resume = try await bench.measureResume(workingMemoryTokens: workingMemoryTokens)

@@ -1,11 +1,31 @@
+import ArborBench
 import ArborModel
 import ArborRuntime
+import ArgumentParser
 import Foundation
 
-/// `arbor bench --tools 0,10,30,60`: the tool-loop benchmark of issue 7 as a table — Arbor
-/// with pruning, Arbor without pruning and the re-prefilling agent loop, for each number of
-/// tool calls — and the issue's goals checked at N = 30.
-enum BenchToolsCommand {
+/// `arbor bench tools 0,10,30,60`: the tool-loop benchmark as a table — Arbor with pruning,
+/// Arbor without pruning and the re-prefilling agent loop, for each number of tool calls —
+/// and the goals checked at N = 30.
+struct BenchToolsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tools",
+        abstract: "Measure tools inside the loop: Arbor, unpruned and an agent loop, for each number of tool calls.")
+
+    @OptionGroup var common: BenchCommonOptions
+
+    @Argument(help: "Tool-call counts, comma-separated.")
+    var counts: String = "0,10,30,60"
+
+    func validate() throws {
+        _ = try BenchCommand.lengths(counts, flag: "the tool-call counts")
+    }
+
+    func run() async throws {
+        try await Self.run(toolCounts: BenchCommand.lengths(counts, flag: "the tool-call counts"), modelPath: common.modelPath(),
+                           threads: common.threads, json: common.json)
+    }
+
     /// The goals: Arbor's tokens/s at N = 30 at least 90 % of its N = 0 figure and twice the
     /// agent loop's; its peak KV at most 40 % of the unpruned run's.
     static let goalToolCalls = 30
@@ -15,12 +35,10 @@ enum BenchToolsCommand {
     static func tasks(toolCalls: Int) -> Int { max(toolCalls, 10) }
 
     static func run(toolCounts: [Int], modelPath: String, threads: Int, json: Bool) async throws {
-        let file = try GGUFFile(path: modelPath)
-        let tokenizer = try BPETokenizer(gguf: file)
-        let transformer = try Transformer(file: file, threads: threads, contextSlots: try ModelConfig(file: file).contextLength)
+        let model = try LoadedModel(path: modelPath)
         let maxTasks = toolCounts.map(tasks(toolCalls:)).max() ?? 10
-        let bench = ToolLoopBenchmark(model: transformer, tokenizer: tokenizer, chatTemplate: try ChatTemplate(gguf: file),
-                                      maxTasks: maxTasks)
+        let bench = ToolLoopBenchmark(model: try model.transformer(threads: threads), tokenizer: model.tokenizer,
+                                      chatTemplate: try model.chatTemplate, maxTasks: maxTasks)
         // A first small run warms the grammar's mask cache, which every later run shares.
         _ = try await bench.run(toolCalls: 1, tasks: 2, mode: .arbor)
         var results: [ToolLoopBenchmark.Result] = []
@@ -73,7 +91,7 @@ enum BenchToolsCommand {
         return lines.joined(separator: "\n")
     }
 
-    /// The issue's three goals at N = 30, where the results hold what they need.
+    /// The three goals at N = 30, where the results hold what they need.
     static func goalLines(_ results: [ToolLoopBenchmark.Result]) -> [(goal: String, value: Double, met: Bool)] {
         func find(_ toolCalls: Int, _ mode: ToolLoopBenchmark.Mode) -> ToolLoopBenchmark.Result? {
             results.first { $0.toolCalls == toolCalls && $0.mode == mode }

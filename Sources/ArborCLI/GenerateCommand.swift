@@ -60,15 +60,14 @@ struct GenerateCommand: AsyncParsableCommand {
     func run() async throws {
         numerics.apply()
         let path = try ModelLocator.resolve(explicitPath: model)
-        let file = try GGUFFile(path: path)
-        let tokenizer = try BPETokenizer(gguf: file)
+        let loaded = try LoadedModel(path: path)
+        let tokenizer = loaded.tokenizer
         var text = try prompt ?? String(contentsOfFile: promptFile!, encoding: .utf8)
         if chat {
-            text = try ChatTemplate(gguf: file).render(messages: [.user(text)], addGenerationPrompt: true)
+            text = try loaded.chatTemplate.render(messages: [.user(text)], addGenerationPrompt: true)
         }
         let promptIDs = tokenizer.encode(text, parseSpecial: chat, addSpecial: true)
-        let contextSlots = min(max(promptIDs.count + n + 1, 16), try ModelConfig(file: file).contextLength)
-        let transformer = try Transformer(file: file, threads: threads, contextSlots: contextSlots)
+        let transformer = try loaded.transformer(threads: threads, contextSlots: max(promptIDs.count + n + 1, 16))
 
         if let outputSchema = try loadOutputSchema() {
             try generateJSON(outputSchema, model: transformer, tokenizer: tokenizer, promptIDs: promptIDs)

@@ -1,3 +1,4 @@
+import ArborBench
 import ArborGrammar
 import ArborModel
 import ArborRuntime
@@ -5,19 +6,19 @@ import ArborSchema
 import ArborSpec
 import Foundation
 
-/// `arbor bench --grammar --spec|--schema`: what constrained decoding costs on one grammar.
+/// `arbor bench grammar --spec|--schema`: what constrained decoding costs on one grammar.
 ///
 /// In one run, on one prompt: the grammar's compile time (filling the mask cache
 /// included) and the cache's size; then `1 + r` decodings of the same length, constrained
 /// and free, alternating. The first constrained decoding is the *cold* one: it finds the
 /// cache as the compiler left it, its masks are split into first visits (a position the
 /// compiler did not fill) and cached steps, the first visits over 50 µs are listed with the
-/// text before them, and its overall p99 is held against the issue's goal of 100 µs
+/// text before them, and its overall p99 is held against the goal of 100 µs
 /// (`cold p99 … : PASS`). The next `r` find the cache warm, and their tokens/s against the
-/// free decodings' is the slowdown the issue's target speaks of. Greedy by default, so every
+/// free decodings' is the slowdown that matters. Greedy by default, so every
 /// repetition decodes the same text and free and constrained sampling cost the same (an argmax).
 struct GrammarBench {
-    let options: GrammarBenchOptions
+    let options: BenchGrammarCommand
     let modelPath: String
     let threads: Int
     let maxTokens: Int
@@ -27,7 +28,7 @@ struct GrammarBench {
     /// Text inserted at every `tool_result` hole: a stand-in for a tool's answer.
     static let holeFill = Array(#"{"ok":true}"#.utf8)
 
-    /// The issue's goal for one token mask, which must hold from the first decoding on.
+    /// The goal for one token mask, which must hold from the first decoding on.
     static let maskGoalMicroseconds = 100.0
     /// First visits slower than this are listed with the text before them.
     static let slowFirstVisitMicroseconds = 50.0

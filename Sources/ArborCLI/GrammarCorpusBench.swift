@@ -4,7 +4,7 @@ import ArborRuntime
 import ArborSchema
 import Foundation
 
-/// `arbor bench --grammar --corpus PATH`: the correctness target run with the real model.
+/// `arbor bench grammar --corpus PATH`: the correctness target run with the real model.
 ///
 /// Every schema of the corpus is compiled to its grammar and decoded with every seed by
 /// ``ConstrainedDecoder`` (the runtime's own path) under random sampling over the whole
@@ -118,7 +118,7 @@ struct GrammarCorpusBench {
     }
 }
 
-/// Why `arbor bench --grammar` stopped.
+/// Why `arbor bench grammar` stopped.
 enum GrammarBenchError: Error, CustomStringConvertible {
     case corpusMissing(path: String)
     case notAllValid(valid: Int, total: Int)

@@ -78,13 +78,11 @@ struct ResumeCommand: AsyncParsableCommand {
             throw ValidationError("run \(run.id) has no inputs object")
         }
         let options = try RunOptions(jsonText: run.samplingJSON)
-        var progress = try store.recordedProgress(runID: run.id)
-        // another model's keys and values would not fit the new weights: compute them again
-        if digest != run.modelSHA256 { progress.kvRows = nil }
-        try store.updateRunStatus(run.id, to: .running)
+        let record = RecordedRun(store: store, id: run.id)
+        let progress = try record.resume(sameModel: digest == run.modelSHA256)
         let minimum = options.minimumTokens.map { "; at least \($0) tree tokens before answering (--minimum-tokens)" } ?? ""
         FileHandle.standardError.write(Data("run \(run.id): continuing after \(progress.tokens.count) tree tokens and \(progress.toolCalls.count) tool calls\(minimum)\n".utf8))
         let execution = RunExecution(workflow: workflow, modelPath: modelPath, options: options, output: output)
-        try await execution.execute(inputs: inputs, store: store, runID: run.id, progress: progress)
+        try await execution.execute(inputs: inputs, record: record, progress: progress)
     }
 }

@@ -96,21 +96,16 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
 
-        var store: RunStore?
-        var runID: String?
+        var record: RecordedRun?
         if !noRecord {
-            let opened = try database.openOrCreate()
-            let resolved = try workflow.resolveInputs(inputs)
-            let id = Run.makeID()
-            let specText = try String(contentsOfFile: spec, encoding: .utf8)
-            try opened.createRun(try Run.recording(id: id, workflowName: workflow.name, specText: specText, inputs: resolved,
-                                                   modelPath: modelPath, options: options))
-            FileHandle.standardError.write(Data("run \(id)\n".utf8))
-            store = opened
-            runID = id
+            let created = try RecordedRun.create(in: try database.openOrCreate(), workflow: workflow,
+                                                 specText: try String(contentsOfFile: spec, encoding: .utf8), inputs: inputs,
+                                                 modelPath: modelPath, options: options)
+            FileHandle.standardError.write(Data("run \(created.id)\n".utf8))
+            record = created
         }
         let execution = RunExecution(workflow: workflow, modelPath: modelPath, options: options, output: output)
-        try await execution.execute(inputs: inputs, store: store, runID: runID)
+        try await execution.execute(inputs: inputs, record: record)
     }
 
     private func readInputs(_ workflow: Workflow) throws -> JSONObject {

@@ -35,55 +35,41 @@ struct RunExecution {
     var options: RunOptions
     var output: RunOutputOptions
 
-    /// Runs (or resumes, with `progress`) and prints the result. `store`/`runID` record it.
-    func execute(inputs: JSONObject, store: RunStore?, runID: String?, progress: RecordedProgress? = nil) async throws {
-        let file = try GGUFFile(path: modelPath)
-        let tokenizer = try BPETokenizer(gguf: file)
-        let contextSlots = min(workflow.model.contextSize, try ModelConfig(file: file).contextLength)
-        let transformer = try Transformer(file: file, threads: output.threads, contextSlots: contextSlots)
-        let toolBox = try await ToolBox(workflow: workflow)
-        let runner = WorkflowRunner(workflow: workflow, model: transformer, tokenizer: tokenizer,
-                                    chatTemplate: try ChatTemplate(gguf: file), tools: toolBox, options: options)
+    /// Runs (or resumes, with `progress`) and prints the result; `record` keeps it in the store.
+    func execute(inputs: JSONObject, record: RecordedRun?, progress: RecordedProgress? = nil) async throws {
+        var execution = WorkflowExecution(workflow: workflow, model: try LoadedModel(path: modelPath), options: options,
+                                          threads: output.threads, record: record)
         let status = StatusLine(enabled: !output.quiet && !output.json)
-        runner.onProgress = { status.update($0) }
+        execution.onProgress = { status.update($0) }
         let stopRequest = StopRequest()
-        runner.shouldStop = { stopRequest.isRequested }
-        var recorder: StoreRecorder?
-        if let store, let runID { recorder = StoreRecorder(store: store, runID: runID) }
-        runner.recorder = recorder
-
+        execution.shouldStop = { stopRequest.isRequested }
         let report: RunReport
         do {
-            report = try await runner.run(inputs: inputs, resuming: progress)
-            try recorder?.commit()
+            report = try await execution.run(inputs: inputs, resuming: progress)
+            status.finish()
         } catch {
             status.finish()
-            await toolBox.shutdown()
-            try? recorder?.commit()
-            if case RuntimeError.interrupted = error, let store, let runID {
-                try? store.updateRunStatus(runID, to: .paused)
-                FileHandle.standardError.write(Data("arbor: stopped; everything decoded so far is saved. Resume with: arbor resume \(runID)\n".utf8))
+            if case RuntimeError.interrupted = error, let record {
+                FileHandle.standardError.write(Data("arbor: stopped; everything decoded so far is saved. Resume with: arbor resume \(record.id)\n".utf8))
                 throw ExitCode(130)
             }
-            if let store, let runID { try? store.failRun(runID, error: "\(error)") }
             FileHandle.standardError.write(Data("arbor run: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        status.finish()
-        await toolBox.shutdown()
-        if let store, let runID {
-            try store.finishRun(runID, outputJSON: report.output.compactString, closedAtTokenLimit: report.answerClosedAtTokenLimit)
-        }
+        print(report: report, runID: record?.id)
+    }
+
+    private func print(report: RunReport, runID: String?) {
         // Said even with --json (which also carries the flag), so that no one mistakes it for a normal finish.
         if let warning = report.tokenLimitWarning { FileHandle.standardError.write(Data("arbor: \(warning)\n".utf8)) }
         if output.json {
             var object = report.json.objectValue ?? [:]
             if let runID { object["run_id"] = .string(runID) }
-            print(JSONValue.object(object).prettyString)
+            Swift.print(JSONValue.object(object).prettyString)
             return
         }
         if output.tree { FileHandle.standardError.write(Data(ReasoningTreeText.render(report.document).utf8)) }
-        print(report.output.prettyString)
+        Swift.print(report.output.prettyString)
         FileHandle.standardError.write(Data((report.metrics.summaryLine + "\n").utf8))
         if report.rounds.count > 1 {
             let perRound = report.rounds.map { "\($0.number): \($0.treeTokens) tokens at \(String(format: "%.1f", $0.tokensPerSecond))/s, peak kept \($0.peakKeptTokens)" }

@@ -1,7 +1,6 @@
 import Foundation
 import ArborModel
 import ArborSchema
-import ArborStore
 import ArborTools
 
 /// Receives what a run must not lose, as it happens; the SQLite store implements it

@@ -2,7 +2,6 @@ import ArborGrammar
 import ArborModel
 import ArborSchema
 import ArborSpec
-import ArborStore
 import ArborTools
 import Dispatch
 
@@ -19,8 +18,7 @@ import Dispatch
 struct StepsRound {
     let runner: WorkflowRunner
     let spec: ReasoningTreeSpec
-    var matcher: GrammarMatcher
-    var grammarSampling: GrammarSampling
+    var processor: GrammarProcessor
     var sampler: Sampler
     let memory: WorkingMemory
     var metrics = RunMetrics()
@@ -39,8 +37,7 @@ struct StepsRound {
     init(runner: WorkflowRunner, spec: ReasoningTreeSpec, grammar: CompiledGrammar, memory: WorkingMemory) {
         self.runner = runner
         self.spec = spec
-        matcher = GrammarMatcher(grammar)
-        grammarSampling = GrammarSampling(grammar: grammar, tokenizer: runner.tokenizer, vocabularySize: runner.model.vocabularySize)
+        processor = GrammarProcessor(grammar: grammar, tokenizer: runner.tokenizer, vocabularySize: runner.model.vocabularySize)
         sampler = Sampler(settings: runner.options.sampling)
         self.memory = memory
         answerMember = StepsGrammarBuilder.unwrappedAnswerMember(of: spec.output)
@@ -68,14 +65,14 @@ struct StepsRound {
             let ids = log[start..<end].map(\.id)
             if log[start].kind == .toolResult {
                 guard toolCalls.count < recordedOutcomes.count,
-                      matcher.fillHole(with: ids.flatMap { runner.tokenizer.tokenBytes($0) }) else {
+                      processor.fillHole(with: ids.flatMap { runner.tokenizer.tokenBytes($0) }) else {
                     throw RuntimeError.replayMismatch(seq: nextSeq, reason: "the grammar refuses the recorded tool result here")
                 }
                 toolCalls.append(recordedOutcomes[toolCalls.count])
                 metrics.toolCalls += 1
                 metrics.toolResultTokens += ids.count
             } else {
-                for (index, id) in ids.enumerated() where !matcher.acceptToken(Int(id)) {
+                for (index, id) in ids.enumerated() where !processor.accept(id) {
                     throw RuntimeError.replayMismatch(seq: nextSeq + index, reason: "the grammar refuses recorded token \(id)")
                 }
                 if log[start].kind == .generated {
@@ -94,34 +91,34 @@ struct StepsRound {
     mutating func decode() async throws {
         let start = DispatchTime.now()
         var toolTime = 0.0
-        defer { metrics.decodeSeconds = seconds(since: start) - toolTime; metrics.maskSeconds = grammarSampling.maskSeconds }
+        defer { metrics.decodeSeconds = seconds(since: start) - toolTime; metrics.maskSeconds = processor.maskSeconds }
         while true {
             if runner.shouldStop?() == true { throw RuntimeError.interrupted }
-            if matcher.pendingHole != nil {
+            if processor.pendingHole != nil {
                 let callStart = DispatchTime.now()
                 try await callTool()
                 toolTime += seconds(since: callStart)
                 continue
             }
-            if matcher.isComplete && !matcher.canAcceptAnyMore { break }
+            if processor.isComplete && !processor.canAcceptAnyMore { break }
             guard written < maxTokens else {
                 if try forceCompletion(upToAnswer: false) { continue }
                 throw RuntimeError.incomplete(maxTokens: maxTokens, text: String(decoding: text, as: UTF8.self))
             }
             if !isInAnswer, written + Self.answerReserve >= maxTokens, try forceCompletion(upToAnswer: true) { continue }
-            let forced = grammarSampling.acceptForced(&matcher, limit: maxTokens - written)
+            let forced = processor.acceptForced(limit: maxTokens - written)
             if !forced.isEmpty {
                 metrics.forcedTokens += forced.count
                 try append(forced, kind: .forced)
                 continue
             }
-            let token = grammarSampling.sample(&matcher, logits: runner.model.logits, sampler: &sampler, history: history)
+            let token = processor.sample(logits: runner.model.logits, sampler: &sampler, history: history)
             guard token >= 0 else { throw RuntimeError.noTokenAllowed(step: written) }
             if runner.tokenizer.isEndOfGeneration(token) {
-                if matcher.isComplete { break }
+                if processor.isComplete { break }
                 throw RuntimeError.noTokenAllowed(step: written)
             }
-            guard matcher.acceptToken(Int(token)) else { throw RuntimeError.noTokenAllowed(step: written) }
+            guard processor.accept(token) else { throw RuntimeError.noTokenAllowed(step: written) }
             metrics.generatedTokens += 1
             try append([token], kind: .generated)
         }
@@ -130,11 +127,11 @@ struct StepsRound {
     /// Forces the first token of the shortest completion — up to `Answer:` when `upToAnswer`
     /// — and says whether it did (not when a call must reach its tool first).
     private mutating func forceCompletion(upToAnswer: Bool) throws -> Bool {
-        guard var completion = matcher.shortestCompletion(), !completion.isEmpty else { return false }
+        guard var completion = processor.shortestCompletion(), !completion.isEmpty else { return false }
         if upToAnswer, let marker = completion.firstRange(of: Array("Answer:".utf8)) { completion.removeSubrange(marker.upperBound...) }
         let text = String(decoding: completion, as: UTF8.self)
         guard let id = runner.tokenizer.encode(text, parseSpecial: false).first, completion.starts(with: runner.tokenizer.tokenBytes(id)),
-              matcher.acceptToken(Int(id)) else {
+              processor.accept(id) else {
             throw RuntimeError.forcedTextRejected(step: written, text: text)
         }
         closedAtLimit = true
@@ -166,7 +163,7 @@ struct StepsRound {
         metrics.toolSeconds += Double(outcome.duration.components.seconds) + Double(outcome.duration.components.attoseconds) / 1e18
         let encoded = ToolResultEncoder(tokenizer: runner.tokenizer, budget: runner.options.toolResultTokenBudget)
             .encode(StepsDocument.resultValue(of: outcome))
-        guard matcher.fillHole(with: encoded.bytes) else { throw RuntimeError.toolResultRejected(tool: outcome.tool) }
+        guard processor.fillHole(with: encoded.bytes) else { throw RuntimeError.toolResultRejected(tool: outcome.tool) }
         metrics.toolResultTokens += encoded.ids.count
         try append(encoded.ids, kind: .toolResult)
     }
@@ -183,7 +180,7 @@ struct StepsRound {
         let slots = try memory.feed(ids, kinds: Array(repeating: kind, count: ids.count), byteEnds: ends)
         metrics.peakKVSlots = memory.peakLiveCount
         if !replaying {
-            try runner.recordKVRows(of: slots, firstSeq: firstSeq)
+            try runner.recorder?.kvRowsComputed(firstSeq: firstSeq, slots: slots, backend: runner.model)
             try runner.recorder?.appended(ids, kind: kind, firstSeq: firstSeq, taskPath: [document.steps.count], round: 0)
         }
         let steps = document.steps
@@ -235,7 +232,7 @@ extension WorkflowRunner {
             }
         } else {
             try recorder?.appended(promptIDs, kind: .prompt, firstSeq: 0, taskPath: [], round: 0)
-            try recordKVRows(of: memory.fedPromptSlots, firstSeq: 0)
+            try recorder?.kvRowsComputed(firstSeq: 0, slots: memory.fedPromptSlots, backend: model)
         }
         var round = StepsRound(runner: self, spec: spec, grammar: grammar, memory: memory)
         round.metrics.promptSeconds = seconds(since: start)

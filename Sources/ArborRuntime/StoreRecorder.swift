@@ -43,7 +43,7 @@ public final class StoreRecorder: RunRecorder {
         try timed {
             let path = taskPath.isEmpty ? nil : NodePath(taskPath)
             for (offset, id) in ids.enumerated() {
-                tokens.append(TokenRecord(runID: runID, seq: firstSeq + offset, tokenID: id, kind: kind, round: round, taskPath: path))
+                tokens.append(TokenRecord(runID: runID, seq: firstSeq + offset, tokenID: id, kind: TokenRecord.Kind(kind), round: round, taskPath: path))
             }
             timings.tokens += ids.count
             if tokens.count >= commitInterval { try commit() }
@@ -211,11 +211,21 @@ extension RunStore {
             }
         }
         var progress = RecordedProgress(promptTokens: firstPrompt.map(\.tokenID),
-                                        tokens: log.map { ($0.tokenID, $0.kind) }, toolCalls: outcomes)
+                                        tokens: log.map { ($0.tokenID, TokenKind($0.kind)) }, toolCalls: outcomes)
         if try hasKVRows(runID: runID) {
             let store = self
             progress.kvRows = { seqs, body in try store.forEachKVRow(runID: runID, seqs: seqs, body) }
         }
         return progress
     }
+}
+
+// The store's token kinds are the runtime's, spelled the same: the store keeps its own type
+// so that it needs nothing from the runtime.
+extension TokenRecord.Kind {
+    init(_ kind: TokenKind) { self = Self(rawValue: kind.rawValue)! }
+}
+
+extension TokenKind {
+    init(_ kind: TokenRecord.Kind) { self = Self(rawValue: kind.rawValue)! }
 }

@@ -7,17 +7,13 @@ import ArborSchema
 /// Only the tree's own structure counts: a key named `subtasks` inside a tool's parameters,
 /// a tool result or the answer is plain data.
 struct TreeTracker: Sendable {
-    /// A task's place in the tree: indices from the top-level list down (`[1, 0]` is the
-    /// first subtask of the second top-level task).
-    typealias Path = [Int]
-
     /// What finished with the bytes just consumed.
     enum Event: Sendable, Equatable {
         /// A task object closed; its thought and conclusion as written.
-        case taskFinished(Path, thought: String, conclusion: String, toolName: String?)
+        case taskFinished([Int], thought: String, conclusion: String, toolName: String?)
         /// A `subtasks` list of the task at `parent` closed; `interior` spans the bytes between
         /// its brackets.
-        case subtaskListClosed(parent: Path, interior: Range<Int>)
+        case subtaskListClosed(parent: [Int], interior: Range<Int>)
     }
 
     private enum Role: Sendable { case root, taskList, task, toolUse, other }
@@ -42,8 +38,8 @@ struct TreeTracker: Sendable {
     private(set) var summaryRange: Range<Int>?
 
     /// The path of the innermost open task (empty outside any task).
-    var currentPath: Path {
-        var path: Path = []
+    var currentPath: [Int] {
+        var path: [Int] = []
         for (frame, role) in zip(scanner.frames, roles) where role == .taskList {
             path.append(max(frame.elementCount - 1, 0))
         }

@@ -1,5 +1,4 @@
 import ArborModel
-import ArborStore
 import Foundation
 
 /// The model's KV cache seen as the run's working memory: the prompt, then every token of the
@@ -8,7 +7,7 @@ import Foundation
 /// Kept tokens always sit at contiguous positions: evicting a span frees its slots and moves
 /// every later token down by the span's length (RoPE re-rotation, no recomputation).
 final class WorkingMemory {
-    let model: any LanguageModel
+    let model: any DecodingBackend
     private(set) var promptTokens: [Int32] = []
     /// The tree document's tokens in order, with where each came from.
     private(set) var tokens: [Int32] = []
@@ -36,7 +35,7 @@ final class WorkingMemory {
     /// Tokens whose recorded rows were copied back.
     private(set) var restoredCount = 0
 
-    init(model: any LanguageModel, seqBase: Int = 0) {
+    init(model: any DecodingBackend, seqBase: Int = 0) {
         self.model = model
         self.seqBase = seqBase
     }
@@ -169,7 +168,7 @@ final class WorkingMemory {
 
     /// Drops the whole cache and prefills the prompt and every kept token again at contiguous
     /// positions — what an agent loop without a persistent cache does after each tool call
-    /// (the baseline of `arbor bench --tools`).
+    /// (the baseline of `arbor bench tools`).
     func rebuild() throws {
         model.free(slots: model.sequenceSlots)
         let keptIndices = tokens.indices.filter { live[$0] }

@@ -97,7 +97,7 @@ extension RunDetailsReport {
             "kept": .integer(statistics.kept),
             "pruned": .integer(statistics.pruned),
             "prunedShare": .number(statistics.total == 0 ? 0 : Double(statistics.pruned) / Double(statistics.total)),
-            "byKind": .object(members: TokenKind.allCases.map { .init($0.rawValue, .integer(statistics.byKind[$0] ?? 0)) }),
+            "byKind": .object(members: TokenRecord.Kind.allCases.map { .init($0.rawValue, .integer(statistics.byKind[$0] ?? 0)) }),
         ])
     }
 }

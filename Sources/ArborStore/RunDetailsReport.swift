@@ -114,7 +114,7 @@ public enum RunDetailsReport {
 
     static func tokens(_ statistics: TokenStatistics) -> String {
         guard statistics.total > 0 else { return "tokens: none logged\n" }
-        let kinds = TokenKind.allCases.map { "\(kindName($0)) \(ReportFormat.grouped(statistics.byKind[$0] ?? 0))" }
+        let kinds = TokenRecord.Kind.allCases.map { "\(kindName($0)) \(ReportFormat.grouped(statistics.byKind[$0] ?? 0))" }
         return "tokens  \(ReportFormat.grouped(statistics.total)) logged: "
             + "\(ReportFormat.grouped(statistics.pruned)) pruned (\(ReportFormat.percent(statistics.pruned, of: statistics.total))), "
             + "\(ReportFormat.grouped(statistics.kept)) kept\n"
@@ -131,7 +131,7 @@ public enum RunDetailsReport {
         "\(ReportFormat.grouped(value)) \(noun)\(value == 1 ? "" : "s")"
     }
 
-    static func kindName(_ kind: TokenKind) -> String {
+    static func kindName(_ kind: TokenRecord.Kind) -> String {
         switch kind {
         case .prompt: "prompt"
         case .generated: "generated"

@@ -5,7 +5,7 @@ import GRDB
 public struct TokenStatistics: Sendable, Equatable {
     public var total: Int
     public var pruned: Int
-    public var byKind: [TokenKind: Int]
+    public var byKind: [TokenRecord.Kind: Int]
     /// Tokens still in working memory.
     public var kept: Int { total - pruned }
 }
@@ -60,14 +60,14 @@ extension RunStore {
             let nodes = try TreeNode.filter(TreeNode.Columns.runID == id).fetchAll(db).sorted(by: TreeNode.inTreeOrder)
             let calls = try ToolCall.filter(ToolCall.Columns.runID == id).order(ToolCall.Columns.seq).fetchAll(db)
             let rounds = try Round.filter(Round.Columns.runID == id).order(Round.Columns.number).fetchAll(db)
-            var byKind: [TokenKind: Int] = [:]
+            var byKind: [TokenRecord.Kind: Int] = [:]
             var total = 0
             var pruned = 0
             let rows = try Row.fetchAll(db, sql: """
                 SELECT kind, pruned, count(*) AS n FROM token WHERE runID = ? GROUP BY kind, pruned
                 """, arguments: [id])
             for row in rows {
-                let kind: TokenKind = row["kind"]
+                let kind: TokenRecord.Kind = row["kind"]
                 let count: Int = row["n"]
                 byKind[kind, default: 0] += count
                 total += count

@@ -52,8 +52,8 @@ public struct FreeTextCaseExecutor: CaseExecutor {
     public func execute(_ testCase: TestCase, workflow: Workflow, inputs: JSONObject, tools: any ToolInvoking) async throws -> CaseExecution {
         let path = try ModelLocator.resolve(explicitPath: modelPath ?? workflow.model.resolvedFile(workflowPath: testCase.workflowPath))
         let model = try await models.load(path)
-        let contextSlots = min(workflow.model.contextSize, try ModelConfig(file: model.file).contextLength)
-        let transformer = try Transformer(file: model.file, threads: threads, contextSlots: contextSlots)
+        let contextSlots = min(workflow.model.contextSize, model.config.contextLength)
+        let transformer = try model.transformer(threads: threads, contextSlots: contextSlots)
         var settings = RunOptions(workflow: workflow).sampling
         if let sample { settings.seed = workflow.model.sampling.seed &+ UInt64(sample) } else {
             settings = SamplerSettings(temperature: 0, topK: 1, topP: 1, minP: 0, repetitionPenalty: settings.repetitionPenalty, seed: settings.seed)
@@ -61,7 +61,7 @@ public struct FreeTextCaseExecutor: CaseExecutor {
         var sampler = Sampler(settings: settings)
 
         let question = workflow.instructions.render(inputs) + "\n\n" + Self.instruction
-        let prompt = model.chatTemplate.render(messages: [.user(question)], addGenerationPrompt: true)
+        let prompt = try model.chatTemplate.render(messages: [.user(question)], addGenerationPrompt: true)
         let promptIDs = model.tokenizer.encode(prompt, parseSpecial: true)
         let limit = min(maxTokens, workflow.limits.maxTokens, contextSlots - promptIDs.count - 1)
         let start = DispatchTime.now()

@@ -42,8 +42,7 @@ public struct WorkflowCaseExecutor: CaseExecutor {
     public func execute(_ testCase: TestCase, workflow: Workflow, inputs: JSONObject, tools: any ToolInvoking) async throws -> CaseExecution {
         let path = try ModelLocator.resolve(explicitPath: modelPath ?? workflow.model.resolvedFile(workflowPath: testCase.workflowPath))
         let model = try await models.load(path)
-        let contextSlots = min(workflow.model.contextSize, try ModelConfig(file: model.file).contextLength)
-        let transformer = try Transformer(file: model.file, threads: threads, contextSlots: contextSlots)
+        let transformer = try model.transformer(threads: threads, contextSlots: workflow.model.contextSize)
         let sampling = workflow.model.sampling
         var options = RunOptions(sampling: SamplerSettings(temperature: 0, topK: 1, topP: 1, minP: 0,
                                                            repetitionPenalty: Float(sampling.repetitionPenalty), seed: sampling.seed))
@@ -53,7 +52,7 @@ public struct WorkflowCaseExecutor: CaseExecutor {
         }
         // pinned, so a cassette recorded on one CPU replays the same on any other
         options.numerics = .avx2
-        let runner = WorkflowRunner(workflow: workflow, model: transformer, tokenizer: model.tokenizer, chatTemplate: model.chatTemplate,
+        let runner = WorkflowRunner(workflow: workflow, model: transformer, tokenizer: model.tokenizer, chatTemplate: try model.chatTemplate,
                                     tools: tools, options: options)
         let report = try await runner.run(inputs: inputs)
         let figures = report.metrics
@@ -66,20 +65,13 @@ public struct WorkflowCaseExecutor: CaseExecutor {
     }
 }
 
-/// Model files opened once per path, with their tokenizer and chat template.
+/// Model files opened once per path.
 actor LoadedModels {
-    struct Model: Sendable {
-        let file: GGUFFile
-        let tokenizer: BPETokenizer
-        let chatTemplate: ChatTemplate
-    }
+    private var loaded: [String: LoadedModel] = [:]
 
-    private var loaded: [String: Model] = [:]
-
-    func load(_ path: String) throws -> Model {
+    func load(_ path: String) throws -> LoadedModel {
         if let model = loaded[path] { return model }
-        let file = try GGUFFile(path: path)
-        let model = Model(file: file, tokenizer: try BPETokenizer(gguf: file), chatTemplate: try ChatTemplate(gguf: file))
+        let model = try LoadedModel(path: path)
         loaded[path] = model
         return model
     }

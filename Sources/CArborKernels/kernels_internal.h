@@ -67,8 +67,26 @@ typedef void (*arbor_vec_dot_x4_fn)(int64_t n, const void *restrict w, const voi
                                     size_t a_stride, float out[4]);
 /* the x4 form matching `single` (the function arbor_vec_dot_for chose), or NULL */
 arbor_vec_dot_x4_fn arbor_vec_dot_x4_for(int t, arbor_vec_dot_fn single);
-void arbor_vec_dot_q4_1_x4_avx2(int64_t n, const void *restrict w, const void *restrict a,
+/* eight activation rows against one weight row, bit-identical like the x4 form (the same
+   C type: an array parameter is a pointer) */
+typedef arbor_vec_dot_x4_fn arbor_vec_dot_x8_fn;
+/* the x8 form matching `single`, or NULL */
+arbor_vec_dot_x8_fn arbor_vec_dot_x8_for(int t, arbor_vec_dot_fn single);
+/* vec_dot_x4_avx2.c: the four- and eight-token forms for the types K-quant models use */
+#define ARBOR_X4_X8_DECL(name)                                                                  \
+    void arbor_vec_dot_##name##_x4_avx2(int64_t n, const void *restrict w, const void *restrict a, \
+                                        size_t a_stride, float out[4]);                         \
+    void arbor_vec_dot_##name##_x8_avx2(int64_t n, const void *restrict w, const void *restrict a, \
+                                        size_t a_stride, float out[8]);
+ARBOR_X4_X8_DECL(q4_1)
+ARBOR_X4_X8_DECL(q5_0)
+ARBOR_X4_X8_DECL(q8_0)
+ARBOR_X4_X8_DECL(q6_K)
+void arbor_vec_dot_q4_K_x4_avx2(int64_t n, const void *restrict w, const void *restrict a,
                                 size_t a_stride, float out[4]);
+void arbor_vec_dot_q5_K_x4_avx2(int64_t n, const void *restrict w, const void *restrict a,
+                                size_t a_stride, float out[4]);
+#undef ARBOR_X4_X8_DECL
 /* four weight rows (w, w + w_stride, ...) against one activation row; out[r] is
    bit-identical to the single-row dot of row r. */
 typedef void (*arbor_vec_dot_r4_fn)(int64_t n, const void *restrict w, size_t w_stride,
@@ -78,6 +96,8 @@ arbor_vec_dot_r4_fn arbor_vec_dot_r4_for(int t, arbor_vec_dot_fn single);
 void arbor_vec_dot_q4_1_r4_avx2(int64_t n, const void *restrict w, size_t w_stride,
                                 const void *restrict a, float out[4]);
 void arbor_vec_dot_q8_0_r4_avx2(int64_t n, const void *restrict w, size_t w_stride,
+                                const void *restrict a, float out[4]);
+void arbor_vec_dot_q5_0_r4_avx2(int64_t n, const void *restrict w, size_t w_stride,
                                 const void *restrict a, float out[4]);
 float arbor_vec_dot_q5_0_avx2(int64_t n, const void *restrict w, const void *restrict a);
 float arbor_vec_dot_q8_0_avx2(int64_t n, const void *restrict w, const void *restrict a);

@@ -3,6 +3,9 @@
    result is independent of thread count, batch size and how the rows are grouped. Several
    matrices that read the same activations (q, k, v; gate, up) run as one job: their rows
    are one row space cut into chunks, so the threads meet once instead of once per matrix. */
+#include <stdatomic.h>
+#include <stdlib.h>
+
 #include "kernels_internal.h"
 
 typedef struct {
@@ -13,6 +16,7 @@ typedef struct {
     int64_t n_rows;
     int64_t first_row; /* where this matrix starts in the job's combined row space */
     arbor_vec_dot_fn dot;
+    arbor_vec_dot_x8_fn dot8;   /* NULL, or eight tokens at once, bit-identical to eight dot calls */
     arbor_vec_dot_x4_fn dot4;   /* NULL, or four tokens at once, bit-identical to four dot calls */
     arbor_vec_dot_r4_fn dot_r4; /* NULL, or four rows at once, bit-identical to four dot calls */
 } matmul_matrix;
@@ -28,22 +32,45 @@ typedef struct {
 
 #define ROW_TILE 16
 
+/* 1 on, 0 off, -1 not decided yet: then the environment variable ARBOR_MULTI_TOKEN=0 turns
+   them off, so that a benchmark can measure the gain in the same build and run. */
+static _Atomic int multi_token = -1;
+
+void arbor_set_multi_token(int on) { multi_token = on ? 1 : 0; }
+
+static int multi_token_on(void) {
+    int on = multi_token;
+    if (on < 0) {
+        const char *e = getenv("ARBOR_MULTI_TOKEN");
+        on = !(e && strcmp(e, "0") == 0);
+        multi_token = on;
+    }
+    return on;
+}
+
+/* Tokens [t, ...) in groups of `width` through a multi-token kernel, for rows [rt, re);
+   returns the first token it left (fewer than `width` remain). */
+static inline int64_t token_groups(const matmul_job *j, const matmul_matrix *m, int64_t rt, int64_t re, int64_t t,
+                            int width, arbor_vec_dot_x4_fn dot) {
+    for (; t + width <= j->n_tok; t += width) {
+        const uint8_t *a = j->act + (size_t)t * j->act_stride;
+        float *o = m->out + t * m->out_stride;
+        for (int64_t r = rt; r < re; r++) {
+            float v[8];
+            dot(j->n_cols, m->w + (size_t)r * m->w_row, a, j->act_stride, v);
+            for (int k = 0; k < width; k++) o[k * m->out_stride + r] = v[k];
+        }
+    }
+    return t;
+}
+
 /* Rows [r0, r1) of one matrix for every token. */
 static void matmul_rows(const matmul_job *j, const matmul_matrix *m, int64_t r0, int64_t r1) {
     for (int64_t rt = r0; rt < r1; rt += ROW_TILE) {
         int64_t re = rt + ROW_TILE < r1 ? rt + ROW_TILE : r1;
         int64_t t = 0;
-        if (m->dot4) {
-            for (; t + 4 <= j->n_tok; t += 4) {
-                const uint8_t *a = j->act + (size_t)t * j->act_stride;
-                float *o = m->out + t * m->out_stride;
-                for (int64_t r = rt; r < re; r++) {
-                    float v[4];
-                    m->dot4(j->n_cols, m->w + (size_t)r * m->w_row, a, j->act_stride, v);
-                    for (int k = 0; k < 4; k++) o[k * m->out_stride + r] = v[k];
-                }
-            }
-        }
+        if (m->dot8) t = token_groups(j, m, rt, re, t, 8, m->dot8);
+        if (m->dot4) t = token_groups(j, m, rt, re, t, 4, m->dot4);
         for (; t < j->n_tok; t++) {
             const uint8_t *a = j->act + (size_t)t * j->act_stride;
             float *o = m->out + t * m->out_stride;
@@ -85,7 +112,8 @@ int arbor_matmul_parts(arbor_pool *pool, const arbor_matmul_part *parts, int n_p
         m->w_row = arbor_row_bytes(p->wtype, n_cols);
         m->n_rows = p->n_rows;
         m->first_row = job.total_rows;
-        m->dot4 = arbor_vec_dot_x4_for(p->wtype, m->dot);
+        m->dot8 = multi_token_on() ? arbor_vec_dot_x8_for(p->wtype, m->dot) : NULL;
+        m->dot4 = multi_token_on() ? arbor_vec_dot_x4_for(p->wtype, m->dot) : NULL;
         m->dot_r4 = arbor_vec_dot_r4_for(p->wtype, m->dot);
         job.total_rows += p->n_rows;
     }

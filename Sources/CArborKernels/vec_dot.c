@@ -43,11 +43,25 @@ arbor_vec_dot_fn arbor_vec_dot_for(int t) {
 
 arbor_vec_dot_x4_fn arbor_vec_dot_x4_for(int t, arbor_vec_dot_fn single) {
     if (t == ARBOR_TYPE_Q4_1 && single == arbor_vec_dot_q4_1_avx2) return arbor_vec_dot_q4_1_x4_avx2;
+    if (t == ARBOR_TYPE_Q5_0 && single == arbor_vec_dot_q5_0_avx2) return arbor_vec_dot_q5_0_x4_avx2;
+    if (t == ARBOR_TYPE_Q8_0 && single == arbor_vec_dot_q8_0_avx2) return arbor_vec_dot_q8_0_x4_avx2;
+    if (t == ARBOR_TYPE_Q4_K && single == arbor_vec_dot_q4_K_avx2) return arbor_vec_dot_q4_K_x4_avx2;
+    if (t == ARBOR_TYPE_Q5_K && single == arbor_vec_dot_q5_K_avx2) return arbor_vec_dot_q5_K_x4_avx2;
+    if (t == ARBOR_TYPE_Q6_K && single == arbor_vec_dot_q6_K_avx2) return arbor_vec_dot_q6_K_x4_avx2;
+    return NULL;
+}
+
+arbor_vec_dot_x8_fn arbor_vec_dot_x8_for(int t, arbor_vec_dot_fn single) {
+    if (t == ARBOR_TYPE_Q4_1 && single == arbor_vec_dot_q4_1_avx2) return arbor_vec_dot_q4_1_x8_avx2;
+    if (t == ARBOR_TYPE_Q5_0 && single == arbor_vec_dot_q5_0_avx2) return arbor_vec_dot_q5_0_x8_avx2;
+    if (t == ARBOR_TYPE_Q8_0 && single == arbor_vec_dot_q8_0_avx2) return arbor_vec_dot_q8_0_x8_avx2;
+    if (t == ARBOR_TYPE_Q6_K && single == arbor_vec_dot_q6_K_avx2) return arbor_vec_dot_q6_K_x8_avx2;
     return NULL;
 }
 
 arbor_vec_dot_r4_fn arbor_vec_dot_r4_for(int t, arbor_vec_dot_fn single) {
     if (t == ARBOR_TYPE_Q4_1 && single == arbor_vec_dot_q4_1_avx2) return arbor_vec_dot_q4_1_r4_avx2;
     if (t == ARBOR_TYPE_Q8_0 && single == arbor_vec_dot_q8_0_avx2) return arbor_vec_dot_q8_0_r4_avx2;
+    if (t == ARBOR_TYPE_Q5_0 && single == arbor_vec_dot_q5_0_avx2) return arbor_vec_dot_q5_0_r4_avx2;
     return NULL;
 }

@@ -6,32 +6,7 @@
    ones those of its AVX-512 build where that differs. */
 #include <math.h>
 
-#include "kernels_internal.h"
-
-static inline float hsum8(__m256 x) {
-    __m128 r = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
-    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
-    r = _mm_add_ss(r, _mm_movehdup_ps(r));
-    return _mm_cvtss_f32(r);
-}
-
-/* 16 bytes of nibbles -> 32 bytes: low nibbles first, then high nibbles (block order). */
-static inline __m256i nibbles32(const uint8_t *p) {
-    __m128i t = _mm_loadu_si128((const __m128i *)p);
-    __m256i b = _mm256_set_m128i(_mm_srli_epi16(t, 4), t);
-    return _mm256_and_si256(b, _mm256_set1_epi8(0x0F));
-}
-
-/* 32 bits -> 32 bytes, 0xFF where the bit is set. */
-static inline __m256i bits32(const uint8_t *p) {
-    uint32_t x;
-    memcpy(&x, p, 4);
-    const __m256i shuf = _mm256_setr_epi64x(0x0000000000000000, 0x0101010101010101,
-                                            0x0202020202020202, 0x0303030303030303);
-    __m256i b = _mm256_shuffle_epi8(_mm256_set1_epi32((int)x), shuf);
-    b = _mm256_or_si256(b, _mm256_set1_epi64x((long long)0x7fbfdfeff7fbfdfeULL));
-    return _mm256_cmpeq_epi8(b, _mm256_set1_epi64x(-1));
-}
+#include "simd_avx2.h"
 
 /* unsigned x signed bytes -> 8 int32 sums of 4 products */
 static inline __m256i dot_us8(__m256i ux, __m256i sy) {
@@ -263,28 +238,6 @@ float arbor_vec_dot_q8_0_avx2(int64_t n, const void *restrict w, const void *res
    builds run): each block's integer sums stay in 8 int32 lanes, each lane is scaled by
    d = y.d * x.d into an 8-lane fma accumulator, and the lanes are summed once at the end. */
 
-/* Sum of m_j * (bsums of sub-block j) for the K-quant minimums. */
-static inline int k_mins_dot(const uint8_t *mins, const int16_t *bsums) {
-    int s = 0;
-    for (int j = 0; j < 8; j++) s += mins[j] * (bsums[2 * j] + bsums[2 * j + 1]);
-    return s;
-}
-
-/* The four int32 lanes ggml's Q4_K scales its minimums in: lane m holds sub-blocks 2m, 2m+1. */
-static inline __m128 k_mins_dot4(const uint8_t *mins, const int16_t *bsums) {
-    int32_t lane[4];
-    for (int m = 0; m < 4; m++) {
-        lane[m] = mins[2 * m] * (bsums[4 * m] + bsums[4 * m + 1]) + mins[2 * m + 1] * (bsums[4 * m + 2] + bsums[4 * m + 3]);
-    }
-    return _mm_cvtepi32_ps(_mm_loadu_si128((const __m128i *)lane));
-}
-
-/* (0 + 2) + (1 + 3) of four lanes */
-static inline float hsum4(__m128 x) {
-    x = _mm_add_ps(x, _mm_movehl_ps(x, x));
-    return _mm_cvtss_f32(_mm_add_ss(x, _mm_movehdup_ps(x)));
-}
-
 float arbor_vec_dot_q4_K_avx2(int64_t n, const void *restrict w, const void *restrict a) {
     const arbor_block_q4_K *x = w;
     const arbor_block_q8_K *y = a;
@@ -386,21 +339,6 @@ float arbor_vec_dot_q6_K_avx2(int64_t n, const void *restrict w, const void *res
    units busy. Each row's result comes from exactly the operations, in exactly the order,
    of the single-row kernel, so a row's number never depends on how rows are grouped. */
 
-static inline uint32_t load_u32(const void *p) {
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-/* The f16 pairs at p0..p3 (four bytes each) as eight floats [a0 b0 a1 b1 a2 b2 a3 b3]. */
-static inline __m256 f16_pairs4(const void *p0, const void *p1, const void *p2, const void *p3) {
-    __m128i h = _mm_cvtsi32_si128((int)load_u32(p0));
-    h = _mm_insert_epi32(h, (int)load_u32(p1), 1);
-    h = _mm_insert_epi32(h, (int)load_u32(p2), 2);
-    h = _mm_insert_epi32(h, (int)load_u32(p3), 3);
-    return _mm256_cvtph_ps(h);
-}
-
 /* 16 bytes of nibbles -> 32 bytes in block order, as nibbles32, from one broadcast load:
    the upper lane is shifted right by 4 within each dword before masking. */
 static inline __m256i nibbles32_bcast(const uint8_t *p) {
@@ -416,42 +354,6 @@ static inline __m256i nibbles32_bcast(const uint8_t *p) {
 static inline void prefetch_ahead(const void *w, size_t w_stride, int64_t i, size_t block_bytes) {
     const char *p = (const char *)w + PREFETCH_GROUPS * 4 * w_stride + (size_t)i * 4 * block_bytes;
     for (size_t off = 0; off < 4 * block_bytes; off += 64) _mm_prefetch(p + off, _MM_HINT_T0);
-}
-
-static inline __m256 lane_bcast(__m256 v, int lane) {
-    return _mm256_permutevar8x32_ps(v, _mm256_set1_epi32(lane));
-}
-
-/* Four activation rows against one q4_1 weight row (prefill): the weight nibbles are
-   unpacked once for the four, and the four tokens' scales are converted and multiplied as
-   one vector, as the four-row kernel does for rows. Each result comes from exactly the
-   operations, in exactly the order, of arbor_vec_dot_q4_1_avx2 (the scale d_x * d_y, one
-   fma per block into 8 lanes, m_x * s_y summed by fma), so it is bit-identical to it. */
-void arbor_vec_dot_q4_1_x4_avx2(int64_t n, const void *restrict w, const void *restrict a,
-                                size_t a_stride, float out[4]) {
-    const arbor_block_q4_1 *x = w;
-    const arbor_block_q8_1 *y[4];
-    for (int k = 0; k < 4; k++) y[k] = (const arbor_block_q8_1 *)((const uint8_t *)a + (size_t)k * a_stride);
-    const __m256i ones = _mm256_set1_epi16(1);
-    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
-    __m256 summs = _mm256_setzero_ps(); /* lane 2k+1: token k's sum of m * s */
-    for (int64_t i = 0; i < n / ARBOR_QK; i++) {
-        /* [d m d m ...] against [yd0 ys0 yd1 ys1 ...]: even lanes d*yd_k, odd lanes m*ys_k */
-        const __m128 xdm = _mm_cvtph_ps(_mm_cvtsi32_si128((int)load_u32(&x[i].d)));
-        const __m256 xs = _mm256_castpd_ps(_mm256_broadcastsd_pd(_mm_castps_pd(xdm)));
-        const __m256 ys = f16_pairs4(&y[0][i].d, &y[1][i].d, &y[2][i].d, &y[3][i].d);
-        const __m256 scale = _mm256_mul_ps(xs, ys);
-        summs = _mm256_fmadd_ps(xs, ys, summs);
-        const __m256i qx = nibbles32(x[i].qs);
-        for (int k = 0; k < 4; k++) {
-            const __m256i qy = _mm256_loadu_si256((const __m256i *)y[k][i].qs);
-            const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(qx, qy), ones);
-            acc[k] = _mm256_fmadd_ps(lane_bcast(scale, 2 * k), _mm256_cvtepi32_ps(p), acc[k]);
-        }
-    }
-    float m[8];
-    _mm256_storeu_ps(m, summs);
-    for (int k = 0; k < 4; k++) out[k] = hsum8(acc[k]) + m[2 * k + 1];
 }
 
 void arbor_vec_dot_q4_1_r4_avx2(int64_t n, const void *restrict w, size_t w_stride,
@@ -495,6 +397,27 @@ void arbor_vec_dot_q8_0_r4_avx2(int64_t n, const void *restrict w, size_t w_stri
         const __m256i qy = _mm256_loadu_si256((const __m256i *)y[i].qs);
         for (int r = 0; r < 4; r++) {
             const __m256i qx = _mm256_loadu_si256((const __m256i *)x[r][i].qs);
+            acc[r] = _mm256_fmadd_ps(lane_bcast(scale, 2 * r), dot_ss8_f(qx, qy), acc[r]);
+        }
+    }
+    for (int r = 0; r < 4; r++) out[r] = hsum8(acc[r]);
+}
+
+void arbor_vec_dot_q5_0_r4_avx2(int64_t n, const void *restrict w, size_t w_stride,
+                                const void *restrict a, float out[4]) {
+    const arbor_block_q5_0 *x[4];
+    for (int r = 0; r < 4; r++) x[r] = (const arbor_block_q5_0 *)((const uint8_t *)w + (size_t)r * w_stride);
+    const arbor_block_q8_0 *y = a;
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    for (int64_t i = 0; i < n / ARBOR_QK; i++) {
+        prefetch_ahead(w, w_stride, i, sizeof(arbor_block_q5_0));
+        /* each row's d and the low half of its qh as f16 pairs: even lanes are the scales */
+        const __m256 dx = f16_pairs4(&x[0][i].d, &x[1][i].d, &x[2][i].d, &x[3][i].d);
+        const __m256 scale = _mm256_mul_ps(dx, _mm256_set1_ps(f16_to_f32(y[i].d)));
+        const __m256i qy = _mm256_loadu_si256((const __m256i *)y[i].qs);
+        for (int r = 0; r < 4; r++) {
+            const __m256i hi = _mm256_andnot_si256(bits32(x[r][i].qh), _mm256_set1_epi8((char)0xF0));
+            const __m256i qx = _mm256_or_si256(nibbles32(x[r][i].qs), hi);
             acc[r] = _mm256_fmadd_ps(lane_bcast(scale, 2 * r), dot_ss8_f(qx, qy), acc[r]);
         }
     }

@@ -1,4 +1,5 @@
 import ArborModel
+import CArborKernels
 import XCTest
 
 /// Resume-after-kill needs the same tokens whatever the thread count and however the
@@ -18,4 +19,27 @@ final class DeterminismTests: XCTestCase {
         XCTAssertTrue(runs[0].logits == runs[1].logits, "1 thread batched vs 2 threads token by token")
         XCTAssertTrue(runs[0].logits == runs[2].logits, "one batch vs chunks of 5")
     }
+
+    /// The prefill kernels that dot a weight row with four or eight tokens at once must leave
+    /// every logit as one dot call per output leaves it, on both shipped models' weight types
+    /// (Q4_1; Q5_0, Q8_0, Q4_K and Q6_K in Qwen2.5 Q4_K_M).
+    func testMultiTokenPrefillKernelsGiveTheLogitsOfOneDotPerOutput() throws {
+        defer { arbor_set_multi_token(1) }
+        var paths = [try TestModels.defaultModelPath()]
+        if let qwen = TestModels.qwenModelPath() { paths.append(qwen) }
+        for path in paths {
+            let file = try GGUFFile(path: path)
+            // 45 tokens: five eight-token groups, a four-token group and a single one per batch
+            let prompt = (0..<45).map { Int32(($0 * 7919 + 13) % 5000) }
+            var logits: [[Float]] = []
+            for on: Int32 in [0, 1] {
+                arbor_set_multi_token(on)
+                let model = try Transformer(file: file, threads: 2, contextSlots: 64, maxBatch: 64)
+                _ = try model.prefill(tokens: prompt, positions: (0..<Int32(prompt.count)).map { $0 })
+                logits.append(Array(model.logits))
+            }
+            XCTAssertTrue(logits[0] == logits[1], "\(path): multi-token kernels changed the logits")
+        }
+    }
 }
+

@@ -14,7 +14,7 @@ final class PruningTests: XCTestCase {
         + #"{"thought":"Second part.","conclusion":"It is 6."}],"conclusion":"Together 10."},"#
         + #"{"thought":"Check it.","subtasks":[{"thought":"Recount.","conclusion":"Still 10."}],"conclusion":"Checked"#
 
-    private func replay(pruneBuffer: Int, prune: Bool = true) async throws -> (TreeRound, Transformer, BPETokenizer) {
+    private func replay(pruneBuffer: Int, prune: Bool = true) async throws -> (TreeDecoder, Transformer, BPETokenizer) {
         let (file, tokenizer, template) = try RuntimeFixtures.loadModel()
         let workflow = try RuntimeFixtures.toolWorkflow(pruneBuffer: pruneBuffer, maxDepth: 3)
         let model = try Transformer(file: file, threads: 2, contextSlots: 1024)
@@ -24,7 +24,7 @@ final class PruningTests: XCTestCase {
                                     tools: try ToolBox(tools: []), options: options)
         let spec = try ReasoningTreeSpec(workflow: workflow, serverTools: ["add": ["type": "object"]])
         let grammar = try VocabularyCache.shared.compiled(TreeGrammarBuilder.grammar(for: spec).grammar, for: tokenizer)
-        var round = TreeRound(runner: runner, grammar: grammar)
+        var round = runner.makeDecoder(grammar: grammar)
         let prompt = template.render(messages: [.system("Reason as a JSON tree."), .user("Count to ten.")], addGenerationPrompt: true)
         try round.memory.feedPrompt(tokenizer.encode(prompt, parseSpecial: true))
         try round.replay(RuntimeFixtures.forcedPrefix(Self.treePrefix, tokenizer: tokenizer))

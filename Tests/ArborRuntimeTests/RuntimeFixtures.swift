@@ -16,23 +16,6 @@ enum RuntimeFixtures {
         ProcessInfo.processInfo.environment["ARBOR_MODEL"] ?? packageRoot.appendingPathComponent(ModelLocator.defaultModelRelativePath).path
     }
 
-    /// The `arbor` executable `swift build --build-tests` puts beside the test bundle.
-    static var arborBinary: String { packageRoot.appendingPathComponent(".build/debug/arbor").path }
-
-    /// The `arbor` binary with `arguments`, set to run in the fixtures folder with the default
-    /// model (and `environment` added); the caller connects its streams and starts it.
-    static func arborProcess(_ arguments: [String], environment extra: [String: String] = [:]) -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arborBinary)
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
-        var environment = ProcessInfo.processInfo.environment
-        environment["ARBOR_MODEL"] = modelPath
-        environment.merge(extra) { _, new in new }
-        process.environment = environment
-        return process
-    }
-
     /// The default model, or a failure telling the user to run `make setup`.
     static func loadModel() throws -> (file: GGUFFile, tokenizer: BPETokenizer, template: ChatTemplate) {
         guard FileManager.default.fileExists(atPath: modelPath) else {

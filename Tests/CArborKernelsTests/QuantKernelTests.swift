@@ -223,6 +223,21 @@ final class QuantKernelTests: XCTestCase {
         }
     }
 
+    func testQ8KQuantisationSimdIsBitIdenticalToReference() {
+        var rng = TestRNG(state: 12)
+        for blocks in Self.blockCounts {
+            let n = 256 * blocks
+            var x = (0..<n).map { _ in rng.float(-3, 3) }
+            x[0] = 0.5                                   // a half-way product rounds to even in both
+            for i in 256..<min(512, n) { x[i] = 0 }      // an all-zero block
+            if n > 600 { x[520] = 3.5; x[530] = -3.5 }   // a tie for the largest magnitude: the first wins
+            var a = [UInt8](repeating: 0, count: arbor_row_bytes(Int32(ARBOR_TYPE_Q8_K.rawValue), Int64(n))), b = a
+            arbor_quantize_row_q8_K_ref(x, &a, Int64(n))
+            arbor_quantize_row_q8_K(x, &b, Int64(n))
+            XCTAssertEqual(a, b, "Q8_K at \(blocks) blocks")
+        }
+    }
+
     func testCpuFeaturesReportTheAvx2Floor() {
         // The package is compiled with -mavx2 -mfma -mf16c, so a machine running these tests has them.
         XCTAssertEqual(arbor_cpu_has_floor(), 1)

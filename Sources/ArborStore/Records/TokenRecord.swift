@@ -1,17 +1,5 @@
 import GRDB
 
-/// Where a token in the log came from.
-public enum TokenKind: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
-    /// Part of the prompt (instructions, inputs, previous summary).
-    case prompt
-    /// Sampled by the model.
-    case generated
-    /// Written by the grammar without sampling (the only allowed token).
-    case forced
-    /// Text of a tool's result inserted into the context.
-    case toolResult
-}
-
 /// One entry of a run's append-only token log.
 ///
 /// `seq` is dense from 0 within a run: the log is the exact sequence the model saw, so
@@ -27,7 +15,7 @@ public struct TokenRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var runID: String
     public var seq: Int
     public var tokenID: Int32
-    public var kind: TokenKind
+    public var kind: Kind
     public var round: Int
     /// The task being decoded; `nil` for prompt tokens outside any task.
     public var taskPath: NodePath?
@@ -46,7 +34,7 @@ public struct TokenRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     }
 
     public init(
-        runID: String, seq: Int, tokenID: Int32, kind: TokenKind, round: Int,
+        runID: String, seq: Int, tokenID: Int32, kind: Kind, round: Int,
         taskPath: NodePath? = nil, pruned: Bool = false, position: Int? = nil
     ) {
         self.runID = runID
@@ -57,5 +45,19 @@ public struct TokenRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
         self.taskPath = taskPath
         self.pruned = pruned
         self.position = position
+    }
+}
+
+extension TokenRecord {
+    /// Where a token in the log came from.
+    public enum Kind: String, Codable, Sendable, CaseIterable, DatabaseValueConvertible {
+        /// Part of the prompt (instructions, inputs, previous summary).
+        case prompt
+        /// Sampled by the model.
+        case generated
+        /// Written by the grammar without sampling (the only allowed token).
+        case forced
+        /// Text of a tool's result inserted into the context.
+        case toolResult
     }
 }

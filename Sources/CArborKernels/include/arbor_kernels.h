@@ -87,6 +87,7 @@ void arbor_quantize_row_q8_0_ref(const float *restrict x, void *restrict y, int6
 void arbor_quantize_row_q8_0(const float *restrict x, void *restrict y, int64_t n);
 void arbor_quantize_row_q8_1_ref(const float *restrict x, void *restrict y, int64_t n);
 void arbor_quantize_row_q8_1(const float *restrict x, void *restrict y, int64_t n);
+void arbor_quantize_row_q8_K_ref(const float *restrict x, void *restrict y, int64_t n);
 void arbor_quantize_row_q8_K(const float *restrict x, void *restrict y, int64_t n);
 
 /** Converts one f32 row to `act_type` (Q8_0, Q8_1, Q8_K, F16, BF16 or F32). */
@@ -132,6 +133,12 @@ void arbor_pool_run(arbor_pool *pool, arbor_task_fn fn, void *ctx);
 void arbor_matmul(arbor_pool *pool, float *restrict out, int64_t out_stride,
                   const void *restrict w, int wtype, int64_t n_rows, int64_t n_cols,
                   const void *restrict act, size_t act_stride, int64_t n_tok);
+
+/** Allows (1, the default) or forbids (0) the kernels that dot one weight row with four or
+    eight tokens at once in prefill. Their outputs are bit-identical to one dot call per
+    output, so this changes speed only: tests check that, benchmarks measure the gain.
+    Until it is called, the environment variable ARBOR_MULTI_TOKEN=0 forbids them. */
+void arbor_set_multi_token(int on);
 
 /** One matrix of a fused matmul: out[t*out_stride + r] = dot(W row r, act row t), r < n_rows.
     w: [n_rows][row_bytes(wtype, n_cols)] (a GGUF tensor in place). */

@@ -1,3 +1,4 @@
+import ArborBench
 import ArborModel
 import ArborRuntime
 import ArborSchema
@@ -10,13 +11,13 @@ import XCTest
 /// stays within its budget plus prompt plus the round's end.
 final class LongJobBenchmarkTests: XCTestCase {
     func testAShortLongJobGoesPastItsMinimumOverRoundsWithinItsKVBudget() async throws {
-        _ = try RuntimeFixtures.loadModel()
+        _ = try BenchFixtures.loadModel()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-long-job-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("runs.sqlite").path
         let minimum = 900, budget = 256
-        let bench = try LongJobBenchmark(modelPath: RuntimeFixtures.modelPath, threads: 2)
+        let bench = try LongJobBenchmark(modelPath: BenchFixtures.modelPath, threads: 2)
         var seen: [Int] = []
         let result = try await bench.run(.init(minimumTokens: minimum, roundBudget: budget, maxTextLength: 48, maxDepth: 1,
                                                databasePath: path)) { seen.append($0.record.number) }
@@ -66,7 +67,7 @@ final class LongJobBenchmarkTests: XCTestCase {
         XCTAssertEqual(details.run.status, .completed)
         XCTAssertEqual(try details.run.outputJSON.map { try JSONValue(parsing: $0) }, result.output)
         XCTAssertEqual(details.run.specSHA256, FileDigest.sha256(Array(details.run.specText.utf8)))
-        XCTAssertEqual(details.run.modelSHA256, try FileDigest.sha256(ofFileAt: RuntimeFixtures.modelPath))
+        XCTAssertEqual(details.run.modelSHA256, try FileDigest.sha256(ofFileAt: BenchFixtures.modelPath))
         XCTAssertEqual(details.run.inputsJSON, #"{"start":7}"#)
     }
 }

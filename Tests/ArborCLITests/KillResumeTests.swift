@@ -9,10 +9,10 @@ import XCTest
 final class KillResumeTests: XCTestCase {
     private let problem = "problem=First compute 12 * 7. Then add 5 to that result. Then divide the sum by 3."
 
-    private var binary: String { RuntimeFixtures.arborBinary }
+    private var binary: String { CLIFixtures.arborBinary }
 
     private func start(_ arguments: [String], log: String, stdout: Pipe, stderr: Pipe) throws -> Process {
-        let process = RuntimeFixtures.arborProcess(arguments, environment: ["ARBOR_TEST_TOOL_LOG": log])
+        let process = CLIFixtures.arborProcess(arguments, environment: ["ARBOR_TEST_TOOL_LOG": log])
         process.standardOutput = stdout
         process.standardError = stderr
         try process.run()
@@ -38,7 +38,7 @@ final class KillResumeTests: XCTestCase {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             return XCTFail("No arbor binary at \(binary); build it with `swift build --build-tests` (make test does).")
         }
-        _ = try RuntimeFixtures.loadModel()
+        try CLIFixtures.requireModel()
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-kill-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: temporary) }

@@ -1,3 +1,4 @@
+import ArborBench
 import ArborModel
 import ArborRuntime
 import XCTest
@@ -6,7 +7,7 @@ import XCTest
 /// counts and cache sizes only, no timing.
 final class ToolLoopBenchmarkTests: XCTestCase {
     func testTheThreeModesCallTheToolAlikeAndOnlyPruningShrinksTheCacheAndOnlyTheAgentLoopReprefills() async throws {
-        let (file, tokenizer, template) = try RuntimeFixtures.loadModel()
+        let (file, tokenizer, template) = try BenchFixtures.loadModel()
         let model = try Transformer(file: file, threads: 2, contextSlots: 2048)
         let bench = ToolLoopBenchmark(model: model, tokenizer: tokenizer, chatTemplate: template, maxTasks: 4)
         let arbor = try await bench.run(toolCalls: 2, tasks: 4, mode: .arbor)
@@ -37,7 +38,7 @@ final class ToolLoopBenchmarkTests: XCTestCase {
     }
 
     func testMoreToolCallsThanTasksIsRefused() async throws {
-        let (file, tokenizer, template) = try RuntimeFixtures.loadModel()
+        let (file, tokenizer, template) = try BenchFixtures.loadModel()
         let model = try Transformer(file: file, threads: 2, contextSlots: 512)
         let bench = ToolLoopBenchmark(model: model, tokenizer: tokenizer, chatTemplate: template, maxTasks: 4)
         do {

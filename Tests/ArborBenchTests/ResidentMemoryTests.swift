@@ -1,3 +1,4 @@
+import ArborBench
 import ArborModel
 import XCTest
 

@@ -1,4 +1,5 @@
 import ArborModel
+import ArborRuntime
 import ArborSchema
 import ArborSpec
 import ArborStore
@@ -6,7 +7,7 @@ import ArborTools
 import Dispatch
 import Foundation
 
-/// A long job over many summary rounds (issue 8's third benchmark): does the working memory
+/// A long job over many summary rounds: does the working memory
 /// follow a sawtooth, and does decoding speed stay flat from round to round?
 ///
 /// One run of a workflow built in code (a calculator, tasks at most two levels deep, short
@@ -77,7 +78,7 @@ public final class LongJobBenchmark {
         public var endAllowance: Int
         /// Tokens of the summary text; 0 for the round that answered.
         public var summaryTokens: Int
-        /// Round budget plus the round's whole prompt: the issue's bound on peak KV.
+        /// Round budget plus the round's whole prompt: the bound on peak KV.
         public var kvBudget: Int
 
         /// Whether peak KV stayed within ``kvBudget``.
@@ -136,11 +137,11 @@ public final class LongJobBenchmark {
 
     /// Loads the model; its context length bounds the working memory of a round.
     public init(modelPath: String, threads: Int = 2) throws {
-        let file = try GGUFFile(path: modelPath)
-        tokenizer = try BPETokenizer(gguf: file)
-        chatTemplate = try ChatTemplate(gguf: file)
-        contextSlots = try ModelConfig(file: file).contextLength
-        model = try Transformer(file: file, threads: threads, contextSlots: contextSlots)
+        let loaded = try LoadedModel(path: modelPath)
+        tokenizer = loaded.tokenizer
+        chatTemplate = try loaded.chatTemplate
+        contextSlots = loaded.config.contextLength
+        model = try loaded.transformer(threads: threads)
         self.modelPath = modelPath
         self.threads = threads
     }

@@ -47,7 +47,7 @@ struct TokenLimitClosing: Sendable {
 
     /// Tokens kept when the final value is finished by force: one sampled token can open
     /// structure (a nested object) that the completion must then close too.
-    static let finalMargin = ConstrainedDecoder.closingMargin
+    static let finalMargin = 8
 
     init(maxTokens: Int, grammar: CompiledGrammar, hasTools: Bool) {
         self.maxTokens = maxTokens
@@ -78,5 +78,36 @@ struct TokenLimitClosing: Sendable {
     func mustFinish(written: Int, neededTokens: () -> Int?) -> Bool {
         guard isInWindow(written: written), let needed = neededTokens(), needed > 0 else { return false }
         return maxTokens - written <= needed + Self.finalMargin
+    }
+}
+
+/// The token limit as a consumer of the decode steps: where a round stands with respect to
+/// its limit. It only moves forward — writing, then closing the tree, then finishing the
+/// final value — and each move sticks, so a replay that asks at the same tokens moves alike.
+struct TokenLimit: Sendable {
+    enum Phase: Sendable { case writing, closing, finishing }
+    let rule: TokenLimitClosing
+    private(set) var phase = Phase.writing
+
+    init(_ rule: TokenLimitClosing) { self.rule = rule }
+
+    /// Whether the limit closed the round: its final value was written in the reserve, or cut short.
+    var closed: Bool { phase != .writing }
+
+    /// Takes the decision before the next token: start closing the tree, or finish the final
+    /// value (`neededTokens`: the tokens of the grammar's shortest completion, asked only
+    /// near the limit).
+    mutating func decide(written: Int, isInFinalValue: Bool, neededTokens: () -> Int?) {
+        guard phase != .finishing else { return }
+        if isInFinalValue {
+            if rule.mustFinish(written: written, neededTokens: neededTokens) { phase = .finishing }
+        } else if phase == .writing, rule.mustClose(written: written, neededTokens: neededTokens) {
+            phase = .closing
+        }
+    }
+
+    /// Whether the next token is the closing text's rather than the model's.
+    func forcesNext(isInFinalValue: Bool) -> Bool {
+        phase == .finishing || phase == .closing && !isInFinalValue
     }
 }

@@ -1,8 +1,10 @@
+import ArborGrammar
+
 /// Per-token mask timings of one or more decodings, split into first visits (the mask
 /// needed a grammar position the cache had not seen, so its token sets were computed) and
 /// cached steps (every position came from the cache).
 ///
-/// It measures; it asserts nothing. `arbor bench --grammar` prints its summaries.
+/// It measures; it asserts nothing. `arbor bench grammar` prints its summaries.
 ///
 /// ```swift
 /// var timings = MaskTimings()

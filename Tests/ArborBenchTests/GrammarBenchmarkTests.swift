@@ -1,4 +1,6 @@
+import ArborBench
 import ArborGrammar
+import ArborModel
 import ArborSchema
 import XCTest
 
@@ -8,7 +10,7 @@ final class GrammarBenchmarkTests: XCTestCase {
     /// Every single byte plus seeded random words, punctuation runs and JSON fragments:
     /// a stand-in for a byte-level BPE vocabulary.
     static func syntheticVocabulary(size: Int, seed: UInt64) -> TokenVocabulary {
-        var generator = SeededGenerator(seed: seed)
+        var generator = Xoshiro256(seed: seed)
         var tokens: [[UInt8]] = (0...255).map { [UInt8($0)] }
         let fragments = ["\":\"", "\",\"", "{\"", "\"}", "\":", "\",", "},{\"", "\"]", "]}", "\":[", "\":{\"", "thought", "conclusion",
                          "tooluse", "tool_name", "parameters", "tool_result", "subtasks", "reasoning", "answer", "query"]
@@ -24,6 +26,17 @@ final class GrammarBenchmarkTests: XCTestCase {
         return TokenVocabulary(tokens: tokens, endTokenIDs: [tokens.count - 1])
     }
 
+    /// A tree with a `search` and a `clock` tool and a `{result: str}` answer.
+    static func treeSpec(maxDepth: Int = 2, maxBreadth: Int? = 2, maxToolCalls: Int? = 1) throws -> ReasoningTreeSpec {
+        func document(_ text: String) throws -> SchemaDocument { try SchemaDocument(compiling: JSONValue(parsing: text)) }
+        let search = #"{"type":"object","properties":{"query":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":5}},"required":["query"]}"#
+        return ReasoningTreeSpec(
+            tools: [.init(name: "search", parameters: try document(search)),
+                    .init(name: "clock", parameters: try document(#"{"type":"object","properties":{},"additionalProperties":false}"#))],
+            output: try document(#"{"type":"object","properties":{"result":{"type":"string"}},"required":["result"]}"#),
+            maxDepth: maxDepth, maxBreadth: maxBreadth, maxToolCalls: maxToolCalls)
+    }
+
     static let segments: [GrammarBenchmark.Segment] = [
         .generated(#"{"reasoning":[{"thought":"find the population first","tooluse":{"tool_name":"search","parameters":{"query":"population of paris","limit":5},"tool_result":"#),
         .inserted(#"{"results":[{"title":"Paris","population":2102650}]}"#),
@@ -32,7 +45,7 @@ final class GrammarBenchmarkTests: XCTestCase {
 
     func testBenchmarkWritesTheTreeUnderTheMasks() throws {
         let vocabulary = Self.syntheticVocabulary(size: 3000, seed: 7)
-        let built = try TreeGrammarBuilder.grammar(for: try TreeGrammarBuilderTests.spec(maxDepth: 2, maxBreadth: 3, maxToolCalls: 2))
+        let built = try TreeGrammarBuilder.grammar(for: try Self.treeSpec(maxDepth: 2, maxBreadth: 3, maxToolCalls: 2))
         let compiled = try CompiledGrammar(built.grammar, vocabulary: vocabulary)
         let report = GrammarBenchmark.measureMasks(compiled, segments: Self.segments)
         XCTAssertTrue(report.completed, "\(report)")
@@ -44,14 +57,14 @@ final class GrammarBenchmarkTests: XCTestCase {
 
     func testBenchmarkReportsTextTheGrammarRejects() throws {
         let vocabulary = Self.syntheticVocabulary(size: 600, seed: 3)
-        let built = try TreeGrammarBuilder.grammar(for: try TreeGrammarBuilderTests.spec(maxToolCalls: 0))
+        let built = try TreeGrammarBuilder.grammar(for: try Self.treeSpec(maxToolCalls: 0))
         let compiled = try CompiledGrammar(built.grammar, vocabulary: vocabulary)
         XCTAssertFalse(GrammarBenchmark.measureMasks(compiled, segments: Self.segments).completed, "tool calls are not allowed here")
     }
 
     func testMaskTimingsSplitFirstVisitsFromCachedSteps() throws {
         let vocabulary = Self.syntheticVocabulary(size: 800, seed: 5)
-        let built = try GrammarTestSupport.schemaGrammar(#"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},"required":["a","b"]}"#)
+        let built = try SchemaGrammarBuilder.grammar(for: SchemaDocument(compiling: JSONValue(parsing: #"{"type":"object","properties":{"a":{"type":"string"},"b":{"type":"string"}},"required":["a","b"]}"#)))
         let compiled = try CompiledGrammar(built.grammar, vocabulary: vocabulary, cacheFill: .onFirstUse)
         var matcher = GrammarMatcher(compiled)
         var timings = MaskTimings()

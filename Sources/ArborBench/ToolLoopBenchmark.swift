@@ -1,11 +1,12 @@
 import ArborGrammar
 import ArborModel
+import ArborRuntime
 import ArborSchema
 import ArborSpec
 import ArborTools
 import Dispatch
 
-/// The benchmark of issue 7: a synthetic workflow that makes N tool calls, decoded three ways
+/// Tools inside the loop: a synthetic workflow that makes N tool calls, decoded three ways
 /// — Arbor with pruning, Arbor without pruning, and the usual agent loop that stops at each
 /// tool call, appends the result and prefills the whole conversation again.
 ///
@@ -72,7 +73,7 @@ public final class ToolLoopBenchmark {
     /// `resultTokens` is the size of every lookup result (the JSON text, in tokens). Every run
     /// uses one workflow whose limits allow `maxTasks` tasks and tool calls, so all runs share
     /// one compiled grammar and its mask cache.
-    public init(model: any LanguageModel, tokenizer: BPETokenizer, chatTemplate: ChatTemplate,
+    public init(model: any DecodingBackend, tokenizer: BPETokenizer, chatTemplate: ChatTemplate,
                 resultTokens: Int = 48, maxTasks: Int = 64) {
         let closingEarly = (0..<Int32(model.vocabularySize)).filter { id in
             let bytes = tokenizer.tokenBytes(id)
@@ -133,19 +134,10 @@ public final class ToolLoopBenchmark {
         options.prune = mode == .arbor
         let runner = WorkflowRunner(workflow: workflow, model: model, tokenizer: tokenizer, chatTemplate: chatTemplate,
                                     tools: lookup, options: options)
-        let spec = try ReasoningTreeSpec(workflow: workflow)
-        let grammar = try VocabularyCache.shared.compiled(try TreeGrammarBuilder.grammar(for: spec).grammar, for: tokenizer)
-        let prompt = PromptBuilder(workflow: workflow, tools: [
-            PromptBuilder.ToolInfo(name: "lookup", description: workflow.tools[0].description, parameters: parameters),
-        ])
-        let promptIDs = tokenizer.encode(chatTemplate.render(messages: prompt.messages(inputs: [:]), addGenerationPrompt: true),
-                                         parseSpecial: true)
-
-        model.free(slots: model.sequenceSlots)
+        let holes = ToolHoles(tools: lookup)
         model.processedTokens = 0
         let start = DispatchTime.now()
-        var round = TreeRound(runner: runner, grammar: grammar)
-        try round.memory.feedPrompt(promptIDs)
+        var round = try await runner.startFirstRound(inputs: [:])
         let treeStart = DispatchTime.now()
         for task in 1...tasks {
             let finished = round.tasks.count
@@ -158,23 +150,23 @@ public final class ToolLoopBenchmark {
             try force(text, into: &round, task: task)
             if task <= toolCalls && mode == .agentLoop {
                 let calls = round.toolCalls.count
-                try await round.decode(until: { $0.toolCalls.count > calls })
+                try await round.decode(filling: holes, until: { $0.toolCalls.count > calls })
                 try expect(round.toolCalls.count > calls, task: task, "the tool was not called")
-                try round.memory.rebuild()
+                try round.recomputeCache()
             }
-            try await round.decode(until: { $0.tasks.count > finished })
+            try await round.decode(filling: holes, until: { $0.tasks.count > finished })
             try expect(round.tasks.count > finished, task: task, "the subtask did not finish")
             try force(#"],"conclusion":""#, into: &round, task: task)
-            try await round.decode(until: { $0.tasks.count > finished + 1 })
+            try await round.decode(filling: holes, until: { $0.tasks.count > finished + 1 })
             try expect(round.tasks.count > finished + 1, task: task, "the task did not finish")
         }
         try force(#"],"answer":"#, into: &round, task: tasks)
-        try await round.decode()
+        try await round.decode(filling: holes)
         let decodeSeconds = seconds(since: treeStart) - round.metrics.toolSeconds
         let report = try round.report(outputSchema: SchemaDocument(compiling: workflow.outputSchema))
         try expect(report.toolCalls.count == toolCalls, task: tasks, "\(report.toolCalls.count) tool calls instead of \(toolCalls)")
         let metrics = report.metrics
-        return Result(mode: mode, tasks: tasks, toolCalls: report.toolCalls.count, promptTokens: promptIDs.count,
+        return Result(mode: mode, tasks: tasks, toolCalls: report.toolCalls.count, promptTokens: round.metrics.promptTokens,
                       treeTokens: metrics.treeTokens, generatedTokens: metrics.generatedTokens,
                       toolResultTokens: metrics.toolResultTokens, modelTokens: model.processedTokens,
                       peakKVSlots: metrics.peakKVSlots, prunedTokens: metrics.prunedTokens,
@@ -182,12 +174,12 @@ public final class ToolLoopBenchmark {
     }
 
     /// Feeds `text` as forced tokens (the grammar must accept them).
-    private func force(_ text: String, into round: inout TreeRound, task: Int) throws {
+    private func force(_ text: String, into round: inout TreeDecoder, task: Int) throws {
         let ids = tokenizer.encode(text, parseSpecial: false)
         do {
-            try round.replay(RecordedProgress(promptTokens: [], tokens: ids.map { ($0, .forced) }, toolCalls: []))
+            try round.force(ids)
         } catch RuntimeError.replayMismatch {
-            let tail = String(decoding: round.tracker.document.suffix(160), as: UTF8.self)
+            let tail = String(decoding: round.document.suffix(160), as: UTF8.self)
             throw ToolLoopBenchmarkError.offScript(task: task, reason: "the grammar refused \(text.debugDescription) after …\(tail)")
         }
     }
@@ -255,12 +247,12 @@ private struct FixedSizeLookup: ToolInvoking {
 
 /// Passes every call to a model and counts the tokens it computes (re-prefills included);
 /// its logits never let the banned tokens be sampled.
-private final class ProcessedTokenCounter: LanguageModel {
-    let base: any LanguageModel
+private final class ProcessedTokenCounter: DecodingBackend {
+    let base: any DecodingBackend
     let bannedTokens: [Int32]
     var processedTokens = 0
 
-    init(_ base: any LanguageModel, bannedTokens: [Int32]) {
+    init(_ base: any DecodingBackend, bannedTokens: [Int32]) {
         self.base = base
         self.bannedTokens = bannedTokens
     }

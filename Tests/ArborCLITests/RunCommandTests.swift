@@ -7,7 +7,7 @@ import XCTest
 final class RunCommandTests: XCTestCase {
     private let question = "question=How many legs do three spiders and two cats have together?"
 
-    private var binary: String { RuntimeFixtures.arborBinary }
+    private var binary: String { CLIFixtures.arborBinary }
 
     private struct Outcome {
         var status: Int32
@@ -22,7 +22,7 @@ final class RunCommandTests: XCTestCase {
     }
 
     private func arbor(_ arguments: [String]) throws -> Outcome {
-        let process = RuntimeFixtures.arborProcess(arguments)
+        let process = CLIFixtures.arborProcess(arguments)
         // both streams go to files, so that neither pipe can fill up while the other is read
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-cli-out-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -43,7 +43,7 @@ final class RunCommandTests: XCTestCase {
             XCTFail("No arbor binary at \(binary); build it with `swift build --build-tests` (make test does).")
             throw XCTSkip("no binary")
         }
-        _ = try RuntimeFixtures.loadModel()
+        try CLIFixtures.requireModel()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: folder) }

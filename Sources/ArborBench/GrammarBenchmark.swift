@@ -1,7 +1,10 @@
+import ArborGrammar
+import Foundation
+
 /// A micro benchmark of mask computation: drives a matcher through a known text and times
 /// every ``GrammarMatcher/fillNextTokenMask(into:)``. It measures; it asserts nothing.
 ///
-/// `arbor bench --grammar` reports its figures. The text is split into what the model
+/// `arbor bench grammar` reports its figures. The text is split into what the model
 /// writes and what the runtime inserts at holes; the written parts are tokenised greedily
 /// with the longest token that both continues the text and is allowed by the mask, which
 /// also checks that the mask allows the text the grammar accepts.

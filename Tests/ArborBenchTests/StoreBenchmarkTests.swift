@@ -1,3 +1,4 @@
+import ArborBench
 import ArborRuntime
 import XCTest
 
@@ -5,8 +6,8 @@ import XCTest
 /// the store, and a resume that replays the recorded tokens and samples a new one.
 final class StoreBenchmarkTests: XCTestCase {
     func testOverheadRunsTheSameTreeWithAndWithoutTheStore() async throws {
-        _ = try RuntimeFixtures.loadModel()
-        let bench = try StoreBenchmark(modelPath: RuntimeFixtures.modelPath, threads: 2, contextSlots: 1024)
+        _ = try BenchFixtures.loadModel()
+        let bench = try StoreBenchmark(modelPath: BenchFixtures.modelPath, threads: 2, contextSlots: 1024)
         let overhead = try await bench.measureOverhead(essayCharacters: 40, repetitions: 2)
         XCTAssertTrue(overhead.sameDocument, "greedy runs with and without the store decode the same tree")
         XCTAssertEqual(overhead.withoutStore.count, 2)
@@ -28,8 +29,8 @@ final class StoreBenchmarkTests: XCTestCase {
     }
 
     func testResumeReplaysTheRecordedWorkingMemoryAndSamplesANewToken() async throws {
-        _ = try RuntimeFixtures.loadModel()
-        let bench = try StoreBenchmark(modelPath: RuntimeFixtures.modelPath, threads: 2, contextSlots: 1024)
+        _ = try BenchFixtures.loadModel()
+        let bench = try StoreBenchmark(modelPath: BenchFixtures.modelPath, threads: 2, contextSlots: 1024)
         let resume = try await bench.measureResume(workingMemoryTokens: 400)
         XCTAssertGreaterThan(resume.promptTokens, 20)
         // The steering prefix aims at 400 tokens; the recording then samples four more.

@@ -1,4 +1,5 @@
 import ArborModel
+import ArborRuntime
 import ArborSchema
 import ArborSpec
 import ArborStore
@@ -117,19 +118,19 @@ public final class StoreBenchmark {
     /// Seconds spent loading the model file, tokenizer and weights.
     public let modelLoadSeconds: Double
     /// The model file's SHA-256, recorded with every run the benchmark stores.
-    private let modelSHA256: String
-    private let model: Transformer
-    private let tokenizer: BPETokenizer
-    private let chatTemplate: ChatTemplate
+    let modelSHA256: String
+    let model: Transformer
+    let tokenizer: BPETokenizer
+    let chatTemplate: ChatTemplate
 
     /// Loads the model once for every measurement; `contextSlots` bounds the working memory.
     public init(modelPath: String, threads: Int = 2, contextSlots: Int = 8192) throws {
         let start = DispatchTime.now()
-        let file = try GGUFFile(path: modelPath)
-        tokenizer = try BPETokenizer(gguf: file)
-        chatTemplate = try ChatTemplate(gguf: file)
-        let slots = min(contextSlots, try ModelConfig(file: file).contextLength)
-        model = try Transformer(file: file, threads: threads, contextSlots: slots)
+        let loaded = try LoadedModel(path: modelPath)
+        tokenizer = loaded.tokenizer
+        chatTemplate = try loaded.chatTemplate
+        let slots = min(contextSlots, loaded.config.contextLength)
+        model = try loaded.transformer(threads: threads, contextSlots: slots)
         modelLoadSeconds = seconds(since: start)
         self.modelPath = modelPath
         self.threads = threads
@@ -244,138 +245,14 @@ public final class StoreBenchmark {
         """
     }
 
-    // MARK: - Resume latency
-
-    /// Records a run whose working memory holds about `workingMemoryTokens` tokens, then
-    /// resumes it from the store and times each phase up to the first newly sampled token.
-    public func measureResume(workingMemoryTokens: Int = 4096) async throws -> ResumeLatency {
-        let yaml = resumeYAML()
-        let workflow = try Self.workflow(yaml)
-        let runner = try await makeRunner(workflow)
-        let inputs: JSONObject = ["topic": "the layers of rock in a canyon wall"]
-        let promptCount = try promptTokenCount(workflow, inputs: inputs)
-        let steer = steeringPrefix(treeTokens: max(8, workingMemoryTokens - promptCount), maxTextLength: workflow.limits.maxTextLength)
-
-        let folder = try Self.temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("runs.sqlite").path
-        let runID = "bench-resume"
-        do {
-            let store = try RunStore(path: path)
-            try store.createRun(try benchRun(id: runID, workflow: workflow, yaml: yaml, inputs: inputs))
-            let recorder = StoreRecorder(store: store, runID: runID)
-            runner.recorder = recorder
-            // The steering prefix, then a few sampled tokens, then a stop (like a kill after a commit).
-            let watch = ProgressWatch()
-            runner.onProgress = { watch.latest = $0.metrics }
-            runner.shouldStop = { watch.latest.generatedTokens >= 4 }
-            do {
-                _ = try await runner.run(inputs: inputs, resuming: steer)
-            } catch RuntimeError.interrupted {}
-            try recorder.commit()
-        }
-
-        // The resume, timed from opening the store.
-        let start = DispatchTime.now()
-        let store = try RunStore(path: path)
-        let storeOpenSeconds = seconds(since: start)
-        let readStart = DispatchTime.now()
-        let progress = try store.recordedProgress(runID: runID)
-        let progressReadSeconds = seconds(since: readStart)
-        let recordedGenerated = progress.tokens.filter { $0.kind == .generated }.count
-        let replayedCount = progress.tokens.count
-        let runStart = DispatchTime.now()
-        let watch = ProgressWatch()
-        runner.recorder = StoreRecorder(store: store, runID: runID)
-        runner.onProgress = { progress in
-            watch.latest = progress.metrics
-            let now = DispatchTime.now()
-            guard watch.firstToken == nil else { return }
-            if progress.metrics.generatedTokens > recordedGenerated {
-                watch.firstToken = now
-            } else if progress.metrics.treeTokens >= replayedCount {
-                watch.replayEnd = now  // the last report before a new token: the replay's last batch is in
-            }
-        }
-        runner.shouldStop = { watch.firstToken != nil }
-        do {
-            _ = try await runner.run(inputs: inputs, resuming: progress)
-        } catch RuntimeError.interrupted {}
-        runner.recorder = nil
-        runner.onProgress = nil
-        runner.shouldStop = nil
-        guard let replayEnd = watch.replayEnd, let firstToken = watch.firstToken else {
-            throw RuntimeError.incomplete(maxTokens: workflow.limits.maxTokens, text: "the resumed run ended before sampling a new token")
-        }
-        let promptSeconds = watch.latest.promptSeconds
-        let untilReplayEnd = Double(replayEnd.uptimeNanoseconds - runStart.uptimeNanoseconds) / 1e9
-        return ResumeLatency(
-            promptTokens: watch.latest.promptTokens, replayedTokens: replayedCount,
-            storeOpenSeconds: storeOpenSeconds, progressReadSeconds: progressReadSeconds,
-            promptSeconds: promptSeconds, replaySeconds: max(0, untilReplayEnd - promptSeconds),
-            firstTokenSeconds: Double(firstToken.uptimeNanoseconds - replayEnd.uptimeNanoseconds) / 1e9,
-            modelLoadSeconds: modelLoadSeconds, restoredTokens: watch.latest.restoredTokens)
-    }
-
-    private func resumeYAML() -> String {
-        """
-        arbor: 1
-        name: bench-store-resume
-        model:
-          context_size: \(contextSlots)
-        instructions: |
-          Describe {{topic}} in many careful steps, then answer in one sentence.
-        inputs:
-          topic: str
-        output:
-          answer: str
-        limits:
-          max_depth: 1
-          max_breadth: 12
-          max_tool_calls: 0
-          max_text_length: 2048
-          max_tokens: \(max(256, contextSlots - 512))
-        """
-    }
-
-    /// The tree's opening as forced tokens: whole tasks of filler text, then an open thought,
-    /// about `treeTokens` tokens in all, so the model goes on writing that thought.
-    private func steeringPrefix(treeTokens: Int, maxTextLength: Int) -> RecordedProgress {
-        let filler = "The lowest layers were laid down first, as sand and mud settled in a shallow sea, and "
-            + "each later layer records a change of climate, of sea level or of the rivers that fed it. "
-        let charactersPerToken = max(1.0, Double(filler.utf8.count) / Double(tokenizer.encode(filler, parseSpecial: false).count))
-        func text(_ characters: Int) -> String {
-            String(String(repeating: filler, count: characters / filler.count + 1).prefix(characters))
-        }
-        let fieldLength = maxTextLength - 48
-        let task = #"{"thought":"\#(text(fieldLength))","conclusion":"\#(text(fieldLength / 4))"}"#
-        let taskTokens = tokenizer.encode(task, parseSpecial: false).count
-        var document = #"{"reasoning":["#
-        var count = tokenizer.encode(document, parseSpecial: false).count
-        while count + taskTokens + 64 < treeTokens {
-            document += task + ","
-            count += taskTokens
-        }
-        let openThought = min(fieldLength - 64, max(1, Int(Double(treeTokens - count - 4) * charactersPerToken)))
-        document += #"{"thought":""# + text(openThought)
-        return RecordedProgress(promptTokens: [], tokens: tokenizer.encode(document, parseSpecial: false).map { ($0, .forced) },
-                                toolCalls: [], isRecorded: false)
-    }
-
-    private func promptTokenCount(_ workflow: Workflow, inputs: JSONObject) throws -> Int {
-        let prompt = PromptBuilder(workflow: workflow, tools: [])
-        let text = chatTemplate.render(messages: prompt.messages(inputs: try workflow.resolveInputs(inputs)), addGenerationPrompt: true)
-        return tokenizer.encode(text, parseSpecial: true).count
-    }
-
     // MARK: - Shared
 
-    private func makeRunner(_ workflow: Workflow) async throws -> WorkflowRunner {
+    func makeRunner(_ workflow: Workflow) async throws -> WorkflowRunner {
         WorkflowRunner(workflow: workflow, model: model, tokenizer: tokenizer, chatTemplate: chatTemplate,
                        tools: try await ToolBox(workflow: workflow), options: RunOptions(sampling: .greedy))
     }
 
-    private static func workflow(_ yaml: String) throws -> Workflow {
+    static func workflow(_ yaml: String) throws -> Workflow {
         let (workflow, diagnostics) = WorkflowLoader.load(text: yaml, file: "<store benchmark>")
         guard let workflow, !diagnostics.contains(where: { $0.severity == .error }) else {
             throw SpecError.invalid(diagnostics: diagnostics.filter { $0.severity == .error })
@@ -384,12 +261,12 @@ public final class StoreBenchmark {
     }
 
     /// A run record like `arbor run` makes: the spec text's and the model file's hashes, the inputs.
-    private func benchRun(id: String, workflow: Workflow, yaml: String, inputs: JSONObject) throws -> Run {
+    func benchRun(id: String, workflow: Workflow, yaml: String, inputs: JSONObject) throws -> Run {
         try Run.recording(id: id, workflowName: workflow.name, specText: yaml, inputs: inputs, modelPath: modelPath,
                           modelSHA256: modelSHA256, options: RunOptions(sampling: .greedy))
     }
 
-    private static func temporaryFolder() throws -> URL {
+    static func temporaryFolder() throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-bench-store-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder
@@ -430,7 +307,7 @@ public final class StoreBenchmark {
 }
 
 /// What the progress callback saw, for the closures that steer and time a benchmark run.
-private final class ProgressWatch {
+final class ProgressWatch {
     var latest = RunMetrics()
     var replayEnd: DispatchTime?
     var firstToken: DispatchTime?

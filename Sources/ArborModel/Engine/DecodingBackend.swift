@@ -1,11 +1,17 @@
-/// The seat the runtime drives a model through: a local transformer, a remote backend or
-/// a test double.
+/// The seat the runtime's decode loop drives a model through: the in-process transformer,
+/// a remote server or a test double.
 ///
-/// The model keeps one sequence: an ordered list of KV slots (pages of one token). Tokens
+/// The backend keeps one sequence: an ordered list of KV slots (pages of one token). Tokens
 /// are appended by `prefill`/`decode`; `free` drops slots from the sequence and returns
 /// them to the pool; `reposition` moves kept tokens to new positions (RoPE re-rotation).
 /// After `prefill` or `decode`, `logits` holds the scores of the last token fed.
-public protocol LanguageModel: AnyObject {
+///
+/// Slots are opaque handles the backend hands out; the caller only passes them back. A
+/// backend over a server (llama-server's slot API, say) maps them to its cache cells:
+/// `free` is a sequence-range removal, `reposition` a position shift of the cells, and
+/// `logits` the scores the server returns for the last token. Positions are always chosen
+/// by the caller, so pruning works the same on every backend.
+public protocol DecodingBackend: AnyObject {
     /// Vocabulary size (length of `logits`).
     var vocabularySize: Int { get }
     /// Scores of the next token after the last token fed; valid until the next call.
@@ -28,7 +34,7 @@ public protocol LanguageModel: AnyObject {
 ///
 /// A token's rows are its key and value vectors in every layer, as the forward pass wrote
 /// them at the token's position then (re-rotation after pruning is replayed by the caller).
-public protocol KVRowTransfer: LanguageModel {
+public protocol KVRowTransfer: DecodingBackend {
     /// Bytes of one token's rows.
     var kvRowByteCount: Int { get }
     /// The rows of `slots`, one after another (`slots.count × kvRowByteCount` bytes).

@@ -1,0 +1,60 @@
+import ArborGrammar
+import ArborModel
+import Foundation
+
+/// Builds the grammar vocabulary of a tokenizer, and compiles grammars over it, once each.
+///
+/// The 49k-token vocabulary and a compiled grammar's mask cache are costly; the cache keys
+/// compiled grammars by their GBNF text. Thread-safe: all state is behind `lock`.
+public final class VocabularyCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var vocabularies: [ObjectIdentifier: TokenVocabulary] = [:]
+    private var grammars: [String: CompiledGrammar] = [:]
+
+    public init() {}
+
+    /// The process-wide cache.
+    public static let shared = VocabularyCache()
+
+    /// The grammar vocabulary of `tokenizer`: each token's bytes, end-of-generation tokens as
+    /// end tokens, and other control/unused tokens as special (never allowed by a grammar).
+    public func vocabulary(for tokenizer: BPETokenizer) -> TokenVocabulary {
+        let key = ObjectIdentifier(tokenizer)
+        lock.lock(); defer { lock.unlock() }
+        if let cached = vocabularies[key] { return cached }
+        let vocabulary = Self.makeVocabulary(tokenizer)
+        vocabularies[key] = vocabulary
+        return vocabulary
+    }
+
+    /// `grammar` compiled over `tokenizer`'s vocabulary, compiled on first use.
+    public func compiled(_ grammar: Grammar, for tokenizer: BPETokenizer) throws(GrammarCompileError) -> CompiledGrammar {
+        let vocabulary = vocabulary(for: tokenizer)
+        let key = "\(ObjectIdentifier(tokenizer).hashValue)\n" + grammar.gbnf
+        lock.lock()
+        if let cached = grammars[key] { lock.unlock(); return cached }
+        lock.unlock()
+        let compiled = try CompiledGrammar(grammar, vocabulary: vocabulary)
+        lock.lock(); grammars[key] = compiled; lock.unlock()
+        return compiled
+    }
+
+    static func makeVocabulary(_ tokenizer: BPETokenizer) -> TokenVocabulary {
+        var tokens: [[UInt8]] = []
+        tokens.reserveCapacity(tokenizer.vocabularySize)
+        var special = Set<Int>()
+        for id in 0..<tokenizer.vocabularySize {
+            let type = tokenizer.tokenTypes.indices.contains(id) ? tokenizer.tokenTypes[id] : .normal
+            switch type {
+            case .normal, .byte, .userDefined:
+                tokens.append(tokenizer.tokenBytes(Int32(id)))
+            default:
+                tokens.append([])
+                if !tokenizer.endOfGenerationIDs.contains(Int32(id)) { special.insert(id) }
+            }
+        }
+        let ends = tokenizer.endOfGenerationIDs.map { Int($0) }.sorted()
+        return TokenVocabulary(tokens: tokens, endTokenIDs: ends, specialTokenIDs: special)
+    }
+}
+
