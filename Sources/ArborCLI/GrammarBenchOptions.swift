@@ -43,6 +43,6 @@ struct GrammarBenchOptions: ParsableArguments {
             throw ValidationError("bench --grammar needs exactly one of --spec SPEC.yaml, --schema S.json or --corpus PATH.")
         }
         if seeds < 1 { throw ValidationError("--seeds must be at least 1.") }
-        if let temp, temp < 0 { throw ValidationError("--temp must not be negative.") }
+        try OptionChecks.temperature(temp)
     }
 }

@@ -200,6 +200,53 @@ public struct GrammarMatcher: Sendable {
         return bytes
     }
 
+    /// The fewest bytes that reach the pending tool call's hole from here (0 at the hole); nil
+    /// outside a tool call, since beginning one would spend budget.
+    public var shortestLengthToHole: Int? {
+        guard !isTerminated else { return nil }
+        let length = compiled.completionDistances.remainingToHole(current, frames: frames)
+        return length < CompletionDistances.unreachable ? Int(length) : nil
+    }
+
+    /// The fewest bytes to a complete text when the runtime's hole text is not counted: from
+    /// inside a tool call, the rest of its parameters and everything after its result.
+    public var shortestCompletionLengthThroughHoles: Int? {
+        guard !isTerminated else { return nil }
+        let length = compiled.completionDistances.remainingThroughHoles(current, frames: frames)
+        return length < CompletionDistances.unreachable ? Int(length) : nil
+    }
+
+    /// The bytes of a shortest way from inside a tool call's parameters to its result's hole
+    /// (the parameters closed, optional members left out), without advancing: what the
+    /// runtime writes when a call begun near the token limit must end so that the tree can
+    /// still close. Nil outside a tool call or when longer than `limit`.
+    public mutating func shortestCompletionToHole(limit: Int = 4096) -> [UInt8]? {
+        guard let length = shortestLengthToHole, length <= limit else { return nil }
+        let distances = compiled.completionDistances
+        let automaton = compiled.automaton
+        var state = current
+        var bytes: [UInt8] = []
+        var cost = Int32(length)
+        while cost > 0 {
+            var chosen: UInt8?
+            search: for configuration in state.configurations {
+                for edge in automaton.nodes[Int(configuration.node)].byteEdges {
+                    let next = ParseConfiguration(node: edge.target, frame: configuration.frame, budgetUsed: configuration.budgetUsed)
+                    if distances.remainingToHole(next, frames: frames) == cost - 1 {
+                        chosen = edge.low
+                        break search
+                    }
+                }
+            }
+            guard let byte = chosen else { return nil }
+            bytes.append(byte)
+            state = automaton.step(state, byte, frames: &frames)
+            cost = distances.remainingToHole(state, frames: frames)
+            if bytes.count > length { return nil }
+        }
+        return bytes
+    }
+
     /// Whether `bytes` could be read here, without changing the matcher.
     public mutating func canAccept(_ bytes: [UInt8]) -> Bool {
         guard !isTerminated else { return false }

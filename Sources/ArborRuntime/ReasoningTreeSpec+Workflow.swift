@@ -41,6 +41,7 @@ extension ReasoningTreeSpec {
             steps: workflow.steps.map { Step(allowedTools: $0.tools ?? allToolNames) },
             isSummaryRound: isSummaryRound,
             schemaOptions: schemaOptions,
-            maxTextLength: workflow.limits.maxTextLength)
+            maxTextLength: workflow.limits.maxTextLength,
+            maxToolStringLength: workflow.limits.maxToolStringLength)
     }
 }

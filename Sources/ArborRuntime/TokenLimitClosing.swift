@@ -18,7 +18,9 @@ import ArborGrammar
 /// shortest completion plus ``finalMargin``. In a workflow with tools, closing starts
 /// ``toolCallAllowance`` tokens earlier: once the model has begun a tool call, no closing is
 /// possible until the tool's result is in, so a call begun near the limit needs room to end.
-/// A call whose parameters outrun that room still ends the run with the token-limit error.
+/// A call whose parameters outrun that room is finished by force (``mustFinishToolCall``):
+/// its parameters end the shortest way the grammar allows, the tool runs on them (and may
+/// answer with an error), and the tree then closes as above.
 ///
 /// Resuming: each decision depends only on the tokens written in the round and the grammar
 /// state. Within ``window`` tokens of the limit it is taken before every token, and forced
@@ -72,6 +74,16 @@ struct TokenLimitClosing: Sendable {
     func mustClose(written: Int, neededTokens: () -> Int?) -> Bool {
         guard isInWindow(written: written), let needed = neededTokens(), needed > 0 else { return false }
         return maxTokens - written <= needed + answerMargin + toolCallAllowance
+    }
+
+    /// Whether a round inside a tool call's parameters must end them the shortest way now:
+    /// when the tokens left are at most the tokens to the call's result (`tokensToResult`)
+    /// plus the bytes of the shortest completion through it (`bytesThroughCall`, the result
+    /// itself not counted; a token holds at least one byte, so the closing after the call
+    /// always fits) and ``finalMargin``.
+    func mustFinishToolCall(written: Int, bytesThroughCall: Int, tokensToResult: () -> Int?) -> Bool {
+        guard isInWindow(written: written), let toResult = tokensToResult() else { return false }
+        return maxTokens - written <= toResult + bytesThroughCall + Self.finalMargin
     }
 
     /// Whether a round writing its final value must finish it the shortest way now.

@@ -234,9 +234,11 @@ struct TreeRound {
     private var closingAtLimit = false
     /// The token limit is finishing the final value the shortest way, one token per step.
     private var finishingAtLimit = false
+    /// The token limit is ending a begun tool call's parameters the shortest way.
+    private var finishingToolCall = false
     /// Whether the token limit closed the round: its final value was written in the reserve,
-    /// or cut short.
-    var closedAtTokenLimit: Bool { closingAtLimit || finishingAtLimit }
+    /// or cut short (or a tool call's parameters were).
+    var closedAtTokenLimit: Bool { closingAtLimit || finishingAtLimit || finishingToolCall }
 
     init(runner: WorkflowRunner, grammar: CompiledGrammar, memory: WorkingMemory? = nil) {
         self.runner = runner
@@ -330,7 +332,7 @@ struct TreeRound {
                 throw RuntimeError.incomplete(maxTokens: maxTokens, text: String(decoding: tracker.document, as: UTF8.self))
             }
             decideLimitClosing()
-            if finishingAtLimit || closingAtLimit && !tracker.isInFinalValue {
+            if finishingAtLimit || closingAtLimit && !tracker.isInFinalValue || finishingToolCall && isInsideToolCall {
                 try forceClosingToken()
                 continue
             }
@@ -403,6 +405,10 @@ struct TreeRound {
         } else if !closingAtLimit {
             let close = closing.mustClose(written: written) { shortestCompletionTokens() }
             closingAtLimit = close
+            if !close, !finishingToolCall, closing.isInWindow(written: written), isInsideToolCall, let through = matcher.shortestCompletionLengthThroughHoles {
+                let finish = closing.mustFinishToolCall(written: written, bytesThroughCall: through) { tokensToToolResult() }
+                finishingToolCall = finish
+            }
         }
         metrics.closedAtTokenLimit = closedAtTokenLimit
     }
@@ -414,11 +420,22 @@ struct TreeRound {
         return runner.tokenizer.encode(String(decoding: completion, as: UTF8.self), parseSpecial: false).count
     }
 
+    /// Inside a begun tool call's parameters: every completion needs the tool's result.
+    private var isInsideToolCall: Bool { matcher.pendingHole == nil && matcher.shortestLengthToHole != nil }
+
+    /// The tokens of the shortest way to the pending tool call's result, as encoded.
+    private mutating func tokensToToolResult() -> Int? {
+        guard let bytes = matcher.shortestCompletionToHole() else { return nil }
+        return runner.tokenizer.encode(String(decoding: bytes, as: UTF8.self), parseSpecial: false).count
+    }
+
     /// Forces the first token of the grammar's shortest completion: up to the start of the
-    /// final value while closing, to the end while finishing. One token per step, so that a
-    /// run resumed in the middle of it goes on with the same tokens.
+    /// final value while closing, to the end while finishing, to the tool's result while
+    /// ending a tool call. One token per step, so that a run resumed in the middle of it goes
+    /// on with the same tokens.
     private mutating func forceClosingToken() throws {
-        guard var completion = matcher.shortestCompletion(), !completion.isEmpty else {
+        let shortest = finishingToolCall && isInsideToolCall ? matcher.shortestCompletionToHole() : matcher.shortestCompletion()
+        guard var completion = shortest, !completion.isEmpty else {
             throw RuntimeError.incomplete(maxTokens: maxTokens, text: String(decoding: tracker.document, as: UTF8.self))
         }
         if !finishingAtLimit, let end = tracker.bytesToFinalValue(in: completion) { completion.removeSubrange(end...) }

@@ -39,6 +39,25 @@ struct TestCaseDecoder {
         relative.hasPrefix("/") || directory.isEmpty ? relative : directory + "/" + relative
     }
 
+    /// Whether `path`, with `.` and `..` resolved and symbolic links followed, lies below `folder`.
+    static func isInside(_ path: String, folder: String) -> Bool {
+        // Links are resolved in the deepest part of the path that exists (the rest is created
+        // by `--record`, and cannot be a link yet).
+        func absolute(_ path: String) -> String {
+            let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + (path.isEmpty ? "." : path)
+            var existing = URL(fileURLWithPath: full).standardizedFileURL
+            var rest: [String] = []
+            while !FileManager.default.fileExists(atPath: existing.path), existing.path != "/" {
+                rest.insert(existing.lastPathComponent, at: 0)
+                existing.deleteLastPathComponent()
+            }
+            return rest.reduce(existing.resolvingSymlinksInPath()) { $0.appendingPathComponent($1) }.path
+        }
+        let root = absolute(folder)
+        let target = absolute(path)
+        return target.hasPrefix(root == "/" ? root : root + "/")
+    }
+
     /// Top-level keys of a `*.test.yaml` file.
     mutating func checkTestFileKeys() {
         guard let object = document.value.objectValue else {
@@ -115,8 +134,15 @@ struct TestCaseDecoder {
         let fixtures = decodeFixtures(object["tools"], at: pointer.appending("tools"))
         var cassettePath = resolve("cassettes/\(Self.stem(of: workflowPath))/\(name).json", from: (workflowPath as NSString).deletingLastPathComponent)
         if let written = object["cassette"] {
-            if let text = written.stringValue, !text.isEmpty { cassettePath = resolve(text, from: directory) }
-            else { report(pointer.appending("cassette"), "`cassette` must be a file path (relative to this file)") }
+            if let text = written.stringValue, !text.isEmpty {
+                cassettePath = resolve(text, from: directory)
+                if !Self.isInside(cassettePath, folder: (workflowPath as NSString).deletingLastPathComponent) {
+                    report(pointer.appending("cassette"), "the cassette `\(text)` lies outside the workflow's folder; `arbor test --record` writes only inside it",
+                           hint: "use a path such as cassettes/\(name).json")
+                }
+            } else {
+                report(pointer.appending("cassette"), "`cassette` must be a file path (relative to this file)")
+            }
         }
         var assertions: [Assertion] = []
         if let written = object["expect"] {
