@@ -33,65 +33,63 @@ struct CompletionDistances: Sendable {
     }
 
     private static func toRuleEnd(_ automaton: GrammarAutomaton, throughBudget: Bool, throughHoles: Bool) -> [Int32] {
-        let nodes = automaton.nodes
-        var distance = [Int32](repeating: Self.unreachable, count: nodes.count)
-        for index in nodes.indices where nodes[index].isFinal { distance[index] = 0 }
-        // Bellman–Ford style relaxation: every pass can only lower distances, and a pass
-        // that changes nothing is the fixpoint.
-        var changed = true
-        while changed {
-            changed = false
-            for index in nodes.indices.reversed() {
-                let node = nodes[index]
-                var best = distance[index]
-                for edge in node.byteEdges { best = min(best, distance[Int(edge.target)] &+ 1) }
-                for next in node.epsilons { best = min(best, distance[Int(next)]) }
-                if throughBudget {
-                    for next in node.budgeted { best = min(best, distance[Int(next)]) }
-                }
-                if throughHoles, let hole = node.hole { best = min(best, distance[Int(hole.target)]) }
-                for call in node.calls {
-                    let callee = distance[Int(automaton.ruleStart[Int(call.rule)])]
-                    let rest = call.returnNode.map { distance[Int($0)] } ?? 0
-                    best = min(best, min(Self.unreachable, callee &+ rest))
-                }
-                if best < distance[index] {
-                    distance[index] = min(best, Self.unreachable)
-                    changed = true
-                }
+        relaxed(automaton, zeroAt: { $0.isFinal }) { node, distance in
+            var best = unreachable
+            if throughBudget {
+                for next in node.budgeted { best = min(best, distance[Int(next)]) }
             }
+            if throughHoles, let hole = node.hole { best = min(best, distance[Int(hole.target)]) }
+            for call in node.calls {
+                let callee = distance[Int(automaton.ruleStart[Int(call.rule)])]
+                let rest = call.returnNode.map { distance[Int($0)] } ?? 0
+                best = min(best, min(unreachable, callee &+ rest))
+            }
+            return best
         }
-        return distance
     }
 
-    /// The fixpoint of `toHole`: 0 at a hole; a call reaches one inside the callee, or after
-    /// the callee's shortest sentence from its return node.
+    /// 0 at a hole; a call reaches one inside the callee, or after the callee's shortest
+    /// sentence from its return node.
     private static func toHole(_ automaton: GrammarAutomaton, toRuleEnd: [Int32]) -> [Int32] {
-        let nodes = automaton.nodes
-        var distance = [Int32](repeating: Self.unreachable, count: nodes.count)
-        for index in nodes.indices where nodes[index].hole != nil { distance[index] = 0 }
-        var changed = true
-        while changed {
-            changed = false
-            for index in nodes.indices.reversed() {
-                let node = nodes[index]
-                var best = distance[index]
-                for edge in node.byteEdges { best = min(best, distance[Int(edge.target)] &+ 1) }
-                for next in node.epsilons { best = min(best, distance[Int(next)]) }
-                for call in node.calls {
-                    let start = Int(automaton.ruleStart[Int(call.rule)])
-                    best = min(best, distance[start])
-                    if let returnNode = call.returnNode {
-                        best = min(best, min(Self.unreachable, toRuleEnd[start] &+ distance[Int(returnNode)]))
-                    }
+        relaxed(automaton, zeroAt: { $0.hole != nil }) { node, distance in
+            var best = unreachable
+            for call in node.calls {
+                let start = Int(automaton.ruleStart[Int(call.rule)])
+                best = min(best, distance[start])
+                if let returnNode = call.returnNode {
+                    best = min(best, min(unreachable, toRuleEnd[start] &+ distance[Int(returnNode)]))
                 }
-                if best < distance[index] {
-                    distance[index] = min(best, Self.unreachable)
-                    changed = true
+            }
+            return best
+        }
+    }
+
+    /// Bellman–Ford style relaxation from the nodes where `zeroAt` holds: a byte edge costs
+    /// 1, an epsilon 0, and `other` prices the node's remaining edges. Every pass can only
+    /// lower distances, and a pass that changes nothing is the fixpoint.
+    /// (`other` reads the distances through a buffer, so that no pass copies the array.)
+    private static func relaxed(_ automaton: GrammarAutomaton, zeroAt: (GrammarAutomaton.Node) -> Bool,
+                                other: (GrammarAutomaton.Node, UnsafeMutableBufferPointer<Int32>) -> Int32) -> [Int32] {
+        let nodes = automaton.nodes
+        var result = [Int32](repeating: unreachable, count: nodes.count)
+        result.withUnsafeMutableBufferPointer { distance in
+            for index in nodes.indices where zeroAt(nodes[index]) { distance[index] = 0 }
+            var changed = true
+            while changed {
+                changed = false
+                for index in nodes.indices.reversed() {
+                    let node = nodes[index]
+                    var best = min(distance[index], other(node, distance))
+                    for edge in node.byteEdges { best = min(best, distance[Int(edge.target)] &+ 1) }
+                    for next in node.epsilons { best = min(best, distance[Int(next)]) }
+                    if best < distance[index] {
+                        distance[index] = min(best, unreachable)
+                        changed = true
+                    }
                 }
             }
         }
-        return distance
+        return result
     }
 
     /// Bytes from a configuration to the end of the whole text: its node to the end of its

@@ -22,28 +22,34 @@ public struct FuzzReport: CustomStringConvertible {
     public var unclearCount = 0
     public var slowestSeconds = 0.0
     public var seconds = 0.0
+    /// The most the process grew over its size when the run began.
     public var peakResidentBytes = 0
 
     public var description: String {
-        String(format: "fuzz %@: %d inputs (%d accepted, %d rejected, %d unclear) in %.1f s, slowest %.3f s, peak RSS %d MiB",
+        String(format: "fuzz %@: %d inputs (%d accepted, %d rejected, %d unclear) in %.1f s, slowest %.3f s, memory growth %d MiB",
                target, iterations, accepted, rejected, unclearCount, seconds, slowestSeconds, peakResidentBytes >> 20)
     }
 }
 
 /// Runs a parser on mutated inputs in this process and makes every failure loud: an input
-/// that crashes, hangs past `perInputSeconds` or takes the process past `memoryLimitBytes`
-/// stops the test run with the target, the iteration and the input saved to a file (the
-/// run is deterministic, so the same seed and count find it again).
+/// that crashes, hangs past `perInputSeconds` or grows the process by more than
+/// `memoryLimitBytes` stops the test run with the target, the iteration and the input saved
+/// to a file (the run is deterministic, so the same seed and count find it again). The time
+/// bound is generous because the machine may be shared; a real hang never ends.
 ///
 /// `ARBOR_FUZZ_ITERATIONS` sets the inputs per target for a longer run (see the README);
 /// `make test` runs the defaults, a few seconds each.
 public enum FuzzDriver {
-    public static func iterations(default count: Int) -> Int {
-        ProcessInfo.processInfo.environment["ARBOR_FUZZ_ITERATIONS"].flatMap(Int.init) ?? count
+    /// The inputs to run for `target`: `ARBOR_FUZZ_ITERATIONS_<TARGET>` (`yaml-spec` reads
+    /// `ARBOR_FUZZ_ITERATIONS_YAML_SPEC`), else `ARBOR_FUZZ_ITERATIONS`, else `count`.
+    public static func iterations(_ target: String, default count: Int) -> Int {
+        let environment = ProcessInfo.processInfo.environment
+        let own = "ARBOR_FUZZ_ITERATIONS_" + target.uppercased().replacingOccurrences(of: "-", with: "_")
+        return (environment[own] ?? environment["ARBOR_FUZZ_ITERATIONS"]).flatMap(Int.init) ?? count
     }
 
     public static func run(_ target: String, mutator: Mutator, iterations: Int, seed: UInt64 = 0xA4B0_5EED,
-                           perInputSeconds: Double = 2, memoryLimitBytes: Int = 3 << 30,
+                           perInputSeconds: Double = 10, memoryLimitBytes: Int = 2 << 30,
                            body: ([UInt8]) -> FuzzOutcome) -> FuzzReport {
         var report = FuzzReport(target: target)
         var rng = FuzzRandom(seed: seed)
@@ -108,6 +114,8 @@ final class Watch: @unchecked Sendable {
     private var startedAt: UInt64?
     private var running = true
     private var peak = 0
+    /// Resident memory when the run began: other tests in the process count as the baseline.
+    private let baseline = FuzzDriver.residentBytes()
     private let finished = DispatchSemaphore(value: 0)
 
     init(target: String, perInputSeconds: Double, memoryLimitBytes: Int) {
@@ -120,7 +128,7 @@ final class Watch: @unchecked Sendable {
         let thread = Thread { [self] in
             while true {
                 usleep(50_000)
-                let resident = FuzzDriver.residentBytes()
+                let resident = FuzzDriver.residentBytes() - baseline
                 lock.lock()
                 peak = max(peak, resident)
                 let stop = !running
@@ -131,7 +139,7 @@ final class Watch: @unchecked Sendable {
                 if overdue || resident > memoryLimitBytes {
                     let kind = overdue ? "hang" : "memory"
                     let path = FuzzDriver.save(input, target: target, kind: kind)
-                    let reason = overdue ? "ran longer than \(perInputSeconds) s" : "took the process past \(memoryLimitBytes >> 20) MiB"
+                    let reason = overdue ? "ran longer than \(perInputSeconds) s" : "grew the process by more than \(memoryLimitBytes >> 20) MiB"
                     FileHandle.standardError.write(Data("fuzz \(target): input \(iteration) \(reason); it is saved in \(path)\n".utf8))
                     exit(70)
                 }
@@ -161,6 +169,6 @@ final class Watch: @unchecked Sendable {
         running = false
         lock.unlock()
         finished.wait()
-        return max(peak, FuzzDriver.residentBytes())
+        return max(peak, FuzzDriver.residentBytes() - baseline)
     }
 }

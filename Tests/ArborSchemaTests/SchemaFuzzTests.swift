@@ -36,7 +36,7 @@ final class SchemaFuzzTests: XCTestCase {
     func testMutatedJSONParsesAndPrintsBackOrFailsAtAPlaceInTheText() {
         let (schemas, data) = Self.seeds()
         let mutator = Mutator(seeds: data + schemas, dictionary: Self.jsonDictionary, nesting: Self.nesting)
-        let report = FuzzDriver.run("json-data", mutator: mutator, iterations: FuzzDriver.iterations(default: 600)) { input in
+        let report = FuzzDriver.run("json-data", mutator: mutator, iterations: FuzzDriver.iterations("json-data", default: 2000)) { input in
             do {
                 let value = try JSONValue(parsing: input)
                 // What is printed reads back as the same value.
@@ -60,7 +60,7 @@ final class SchemaFuzzTests: XCTestCase {
         let (schemas, data) = Self.seeds()
         let instances = data.prefix(40).compactMap { try? JSONValue(parsing: $0) }
         let mutator = Mutator(seeds: schemas, dictionary: Self.jsonDictionary, nesting: Self.nesting)
-        let report = FuzzDriver.run("json-schema", mutator: mutator, iterations: FuzzDriver.iterations(default: 400)) { input in
+        let report = FuzzDriver.run("json-schema", mutator: mutator, iterations: FuzzDriver.iterations("json-schema", default: 1500)) { input in
             guard let json = try? JSONValue(parsing: input) else { return .rejected }
             do {
                 let document = try SchemaDocument(compiling: json)

@@ -19,11 +19,13 @@ final class SpecFuzzTests: XCTestCase {
         XCTAssertGreaterThan(seeds.count, 5)
         let mutator = Mutator(seeds: seeds, dictionary: Self.dictionary,
                               nesting: [(Array("[".utf8), Array("]".utf8)), (Array("{a: ".utf8), Array("}".utf8)), (Array("- ".utf8), [])])
-        let report = FuzzDriver.run("yaml-spec", mutator: mutator, iterations: FuzzDriver.iterations(default: 300)) { input in
+        let report = FuzzDriver.run("yaml-spec", mutator: mutator, iterations: FuzzDriver.iterations("yaml-spec", default: 300)) { input in
             let text = String(decoding: input, as: UTF8.self)
             let (workflow, diagnostics) = WorkflowLoader.load(text: text, file: "fuzz.yaml")
             if workflow != nil { return .accepted }
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count + 1
+            // Lines as YAML counts them: LF, CR, CRLF, NEL, LS and PS all end one.
+            let lines = text.replacingOccurrences(of: "\r\n", with: "\n").unicodeScalars
+                .filter { ["\n", "\r", "\u{85}", "\u{2028}", "\u{2029}"].contains($0) }.count + 2
             guard let first = diagnostics.first(where: { $0.severity == .error }) else { return .unclear("rejected without an error") }
             for diagnostic in diagnostics where diagnostic.message.isEmpty || diagnostic.line < 1 || diagnostic.column < 1 || diagnostic.line > lines {
                 return .unclear("\(diagnostic) is empty or outside the file (\(lines) lines)")

@@ -18,7 +18,7 @@ final class CassetteFuzzTests: XCTestCase {
             "\"arbor_cassette\":", "\"interactions\":", "\"tools\":", "\"result\":", "\"error\":", "\"arguments\":", "\"output\":", "\"tool\":",
         ].map { Array($0.utf8) }
         let mutator = Mutator(seeds: seeds, dictionary: dictionary, nesting: FuzzTokens.jsonNesting)
-        let report = FuzzDriver.run("cassette", mutator: mutator, iterations: FuzzDriver.iterations(default: 600)) { input in
+        let report = FuzzDriver.run("cassette", mutator: mutator, iterations: FuzzDriver.iterations("cassette", default: 1500)) { input in
             guard let json = try? JSONValue(parsing: input) else { return .rejected }
             do {
                 _ = try Cassette(json: json, path: "fuzz.json")

@@ -24,7 +24,7 @@ final class ToolReplyFuzzTests: XCTestCase {
             "\"type\":\"text\"", "\"type\":\"audio\"", "\"type\":\"resource\"", "\"isError\":", "\"structuredContent\":", "\"content\":",
         ].map { Array($0.utf8) }, nesting: FuzzTokens.jsonNesting)
         let decoder = JSONDecoder()
-        let report = FuzzDriver.run("mcp-reply", mutator: mutator, iterations: FuzzDriver.iterations(default: 600)) { input in
+        let report = FuzzDriver.run("mcp-reply", mutator: mutator, iterations: FuzzDriver.iterations("mcp-reply", default: 2000)) { input in
             guard let response = try? decoder.decode(Response<CallTool>.self, from: Data(input)) else { return .rejected }
             guard case .success(let result) = response.result else { return .rejected }
             do {
@@ -50,7 +50,7 @@ final class ToolReplyFuzzTests: XCTestCase {
         var rng = FuzzRandom(seed: 11)
         let statuses = [200, 201, 204, 299, 301, 404, 500, 503]
         let types: [String?] = ["application/json", "text/plain; charset=utf-8", "text/html", nil, "application/octet-stream"]
-        let report = FuzzDriver.run("http-reply", mutator: mutator, iterations: FuzzDriver.iterations(default: 800)) { input in
+        let report = FuzzDriver.run("http-reply", mutator: mutator, iterations: FuzzDriver.iterations("http-reply", default: 3000)) { input in
             do {
                 _ = try tool.interpret(status: statuses[rng.below(statuses.count)], contentType: types[rng.below(types.count)],
                                        body: Data(input), url: "http://127.0.0.1/x")

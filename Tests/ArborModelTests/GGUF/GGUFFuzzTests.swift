@@ -33,7 +33,7 @@ final class GGUFFuzzTests: XCTestCase {
             dictionary.append(withUnsafeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian) { Array($0) })
         }
         let mutator = Mutator(seeds: seeds, dictionary: dictionary, maximumLength: 64 << 10)
-        let report = FuzzDriver.run("gguf-header", mutator: mutator, iterations: FuzzDriver.iterations(default: 4000)) { input in
+        let report = FuzzDriver.run("gguf-header", mutator: mutator, iterations: FuzzDriver.iterations("gguf-header", default: 6000)) { input in
             let file: GGUFFile
             do {
                 file = try GGUFFile(bytes: input)
