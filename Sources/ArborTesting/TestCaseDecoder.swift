@@ -39,25 +39,6 @@ struct TestCaseDecoder {
         relative.hasPrefix("/") || directory.isEmpty ? relative : directory + "/" + relative
     }
 
-    /// Whether `path`, with `.` and `..` resolved and symbolic links followed, lies below `folder`.
-    static func isInside(_ path: String, folder: String) -> Bool {
-        // Links are resolved in the deepest part of the path that exists (the rest is created
-        // by `--record`, and cannot be a link yet).
-        func absolute(_ path: String) -> String {
-            let full = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + (path.isEmpty ? "." : path)
-            var existing = URL(fileURLWithPath: full).standardizedFileURL
-            var rest: [String] = []
-            while !FileManager.default.fileExists(atPath: existing.path), existing.path != "/" {
-                rest.insert(existing.lastPathComponent, at: 0)
-                existing.deleteLastPathComponent()
-            }
-            return rest.reduce(existing.resolvingSymlinksInPath()) { $0.appendingPathComponent($1) }.path
-        }
-        let root = absolute(folder)
-        let target = absolute(path)
-        return target.hasPrefix(root == "/" ? root : root + "/")
-    }
-
     /// Top-level keys of a `*.test.yaml` file.
     mutating func checkTestFileKeys() {
         guard let object = document.value.objectValue else {

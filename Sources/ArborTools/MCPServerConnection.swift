@@ -84,8 +84,8 @@ public actor MCPServerConnection {
             }
             await connection.adopt(process, pipes: [toChild, fromChild, errors])
             connection.stderrTail.collect(from: errors.fileHandleForReading)
-            transport = StdioTransport(input: .init(rawValue: fromChild.fileHandleForReading.fileDescriptor),
-                                       output: .init(rawValue: toChild.fileHandleForWriting.fileDescriptor))
+            transport = DepthCheckedTransport(StdioTransport(input: .init(rawValue: fromChild.fileHandleForReading.fileDescriptor),
+                                                             output: .init(rawValue: toChild.fileHandleForWriting.fileDescriptor)))
         case .http(let urlText, let headers):
             guard let url = URL(string: urlText), url.scheme == "http" || url.scheme == "https" else {
                 throw ToolError.mcpServerFailed(server: server.name, target: urlText, message: "the url is not an http(s) URL")
@@ -100,11 +100,11 @@ public actor MCPServerConnection {
             }
             let fixedHeaders = filled
             connection = MCPServerConnection(name: server.name, target: urlText, client: client)
-            transport = HTTPClientTransport(endpoint: url, streaming: false, requestModifier: { request in
+            transport = DepthCheckedTransport(HTTPClientTransport(endpoint: url, streaming: false, requestModifier: { request in
                 var request = request
                 for (name, value) in fixedHeaders { request.setValue(value, forHTTPHeaderField: name) }
                 return request
-            })
+            }))
         }
         do {
             let tools = try await withDeadline(

@@ -25,7 +25,9 @@ final class ToolReplyFuzzTests: XCTestCase {
         ].map { Array($0.utf8) }, nesting: FuzzTokens.jsonNesting)
         let decoder = JSONDecoder()
         let report = FuzzDriver.run("mcp-reply", mutator: mutator, iterations: FuzzDriver.iterations("mcp-reply", default: 2000)) { input in
-            guard let response = try? decoder.decode(Response<CallTool>.self, from: Data(input)) else { return .rejected }
+            // As the connection reads it: the depth check first, then the SDK's decoding.
+            let message = DepthCheckedTransport.checked(Data(input))
+            guard let response = try? decoder.decode(Response<CallTool>.self, from: message) else { return .rejected }
             guard case .success(let result) = response.result else { return .rejected }
             do {
                 _ = try MCPServerConnection.value(of: result, tool: "fuzzed", server: "fixture")
@@ -39,6 +41,23 @@ final class ToolReplyFuzzTests: XCTestCase {
         XCTAssertEqual(report.unclearCount, 0, report.unclear.map(\.reason).joined(separator: "\n"))
         XCTAssertGreaterThan(report.accepted, 0)
         XCTAssertGreaterThan(report.rejected, 0)
+    }
+
+    func testADeeplyNestedMCPReplyBecomesAnErrorForItsRequestBeforeDecoding() throws {
+        let deep = #"{"jsonrpc":"2.0","id":3,"result":{"content":[],"structuredContent":"#
+            + String(repeating: #"{"a":"#, count: 500) + "1" + String(repeating: "}", count: 500) + "}}"
+        let start = Date()
+        let checked = DepthCheckedTransport.checked(Data(deep.utf8))
+        let response = try JSONDecoder().decode(Response<CallTool>.self, from: checked)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 1, "decoding the nested reply itself takes seconds")
+        XCTAssertEqual(response.id, 3)
+        guard case .failure(let error) = response.result else { return XCTFail("\(response)") }
+        XCTAssertTrue("\(error)".contains("a reply nested 502 levels deep; Arbor reads MCP replies of at most 64 levels"), "\(error)")
+        let string = #"{"jsonrpc":"2.0","result":"#.utf8 + Array(repeating: UInt8(ascii: "["), count: 100) + #","id":"req-7"}"#.utf8
+        XCTAssertTrue(String(decoding: DepthCheckedTransport.checked(Data(string)), as: UTF8.self).contains(#""id":"req-7""#) == false,
+                      "an unclosed reply has no id at the top level")
+        let shallow = Data(Self.mcpSeeds[0])
+        XCTAssertEqual(DepthCheckedTransport.checked(shallow), shallow)
     }
 
     func testMutatedHTTPBodiesGiveAResultOrAToolError() {
