@@ -41,7 +41,9 @@ let package = Package(
         .target(name: "ArborModel", dependencies: ["CArborKernels"]),
         .target(
             name: "ArborTools",
-            dependencies: ["ArborSchema", "ArborSpec", .product(name: "MCP", package: "swift-sdk")]
+            // GRDB: the SQLite FTS5 index of the document built-ins (see Documents/DocumentIndex.swift)
+            dependencies: ["ArborSchema", "ArborSpec", .product(name: "MCP", package: "swift-sdk"),
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "ArborStore",

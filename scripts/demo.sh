@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The demo behind `make demo`: every workflow in Workflows/ is validated and compiled to
 # its decoding grammar, the default model runs in-process (free and under a schema), and
-# `arbor run` decodes a whole reasoning tree with a tool call inside the loop.
+# `arbor run` decodes a whole reasoning tree with a tool call inside the loop; it ends with a
+# research question answered from the documents in Examples/research-corpus, with citations.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 arbor=${1:-.build/release/arbor}
@@ -41,3 +42,13 @@ step "Every run is recorded: arbor runs, arbor inspect"
 latest=$("$arbor" runs --json --limit 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
 "$arbor" inspect "$latest" > .build/demo-inspect.txt
 head -30 .build/demo-inspect.txt
+
+step "A research question answered from the documents in Examples/research-corpus"
+# search_documents / read_document over the folder (SQLite FTS5 index in ~/.cache/arbor), the
+# answer's citations checked against the documents this run actually read.
+start=$(date +%s)
+"$arbor" run Workflows/research-local.yaml --json --quiet \
+    --input question="What kind of milk is Vell Blue cheese made from?" > .build/demo-research.json
+echo "($(( $(date +%s) - start )) s)"
+python3 Workflows/tools/check_citations.py --show < .build/demo-research.json \
+    || echo "(the check failed: the answer cites a document this run did not read)"

@@ -45,6 +45,14 @@ if ! python3 -c 'import mcp_server_time, mcp' 2>/dev/null; then
         python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages "mcp-server-time==2026.10.19"
 fi
 
+# The research workflow's web variant (Examples/research-web) reads pages through the
+# reference fetch server, tested against a page server on 127.0.0.1.
+if ! python3 -c 'import mcp_server_fetch' 2>/dev/null; then
+    say "installing mcp-server-fetch (research workflow over web pages)"
+    python3 -m pip install --quiet --disable-pip-version-check "mcp-server-fetch==2026.10.24" 2>/dev/null ||
+        python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages "mcp-server-fetch==2026.10.24"
+fi
+
 # --- Models ----------------------------------------------------------------------------------
 mkdir -p "$models_dir"
 

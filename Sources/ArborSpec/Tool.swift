@@ -36,6 +36,8 @@ public enum ToolImplementation: Codable, Sendable, Equatable {
     case http(HTTPRequestTemplate)
     case command(CommandTemplate)
     case builtin(BuiltinTool)
+    /// `search_documents` or `read_document` over a folder (`builtin:` with `root:`).
+    case documents(DocumentToolBinding)
 }
 
 /// A tool served by an MCP server declared under `servers:`.

@@ -86,7 +86,7 @@ struct WorkflowChecker {
                                   hint: "pass the value as its own argument, e.g. [sh, -c, 'grep -- \"$1\" notes.txt', sh, '{{query}}'], or read the arguments as JSON from stdin",
                                   severity: .warning)
                 }
-            case .builtin:
+            case .builtin, .documents:
                 break
             }
         }

@@ -85,12 +85,25 @@ extension WorkflowDecoder {
             return nil
         }
         let implementationPointer = pointer.appending(kind)
+        if object.contains("root"), kind != "builtin" || object["builtin"]?.stringValue.flatMap(DocumentBuiltin.init(rawValue:)) == nil {
+            reader.report(pointer.appending("root"), anchor: .key,
+                          "`root` applies only to the built-ins \(DocumentBuiltin.allCases.map { "`\($0.rawValue)`" }.joined(separator: " and ")); remove it")
+        }
         var implementation: ToolImplementation?
         var parameters: ToolParameters?
         switch kind {
         case "builtin":
             if let builtinName = reader.string(object["builtin"], at: implementationPointer, what: "`builtin`") {
-                if let builtin = BuiltinTool(rawValue: builtinName) {
+                if let documents = DocumentBuiltin(rawValue: builtinName) {
+                    if let root = decodeDocumentRoot(object["root"], of: toolName, at: pointer) {
+                        implementation = .documents(DocumentToolBinding(documents, root: root))
+                    }
+                    parameters = .schema(documents.parametersSchema)
+                    if description == nil { description = documents.summary }
+                    for key in ["parameters", "parameters_schema"] where object.contains(key) {
+                        reader.report(pointer.appending(key), anchor: .key, "a built-in tool has fixed parameters; remove `\(key)`")
+                    }
+                } else if let builtin = BuiltinTool(rawValue: builtinName) {
                     implementation = .builtin(builtin)
                     parameters = .schema(builtin.parametersSchema)
                     if description == nil { description = builtin.summary }
@@ -98,7 +111,7 @@ extension WorkflowDecoder {
                         reader.report(pointer.appending(key), anchor: .key, "a built-in tool has fixed parameters; remove `\(key)`")
                     }
                 } else {
-                    let names = BuiltinTool.allCases.map(\.rawValue)
+                    let names = BuiltinTool.allCases.map(\.rawValue) + DocumentBuiltin.allCases.map(\.rawValue)
                     reader.report(implementationPointer, "`\(builtinName)` is not a built-in tool",
                                   hint: SpellingHint.didYouMean(builtinName, in: names) ?? "built-in tools: \(names.joined(separator: ", "))")
                 }
@@ -170,6 +183,16 @@ extension WorkflowDecoder {
         }
         guard let name, let description, let parameters, let implementation else { return nil }
         return Tool(name: name, description: description, parameters: parameters, implementation: implementation)
+    }
+
+    /// The folder of a document built-in: required, a non-empty path.
+    private mutating func decodeDocumentRoot(_ value: JSONValue?, of toolName: String, at pointer: JSONPointer) -> String? {
+        guard let value else {
+            reader.report(pointer, "the tool `\(toolName)` needs `root:`, the folder of documents it searches",
+                          hint: "e.g. `root: Examples/research-corpus` (relative to the directory Arbor runs in)")
+            return nil
+        }
+        return reader.string(value, at: pointer.appending("root"), what: "`root`")
     }
 
     private mutating func commandTemplate(_ argv: [String], timeout: Double?, environment: [HTTPHeader], at pointer: JSONPointer) -> ToolImplementation? {

@@ -8,7 +8,7 @@ import ArborSchema
 struct WorkflowDecoder {
     static let topLevelKeys = ["arbor", "name", "description", "model", "inputs", "instructions", "types", "servers",
                                "tools", "output", "output_schema", "limits", "steps", "tests"]
-    static let toolKeys = ["name", "description", "parameters", "parameters_schema", "mcp", "http", "command", "builtin"]
+    static let toolKeys = ["name", "description", "parameters", "parameters_schema", "mcp", "http", "command", "builtin", "root"]
     static let implementationKeys = ["mcp", "http", "command", "builtin"]
 
     var reader = SpecReader()

@@ -35,9 +35,12 @@ public struct TestCase: Sendable, Equatable {
     public var assertions: [Assertion]
     /// Why the case is not run now (`skip: REASON`); nil runs it.
     public var skipReason: String?
+    /// `live: true`: calls the workflow's real tools instead of a cassette (fixtures still
+    /// answer first), for workflows whose tools are local, such as the document built-ins.
+    public var live: Bool
 
     public init(name: String, workflowName: String, workflowPath: String, location: SourceLocation, inputs: JSONObject = [:],
-                fixtures: [ToolFixture] = [], cassettePath: String, assertions: [Assertion] = [], skipReason: String? = nil) {
+                fixtures: [ToolFixture] = [], cassettePath: String, assertions: [Assertion] = [], skipReason: String? = nil, live: Bool = false) {
         self.name = name
         self.workflowName = workflowName
         self.workflowPath = workflowPath
@@ -47,6 +50,7 @@ public struct TestCase: Sendable, Equatable {
         self.cassettePath = cassettePath
         self.assertions = assertions
         self.skipReason = skipReason
+        self.live = live
     }
 
     /// `workflow/case`, the name `--filter` matches and reports print.

@@ -16,7 +16,7 @@ struct TestCaseDecoder {
         self.workflowPath = workflowPath
     }
 
-    static let caseKeys = ["name", "description", "inputs", "tools", "cassette", "expect", "skip"]
+    static let caseKeys = ["name", "description", "inputs", "tools", "cassette", "live", "expect", "skip"]
     static let fixtureKeys = ["arguments", "match", "result", "error"]
     static let assertionKeys = ["description", "path", "equals", "tolerance", "contains", "matches", "gt", "gte", "lt", "lte",
                                 "length", "tool", "called_with", "match", "at_least", "at_most", "times", "tool_order", "limits", "command", "snapshot"]
@@ -125,6 +125,8 @@ struct TestCaseDecoder {
                 report(pointer.appending("cassette"), "`cassette` must be a file path (relative to this file)")
             }
         }
+        let live = object["live"]?.boolValue ?? false
+        if let written = object["live"], written.boolValue == nil { report(pointer.appending("live"), "`live` must be true or false") }
         var assertions: [Assertion] = []
         if let written = object["expect"] {
             if let entries = written.arrayValue {
@@ -143,7 +145,7 @@ struct TestCaseDecoder {
         guard problems.count == problemsBefore else { return nil }
         return TestCase(name: name, workflowName: workflow.name, workflowPath: workflowPath, location: location(pointer),
                         inputs: inputs, fixtures: fixtures, cassettePath: cassettePath, assertions: assertions,
-                        skipReason: skipReason)
+                        skipReason: skipReason, live: live)
     }
 
     static func stem(of path: String) -> String {

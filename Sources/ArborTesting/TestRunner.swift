@@ -18,7 +18,7 @@ public struct TestRunner: Sendable {
     public let options: TestRunOptions
     private let liveTools: LiveTools
 
-    /// `liveTools` builds the real tools when recording (default: the workflow's ``ToolBox``).
+    /// `liveTools` builds the real tools when recording and for `live: true` cases (default: the workflow's ``ToolBox``).
     public init(executor: any CaseExecutor, options: TestRunOptions = TestRunOptions(),
                 liveTools: @escaping LiveTools = { try await ToolBox(workflow: $0) }) {
         self.executor = executor
@@ -94,6 +94,11 @@ public struct TestRunner: Sendable {
         var recordedOutput: JSONValue?
         do {
             switch options.mode {
+            case .replay where testCase.live:
+                let live = try await liveTools(workflow)
+                box = live
+                replay = try await ReplayingToolInvoker(workflow: workflow, fixtures: testCase.fixtures, cassette: nil,
+                                                        cassettePath: testCase.cassettePath, passthrough: live)
             case .replay:
                 let cassette = try Cassette.load(path: testCase.cassettePath)
                 cassetteExists = cassette != nil

@@ -40,12 +40,16 @@ public actor ToolBox {
     public init(workflow: Workflow, environment: [String: String] = ProcessInfo.processInfo.environment) async throws(ToolError) {
         var connections: [String: MCPServerConnection] = [:], started: [MCPServerConnection] = []
         var entries: [String: Entry] = [:], names: [String] = []
+        var documentIndexes: [String: DocumentIndex] = [:]
         do throws(ToolError) {
             for spec in workflow.tools {
                 let tool: any ArborTool
                 switch spec.implementation {
                 case .builtin(let builtin):
                     tool = BuiltinToolImplementation(builtin, name: spec.name, description: spec.description)
+                case .documents(let binding):
+                    tool = try DocumentTool(binding, name: spec.name, description: spec.description,
+                                            sharing: &documentIndexes, environment: environment)
                 case .command(let template):
                     tool = CommandTool(name: spec.name, description: spec.description,
                                        parametersSchema: try Self.schema(of: spec), template: template, environment: environment)

@@ -112,7 +112,7 @@ final class TestSuiteLoaderTests: XCTestCase {
         let suites = TestSuiteLoader.load(paths: [folder + "/checks/more.test.yaml"])
         XCTAssertEqual(suites.map(\.workflowPath), [folder + "/checks/../calc.yaml"])
         XCTAssertEqual(suites.first?.diagnostics.map(\.description),
-                       [folder + "/checks/more.test.yaml:5:5: error: unknown key `unknown` in a test case\n  hint: allowed keys: name, description, inputs, tools, cassette, expect, skip"])
+                       [folder + "/checks/more.test.yaml:5:5: error: unknown key `unknown` in a test case\n  hint: allowed keys: name, description, inputs, tools, cassette, live, expect, skip"])
     }
 
     func testAWorkflowThatDoesNotLoadIsASuiteWithItsErrors() throws {
