@@ -75,16 +75,14 @@ let package = Package(
         ),
 
         // Tests mirror the modules; fixtures live in each target's Fixtures/ folder.
-        // ArborFuzzSupport is the tests' mutation fuzzer (seeded, in process, with a watchdog).
-        .target(name: "ArborFuzzSupport", path: "Tests/ArborFuzzSupport"),
-        .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema", "ArborFuzzSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema", "ArborFuzzSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema"], exclude: ["Fixtures"]),
+        .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborGrammarTests", dependencies: ["ArborGrammar", "ArborSchema"]),
         .testTarget(name: "CArborKernelsTests", dependencies: ["CArborKernels"], exclude: ["Fixtures"]),
-        .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels", "ArborFuzzSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels"], exclude: ["Fixtures"]),
         .testTarget(
             name: "ArborToolsTests",
-            dependencies: ["ArborTools", "ArborSpec", "ArborSchema", "ArborFuzzSupport", .product(name: "MCP", package: "swift-sdk")],
+            dependencies: ["ArborTools", "ArborSpec", "ArborSchema"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -94,7 +92,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ArborTestingTests",
-            dependencies: ["ArborTesting", "ArborTools", "ArborSpec", "ArborSchema", "ArborFuzzSupport"],
+            dependencies: ["ArborTesting", "ArborTools", "ArborSpec", "ArborSchema"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

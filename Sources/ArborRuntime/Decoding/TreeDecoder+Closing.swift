@@ -45,23 +45,16 @@ extension TreeDecoder {
     /// token boundaries (every one within the window), so they decide alike.
     mutating func decideLimitClosing() {
         var limit = self.limit
-        var grammar = self.grammar
-        let call = limit.rule.isInWindow(written: written) && grammar.isInsideToolCall
-            ? grammar.shortestCompletionLengthThroughHoles.map { through in
-                (bytesThroughCall: through, tokensToResult: { grammar.tokensToToolResult() }) }
-            : nil
-        limit.decide(written: written, isInFinalValue: isInFinalValue, neededTokens: { grammar.shortestCompletionTokens() }, call: call)
+        limit.decide(written: written, isInFinalValue: isInFinalValue) { grammar.shortestCompletionTokens() }
         self.limit = limit
         metrics.closedAtTokenLimit = limit.closed
     }
 
     /// Forces the first token of the grammar's shortest completion: up to the start of the
-    /// final value while closing, to the end while finishing, to the tool's result while
-    /// ending a tool call. One token per step, so that a run resumed in the middle of it goes
-    /// on with the same tokens.
+    /// final value while closing, to the end while finishing. One token per step, so that a
+    /// run resumed in the middle of it goes on with the same tokens.
     mutating func forceClosingToken() throws -> Int32 {
-        let shortest = limit.finishingToolCall && grammar.isInsideToolCall ? grammar.shortestCompletionToHole() : grammar.shortestCompletion()
-        guard var completion = shortest, !completion.isEmpty else {
+        guard var completion = grammar.shortestCompletion(), !completion.isEmpty else {
             throw RuntimeError.incomplete(maxTokens: settings.maxTokens, text: String(decoding: tracker.document, as: UTF8.self))
         }
         if limit.phase != .finishing, let end = tracker.bytesToFinalValue(in: completion) { completion.removeSubrange(end...) }
