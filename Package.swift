@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "ArborStore", targets: ["ArborStore"]),
         .library(name: "ArborRuntime", targets: ["ArborRuntime"]),
         .library(name: "ArborTesting", targets: ["ArborTesting"]),
+        .library(name: "ArborServer", targets: ["ArborServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
@@ -55,6 +56,12 @@ let package = Package(
             dependencies: ["ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore"]
         ),
         .target(name: "ArborTesting", dependencies: ["ArborSchema", "ArborSpec", "ArborTools", "ArborRuntime", "ArborModel"]),
+        // `arbor mcp`: workflows served as MCP tools.
+        .target(
+            name: "ArborServer",
+            dependencies: ["ArborSchema", "ArborSpec", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime",
+                           .product(name: "MCP", package: "swift-sdk")]
+        ),
         // Every benchmark: the model's speed, grammar masks, the store, tools in the loop, long jobs.
         .target(
             name: "ArborBench",
@@ -64,8 +71,9 @@ let package = Package(
             name: "ArborCLI",
             dependencies: [
                 "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime",
-                "ArborTesting", "ArborBench",
+                "ArborTesting", "ArborBench", "ArborServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "MCP", package: "swift-sdk"),
             ]
         ),
         .executableTarget(
@@ -103,6 +111,12 @@ let package = Package(
         .testTarget(
             name: "ArborCLITests",
             dependencies: ["ArborModel", "ArborSchema"]
+        ),
+        .testTarget(
+            name: "ArborServerTests",
+            dependencies: ["ArborServer", "ArborSchema", "ArborSpec", "ArborStore", "ArborModel", "ArborTools",
+                           .product(name: "MCP", package: "swift-sdk")],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ArborStoreTests",
