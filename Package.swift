@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        // Already resolved for the MCP SDK; `arbor mcp --http` serves HTTP/1.1 on it.
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
     ],
     targets: [
         // Modules, in dependency order (see DESIGN.md's module map).
@@ -60,7 +62,8 @@ let package = Package(
         .target(
             name: "ArborServer",
             dependencies: ["ArborSchema", "ArborSpec", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime",
-                           .product(name: "MCP", package: "swift-sdk")]
+                           .product(name: "MCP", package: "swift-sdk"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]
         ),
         // Every benchmark: the model's speed, grammar masks, the store, tools in the loop, long jobs.
         .target(

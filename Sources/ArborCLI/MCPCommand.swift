@@ -9,7 +9,7 @@ import MCP
 struct MCPCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mcp",
-        abstract: "Serve workflows as MCP tools (one tool per workflow) over standard input and output.",
+        abstract: "Serve workflows as MCP tools (one tool per workflow) over stdio, or streamable HTTP with --http.",
         discussion: """
             Each workflow becomes a tool whose inputSchema is the workflow's inputs and whose \
             outputSchema is its answer's schema. A call runs the workflow like `arbor run` and is \
@@ -31,6 +31,12 @@ struct MCPCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-tokens"), help: "Most tokens a run writes per round, for every workflow (default: each workflow's limits.max_tokens).")
     var maxTokens: Int?
 
+    @Flag(name: .long, help: "Serve over MCP's streamable HTTP at http://127.0.0.1:PORT/mcp instead of standard input and output.")
+    var http = false
+
+    @Option(name: .long, help: "The port for --http (0: any free port; the address is printed on standard error).")
+    var port: Int?
+
     @OptionGroup var database: DatabaseOptions
 
     @OptionGroup var numerics: NumericsOption
@@ -38,6 +44,8 @@ struct MCPCommand: AsyncParsableCommand {
     func validate() throws {
         if threads < 1 { throw ValidationError("--threads must be at least 1.") }
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1.") }
+        if port != nil, !http { throw ValidationError("--port needs --http (over stdio there is no port).") }
+        if let port, !(0...65535).contains(port) { throw ValidationError("--port must be from 0 to 65535.") }
     }
 
     func run() async throws {
@@ -54,10 +62,19 @@ struct MCPCommand: AsyncParsableCommand {
         let server = WorkflowServer(tools: tools, configuration: .init(store: store, modelPath: model, threads: threads,
                                                                        maxTokens: maxTokens))
         let signals = ShutdownSignals { await server.shutdown() }
-        FileHandle.standardError.write(Data("arbor mcp: serving \(tools.map(\.name).joined(separator: ", ")) over stdio; runs recorded in \(store.path)\n".utf8))
-        try await server.serve(on: StdioTransport())
+        let names = tools.map(\.name).joined(separator: ", ")
+        if http {
+            try await StreamableHTTPServer(workflows: server).run(port: port ?? Self.defaultPort) { bound in
+                FileHandle.standardError.write(Data("arbor mcp: serving \(names) at http://127.0.0.1:\(bound)/mcp; runs recorded in \(store.path)\n".utf8))
+            }
+        } else {
+            FileHandle.standardError.write(Data("arbor mcp: serving \(names) over stdio; runs recorded in \(store.path)\n".utf8))
+            try await server.serve(on: StdioTransport())
+        }
         withExtendedLifetime(signals) {}
     }
+
+    static let defaultPort = 8765
 
     static var defaultFolder: String {
         var isDirectory: ObjCBool = false

@@ -22,8 +22,8 @@ public struct WorkflowTool: Sendable {
     public let workflow: Workflow
     /// The file's text as it was loaded; each run records it, as `arbor run` records the file.
     public let specText: String
-    /// The tool's name: the workflow's name, kept to the characters MCP allows in a name.
-    public let name: String
+    /// The tool's name: the workflow's name (letters, digits, `-` and `_`, which MCP allows).
+    public var name: String { workflow.name }
     /// Whether the answer is wrapped as `{"result": …}` (its schema is not an object's).
     public let wrapsAnswer: Bool
 
@@ -31,7 +31,6 @@ public struct WorkflowTool: Sendable {
         self.path = path
         self.workflow = workflow
         self.specText = specText
-        name = Self.toolName(workflow.name)
         wrapsAnswer = !Self.describesObject(workflow.outputSchema)
     }
 
@@ -71,12 +70,5 @@ public struct WorkflowTool: Sendable {
 
     static func describesObject(_ schema: JSONValue) -> Bool {
         schema["type"] == "object"
-    }
-
-    /// MCP tool names take letters, digits, `_`, `-` and `.` (1 to 128 of them); anything else becomes `_`.
-    static func toolName(_ workflowName: String) -> String {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
-        let name = String(workflowName.map { allowed.contains($0) ? $0 : "_" }.prefix(128))
-        return name.isEmpty ? "workflow" : name
     }
 }

@@ -4,6 +4,8 @@ Run by ArborServerTests.PythonClientTests; usable by hand too:
 
     python3 python_mcp_client.py --arbor .build/debug/arbor --workflows Workflows --db /tmp/runs.sqlite
 
+With `--http` it starts `arbor mcp --http --port 0` itself and connects to the address the
+server prints, over streamable HTTP; otherwise the client starts the server over stdio.
 It lists the tools and checks their schemas, calls a tool with bad arguments (isError),
 calls math-solver with a progress token (structured content valid against the tool's
 output schema, progress received, the run id in `_meta`), then starts a long call,
@@ -39,8 +41,31 @@ def run_status(db, run_id):
 
 
 async def main(args):
-    server = StdioServerParameters(command=args.arbor, args=["mcp", args.workflows, "--db", args.db], cwd=args.cwd)
-    seen = {}
+    command = [args.arbor, "mcp", args.workflows, "--db", args.db]
+    if not args.http:
+        await exercise(StdioServerParameters(command=command[0], args=command[1:], cwd=args.cwd), args)
+        return
+    log_path = args.db + ".server-stderr"
+    with open(log_path, "wb") as log:
+        process = await anyio.open_process(command + ["--http", "--port", "0"], stdin=None, stdout=log, stderr=log, cwd=args.cwd)
+    try:
+        url = None
+        with anyio.fail_after(60):
+            while url is None:
+                await anyio.sleep(0.1)
+                for word in open(log_path).read().split():
+                    if word.startswith("http://127.0.0.1:") and word.endswith("/mcp;"):
+                        url = word[:-1]
+                check(process.returncode is None, "the HTTP server is still running")
+        await exercise(url, args)
+        check(process.returncode is None, "the HTTP server is still running after the checks")
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def exercise(server, args):
+    seen = {"transport": "http" if isinstance(server, str) else "stdio"}
     async with Client(server, read_timeout_seconds=args.timeout) as client:
         listed = (await client.list_tools()).tools
         tools = {tool.name: tool for tool in listed}
@@ -118,4 +143,5 @@ if __name__ == "__main__":
     parser.add_argument("--db", required=True)
     parser.add_argument("--cwd", default=None)
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--http", action="store_true")
     anyio.run(main, parser.parse_args())

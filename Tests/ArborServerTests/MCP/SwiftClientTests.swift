@@ -79,9 +79,9 @@ final class SwiftClientTests: XCTestCase {
         await server.client.onNotification(ProgressNotification.self) { message in
             messages.append(message.params.message ?? "")
         }
-        _ = try server.client.send(CallTool.request(.init(
+        _ = try await server.client.send(CallTool.request(.init(
             name: "long-report", arguments: ["topic": .string("Why long jobs need checkpoints")],
-            meta: Metadata(progressToken: .int(7)))))
+            meta: Metadata(progressToken: .integer(7)))))
         let deadline = Date().addingTimeInterval(600)
         while !messages.all.contains(where: { $0.hasPrefix("task ") }), Date() < deadline {
             try await Task.sleep(for: .milliseconds(200))

@@ -26,7 +26,7 @@ final class WorkflowToolTests: XCTestCase {
     func testANonObjectAnswerIsWrappedAsResult() throws {
         let yaml = """
             arbor: 1
-            name: list maker
+            name: list-maker
             inputs: {topic: str}
             instructions: List three words about {{topic}}.
             output_schema: {type: array, items: {type: string}}
@@ -34,7 +34,7 @@ final class WorkflowToolTests: XCTestCase {
         let (workflow, diagnostics) = WorkflowLoader.load(text: yaml)
         let loaded = try XCTUnwrap(workflow, diagnostics.map(\.description).joined(separator: "\n"))
         let tool = WorkflowTool(path: "list.yaml", workflow: loaded, specText: yaml)
-        XCTAssertEqual(tool.name, "list_maker")
+        XCTAssertEqual(tool.name, "list-maker")
         XCTAssertTrue(tool.wrapsAnswer)
         XCTAssertEqual(tool.outputSchema["required"], ["result"])
         XCTAssertEqual(tool.structuredContent(for: ["a", "b"]), ["result": ["a", "b"]])
