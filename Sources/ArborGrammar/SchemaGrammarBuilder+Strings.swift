@@ -5,6 +5,10 @@ extension SchemaGrammarBuilder {
     /// The longest `maxLength` unrolled into the grammar; a larger bound is a post-check.
     static let maximumUnrolledLength = 2048
 
+    /// The most (automaton state, length) pairs a `pattern`/`format` with a length bound
+    /// compiles to; a larger product leaves the length to a post-check.
+    static let maximumCountedPatternStates = 32_768
+
     mutating func stringExpression(_ node: SchemaNode) -> GrammarExpression {
         if node.pattern != nil || node.format != nil {
             return patternString(node)
@@ -33,8 +37,6 @@ extension SchemaGrammarBuilder {
             errors.append(.unsupportedSchema(pointer: node.location, reason: "`pattern` and `format` together are not supported; keep one"))
             return .empty
         }
-        if node.minLength != nil { postChecks.append(PostCheck(pointer: node.location, keyword: "minLength")) }
-        if node.maxLength != nil { postChecks.append(PostCheck(pointer: node.location, keyword: "maxLength")) }
         let regex: RegexPattern
         let keyword: String
         if let pattern = node.pattern {
@@ -53,8 +55,24 @@ extension SchemaGrammarBuilder {
             errors.append(.invalidPattern(pointer: node.location.appending(keyword), pattern: regex.source, reason: error.description))
             return .empty
         }
+        let name = ([prefix] + node.location.tokens + [keyword]).joined(separator: "-")
+        let minimum = node.minLength ?? 0
+        if minimum > 0 || node.maxLength != nil {
+            if let counted = CountedAutomaton(dfa, minimum: minimum, maximum: node.maxLength, stateLimit: Self.maximumCountedPatternStates) {
+                guard !counted.states.isEmpty else {
+                    errors.append(.unsatisfiable(pointer: node.location, reason: "no string of the allowed length matches the `\(keyword)`"))
+                    return .empty
+                }
+                let countedKey = "pattern:\(regex.source)#\(minimum)-\(node.maxLength.map(String.init) ?? "")"
+                let start = sharedRules[countedKey] ?? addAutomatonRules(counted.states, start: 0, named: name + "-counted")
+                sharedRules[countedKey] = start
+                return .concatenation([.literal("\""), .rule(start), .literal("\"")])
+            }
+            if node.minLength != nil { postChecks.append(PostCheck(pointer: node.location, keyword: "minLength")) }
+            if node.maxLength != nil { postChecks.append(PostCheck(pointer: node.location, keyword: "maxLength")) }
+        }
         let cacheKey = "pattern:" + regex.source
-        let start = sharedRules[cacheKey] ?? addAutomatonRules(dfa, named: ([prefix] + node.location.tokens + [keyword]).joined(separator: "-"))
+        let start = sharedRules[cacheKey] ?? addAutomatonRules(dfa.states, start: dfa.start, named: name)
         sharedRules[cacheKey] = start
         return .concatenation([.literal("\""), .rule(start), .literal("\"")])
     }
@@ -62,9 +80,9 @@ extension SchemaGrammarBuilder {
     /// One right-linear rule per DFA state (`state ::= class next-state | …`), JSON-escaped.
     /// The matcher treats the trailing rule reference as a tail call, so a long string does
     /// not grow the parse stack.
-    private mutating func addAutomatonRules(_ dfa: RegexDFA, named name: String) -> RuleID {
-        let rules = dfa.states.indices.map { grammar.addRule(named: "\(name)-\($0)") }
-        for (index, state) in dfa.states.enumerated() {
+    private mutating func addAutomatonRules(_ states: [RegexDFA.State], start: Int, named name: String) -> RuleID {
+        let rules = states.indices.map { grammar.addRule(named: "\(name)-\($0)") }
+        for (index, state) in states.enumerated() {
             var options: [GrammarExpression] = []
             for transition in state.transitions {
                 let set = ScalarRangeSet(ranges: [transition.range])
@@ -75,7 +93,7 @@ extension SchemaGrammarBuilder {
             if state.isAccepting { options.append(.empty) }
             grammar.setBody(options.isEmpty ? .empty : .choice(options), of: rules[index])
         }
-        return rules[dfa.start]
+        return rules[start]
     }
 
     /// The ways to write one scalar of `set` inside a JSON string: unescaped where JSON
