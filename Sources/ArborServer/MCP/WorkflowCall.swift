@@ -82,7 +82,7 @@ struct WorkflowCall {
         let meta = Metadata(additionalFields: ["arbor/run_id": .string(record.id)])
         let report: RunReport
         do {
-            report = try await execution.run(inputs: inputs)
+            report = try await Self.decode(execution, inputs: inputs)
         } catch RuntimeError.interrupted {
             return .stopped(.failure("The run \(record.id) was stopped; everything decoded so far is saved. Resume it with `arbor resume \(record.id)`.",
                                      meta: meta))
@@ -99,6 +99,14 @@ struct WorkflowCall {
                                              structuredContent: Optional(structured.mcpValue), isError: true, _meta: meta))
         }
         return .finished(CallTool.Result(content: [text], structuredContent: Optional(structured.mcpValue), isError: false, _meta: meta))
+    }
+
+    /// Runs `execution` on the decoding thread where there is one (see ``DecodingThread``).
+    private static func decode(_ execution: WorkflowExecution, inputs: JSONObject) async throws -> RunReport {
+        if #available(macOS 15.0, *) {
+            return try await withTaskExecutorPreference(DecodingThread.shared) { try await execution.run(inputs: inputs) }
+        }
+        return try await execution.run(inputs: inputs)
     }
 
     /// A progress message for a run event.

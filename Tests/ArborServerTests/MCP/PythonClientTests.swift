@@ -5,13 +5,22 @@ import XCTest
 /// `arbor mcp` driven by a client none of us wrote: the official Python MCP client (`mcp`
 /// from PyPI, installed by scripts/setup.sh) runs `Fixtures/python_mcp_client.py`, which lists
 /// the tools, calls with bad arguments, calls math-solver with progress, and cancels a long
-/// call of long-report, then finds its run paused in the SQLite store.
+/// call of long-report, then finds its run paused in the SQLite store; over stdio, and over
+/// streamable HTTP (`arbor mcp --http`).
 final class PythonClientTests: XCTestCase {
     static var script: String {
         MCPServerProcess.packageRoot.appendingPathComponent("Tests/ArborServerTests/Fixtures/python_mcp_client.py").path
     }
 
-    func testThePythonClientListsCallsReceivesProgressAndCancelsIntoAPausedRun() throws {
+    func testThePythonClientListsCallsReceivesProgressAndCancelsIntoAPausedRunOverStdio() throws {
+        try runPythonClient(arguments: [], transport: "stdio")
+    }
+
+    func testThePythonClientDoesTheSameOverStreamableHTTP() throws {
+        try runPythonClient(arguments: ["--http"], transport: "http")
+    }
+
+    private func runPythonClient(arguments: [String], transport: String) throws {
         try MCPServerProcess.requireBinaryAndModel()
         let check = Process()
         check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -32,7 +41,7 @@ final class PythonClientTests: XCTestCase {
         let client = Process()
         client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         client.arguments = ["python3", Self.script, "--arbor", MCPServerProcess.arborBinary, "--workflows", MCPServerProcess.workflows,
-                            "--db", folder.appendingPathComponent("runs.sqlite").path]
+                            "--db", folder.appendingPathComponent("runs.sqlite").path] + arguments
         client.currentDirectoryURL = MCPServerProcess.packageRoot
         var environment = ProcessInfo.processInfo.environment
         environment["ARBOR_MODEL"] = MCPServerProcess.modelPath
@@ -44,6 +53,7 @@ final class PythonClientTests: XCTestCase {
         let stdout = try String(contentsOf: outURL, encoding: .utf8), stderr = try String(contentsOf: errURL, encoding: .utf8)
         XCTAssertEqual(client.terminationStatus, 0, stderr)
         let seen = try XCTUnwrap(try? JSONValue(parsing: stdout.trimmingCharacters(in: .whitespacesAndNewlines)), stdout + stderr)
+        XCTAssertEqual(seen["transport"]?.stringValue, transport)
         XCTAssertEqual(seen["tools"]?.arrayValue?.count, 8)
         XCTAssertNotNil(seen["answer"]?["answer"], stdout)
         XCTAssertTrue(seen["cancelled_run"]?.stringValue?.hasPrefix("r-") ?? false, stdout)
