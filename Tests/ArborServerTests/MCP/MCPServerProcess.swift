@@ -10,6 +10,8 @@ final class MCPServerProcess {
         .deletingLastPathComponent().deletingLastPathComponent()
     static var arborBinary: String { packageRoot.appendingPathComponent(".build/debug/arbor").path }
     static var workflows: String { packageRoot.appendingPathComponent("Workflows").path }
+    /// Workflows only the tests serve (Tests/ArborServerTests/Fixtures/Workflows).
+    static var fixtureWorkflows: String { packageRoot.appendingPathComponent("Tests/ArborServerTests/Fixtures/Workflows").path }
     static var modelPath: String {
         ProcessInfo.processInfo.environment["ARBOR_MODEL"] ?? packageRoot.appendingPathComponent(ModelLocator.defaultModelRelativePath).path
     }
@@ -33,12 +35,13 @@ final class MCPServerProcess {
         }
     }
 
-    init(arguments: [String] = []) throws {
+    /// `paths`: the workflow files or folders served (default: the shipped Workflows folder).
+    init(paths: [String] = [MCPServerProcess.workflows], arguments: [String] = []) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-mcp-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         database = folder.appendingPathComponent("runs.sqlite").path
         process.executableURL = URL(fileURLWithPath: Self.arborBinary)
-        process.arguments = ["mcp", Self.workflows, "--db", database] + arguments
+        process.arguments = ["mcp"] + paths + ["--db", database] + arguments
         process.currentDirectoryURL = Self.packageRoot
         var environment = ProcessInfo.processInfo.environment
         environment["ARBOR_MODEL"] = Self.modelPath
@@ -56,6 +59,12 @@ final class MCPServerProcess {
         let transport = StdioTransport(input: .init(rawValue: fromServer.fileHandleForReading.fileDescriptor),
                                        output: .init(rawValue: toServer.fileHandleForWriting.fileDescriptor))
         _ = try await client.connect(transport: transport)
+    }
+
+    /// Calls a tool and waits for its whole result (the SDK's `callTool` drops `structuredContent` and `_meta`).
+    func call(_ name: String, _ arguments: [String: Value], progressToken: ProgressToken? = nil) async throws -> CallTool.Result {
+        try await client.send(CallTool.request(.init(name: name, arguments: arguments,
+                                                      meta: progressToken.map { Metadata(progressToken: $0) }))).value
     }
 
     /// Writes raw bytes to the server's standard input, past the client.
@@ -78,6 +87,27 @@ final class MCPServerProcess {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(100)) }
         return !process.isRunning
+    }
+
+    /// Runs `arbor ARGUMENTS` on this server's run database (`arbor runs`, `arbor inspect`) and
+    /// returns its standard output; fails the test when it exits non-zero.
+    func arbor(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        try Self.arbor(arguments + ["--db", database], file: file, line: line)
+    }
+
+    static func arbor(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let command = Process()
+        command.executableURL = URL(fileURLWithPath: arborBinary)
+        command.arguments = arguments
+        let output = Pipe(), errors = Pipe()
+        command.standardOutput = output
+        command.standardError = errors
+        try command.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let problems = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        command.waitUntilExit()
+        XCTAssertEqual(command.terminationStatus, 0, "arbor \(arguments.joined(separator: " ")): \(problems)", file: file, line: line)
+        return text
     }
 
     func stop() async {

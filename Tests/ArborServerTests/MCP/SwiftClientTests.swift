@@ -74,6 +74,46 @@ final class SwiftClientTests: XCTestCase {
         XCTAssertTrue(seen.contains { $0.hasPrefix("task ") }, "\(seen)")
     }
 
+    func testACancelledCallStopsItsRunPausedAndRecordedAndTheServerGoesOn() async throws {
+        let messages = ProgressMessages()
+        await server.client.onNotification(ProgressNotification.self) { message in
+            messages.append(message.params.message ?? "")
+        }
+        let call = try await server.client.send(CallTool.request(.init(
+            name: "long-report", arguments: ["topic": .string("Why long jobs need checkpoints")],
+            meta: Metadata(progressToken: .string("long")))))
+        let deadline = Date().addingTimeInterval(600)
+        while !messages.all.contains(where: { $0.hasPrefix("task ") }), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let started = try XCTUnwrap(messages.all.first { $0.hasPrefix("run r-") }, "\(messages.all)")
+        let runID = String(started.split(separator: " ")[1])
+        // notifications/cancelled for the call; the SDK's client stops waiting for its answer.
+        try await server.client.cancelRequest(call.requestID, reason: "the test has seen a finished task")
+        let store = try RunStore.openExisting(path: server.database)
+        let stopDeadline = Date().addingTimeInterval(60)
+        while try store.run(id: runID)?.status == .running, Date() < stopDeadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let run = try XCTUnwrap(try store.run(id: runID))
+        XCTAssertEqual(run.status, .paused, server.stderr)
+        XCTAssertGreaterThan(run.tokenCount, 0)
+
+        // The server goes on: it answers where the run stands, and that it has no answer yet.
+        let status = try await server.call("arbor_run_status", ["run_id": .string(runID)])
+        XCTAssertEqual(status.structuredContent?.objectValue?["status"], .string("paused"))
+        let answer = try await server.call("arbor_get_result", ["run_id": .string(runID)])
+        XCTAssertEqual(answer.isError, true)
+        XCTAssertTrue(Self.text(answer).contains("arbor resume \(runID)"), Self.text(answer))
+        XCTAssertTrue(server.process.isRunning, server.stderr)
+
+        // Recorded like `arbor run`: listed by `arbor runs`, shown by `arbor inspect`.
+        let listed = try server.arbor(["runs"])
+        XCTAssertTrue(listed.contains(runID) && listed.contains("paused"), listed)
+        let shown = try server.arbor(["inspect", runID])
+        XCTAssertTrue(shown.contains("long-report"), shown)
+    }
+
     func testAClientThatGoesAwayMidRunLeavesTheRunPausedAndResumable() async throws {
         let messages = ProgressMessages()
         await server.client.onNotification(ProgressNotification.self) { message in
