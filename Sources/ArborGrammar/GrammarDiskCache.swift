@@ -59,7 +59,7 @@ public struct GrammarDiskCache: Sendable {
     /// The entries stored at `path`, or nil when there is no usable file.
     func load(_ path: String) -> [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)]? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        let entries = Self.decode([UInt8](data))
+        let entries = data.withUnsafeBytes { Self.decode($0) }
         if entries == nil { try? FileManager.default.removeItem(atPath: path) }
         return entries
     }
@@ -152,7 +152,13 @@ public struct GrammarDiskCache: Sendable {
 
     static func encode(_ entries: [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)]) -> [UInt8] {
         var bytes = magic
-        func put(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { bytes += $0 } }
+        bytes.reserveCapacity(entries.reduce(64) { $0 + 20 + 4 * ($1.key.returns.count + $1.entry.acceptedMask.count + $1.entry.acceptedIDs.count + $1.entry.uncertain.count) })
+        func put(_ value: UInt32) {
+            bytes.append(UInt8(truncatingIfNeeded: value))
+            bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+            bytes.append(UInt8(truncatingIfNeeded: value >> 16))
+            bytes.append(UInt8(truncatingIfNeeded: value >> 24))
+        }
         func put<S: Sequence>(list: S, count: Int, _ convert: (S.Element) -> UInt32) {
             put(UInt32(count))
             for value in list { put(convert(value)) }
@@ -174,28 +180,29 @@ public struct GrammarDiskCache: Sendable {
 
     /// The entries of a file's bytes, or nil when the bytes are not a whole, intact file of
     /// this format.
-    static func decode(_ bytes: [UInt8]) -> [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)]? {
+    static func decode(_ bytes: UnsafeRawBufferPointer) -> [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)]? {
         let digestLength = 32
         guard bytes.count >= magic.count + 8 + digestLength, bytes.starts(with: magic) else { return nil }
-        let body = Array(bytes.dropLast(digestLength))
+        let body = UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - digestLength)])
         var hasher = StableHasher()
-        hasher.combine(bytes: body)
-        guard Array(hasher.hexDigest.utf8) == Array(bytes.suffix(digestLength)) else { return nil }
+        hasher.combine(raw: body)
+        guard hasher.hexDigest.utf8.elementsEqual(bytes[(bytes.count - digestLength)...]) else { return nil }
         var offset = magic.count
         func next() -> UInt32? {
             guard offset + 4 <= body.count else { return nil }
             defer { offset += 4 }
-            return UInt32(body[offset]) | UInt32(body[offset + 1]) << 8 | UInt32(body[offset + 2]) << 16 | UInt32(body[offset + 3]) << 24
+            return UInt32(littleEndian: body.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
         }
         func list<T>(_ convert: (UInt32) -> T) -> [T]? {
-            guard let count = next(), Int(count) <= (body.count - offset) / 4 else { return nil }
-            var values: [T] = []
-            values.reserveCapacity(Int(count))
-            for _ in 0..<count {
-                guard let value = next() else { return nil }
-                values.append(convert(value))
+            guard let count = next().map(Int.init), count <= (body.count - offset) / 4 else { return nil }
+            let start = offset
+            offset += count * 4
+            return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for index in 0..<count {
+                    buffer[index] = convert(UInt32(littleEndian: body.loadUnaligned(fromByteOffset: start + index * 4, as: UInt32.self)))
+                }
+                initialized = count
             }
-            return values
         }
         guard next() == formatVersion, let count = next(), Int(count) <= body.count / 20 else { return nil }
         var entries: [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)] = []
@@ -211,5 +218,9 @@ public struct GrammarDiskCache: Sendable {
                             TokenMaskCache.Entry(acceptedMask: mask, acceptedIDs: ids, uncertain: uncertain)))
         }
         return offset == body.count ? entries : nil
+    }
+
+    static func decode(_ bytes: [UInt8]) -> [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)]? {
+        bytes.withUnsafeBytes { decode($0) }
     }
 }

@@ -30,13 +30,17 @@ struct StableHasher: Sendable {
 
     /// The bytes, eight at a time, then their count (so `ab`+`c` differs from `a`+`bc`).
     mutating func combine(bytes: [UInt8]) {
+        bytes.withUnsafeBytes { combine(raw: $0) }
+    }
+
+    mutating func combine(raw bytes: UnsafeRawBufferPointer) {
+        let whole = bytes.count / 8
+        for index in 0..<whole {
+            combine(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)))
+        }
         var word: UInt64 = 0
-        for (index, byte) in bytes.enumerated() {
-            word |= UInt64(byte) << (UInt64(index & 7) * 8)
-            if index & 7 == 7 {
-                combine(word)
-                word = 0
-            }
+        for index in (whole * 8)..<bytes.count {
+            word |= UInt64(bytes[index]) << (UInt64(index & 7) * 8)
         }
         combine(word)
         combine(bytes.count)
