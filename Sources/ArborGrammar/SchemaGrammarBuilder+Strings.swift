@@ -4,13 +4,16 @@ import ArborSchema
 extension SchemaGrammarBuilder {
     /// The longest `maxLength` unrolled into the grammar; a larger bound is a post-check.
     static let maximumUnrolledLength = 2048
+    /// The most rules (automaton states × length) a default length bound may add to a
+    /// `pattern`/`format` string; past it such a string keeps only its pattern's own bound.
+    public static let maximumBoundedPatternRules = 16384
 
     mutating func stringExpression(_ node: SchemaNode) -> GrammarExpression {
         if node.pattern != nil || node.format != nil {
             return patternString(node)
         }
         let minimum = node.minLength ?? 0
-        var maximum = node.maxLength
+        var maximum = node.maxLength ?? defaultMaximumStringLength.map { max($0, minimum) }
         if let bound = maximum, bound > Self.maximumUnrolledLength {
             postChecks.append(PostCheck(pointer: node.location, keyword: "maxLength"))
             maximum = nil
@@ -53,10 +56,50 @@ extension SchemaGrammarBuilder {
             errors.append(.invalidPattern(pointer: node.location.appending(keyword), pattern: regex.source, reason: error.description))
             return .empty
         }
+        let name = ([prefix] + node.location.tokens + [keyword]).joined(separator: "-")
+        if node.maxLength == nil, let bound = defaultMaximumStringLength,
+           dfa.states.count * (bound + 1) <= Self.maximumBoundedPatternRules {
+            let cacheKey = "pattern:\(bound):" + regex.source
+            let start = sharedRules[cacheKey] ?? addBoundedAutomatonRules(dfa, maximumLength: bound, named: name)
+            sharedRules[cacheKey] = start
+            return .concatenation([.literal("\""), .rule(start), .literal("\"")])
+        }
         let cacheKey = "pattern:" + regex.source
-        let start = sharedRules[cacheKey] ?? addAutomatonRules(dfa, named: ([prefix] + node.location.tokens + [keyword]).joined(separator: "-"))
+        let start = sharedRules[cacheKey] ?? addAutomatonRules(dfa, named: name)
         sharedRules[cacheKey] = start
         return .concatenation([.literal("\""), .rule(start), .literal("\"")])
+    }
+
+    /// The automaton's rules with a character count: one rule per (state, characters so far),
+    /// and at `maximumLength` only accepting states may end. Reachable pairs only.
+    private mutating func addBoundedAutomatonRules(_ dfa: RegexDFA, maximumLength: Int, named name: String) -> RuleID {
+        var rules: [Int: RuleID] = [:]
+        var pending: [(state: Int, length: Int)] = []
+        func rule(_ state: Int, _ length: Int) -> RuleID {
+            let key = length * dfa.states.count + state
+            if let existing = rules[key] { return existing }
+            let id = grammar.addRule(named: "\(name)-\(state)-\(length)")
+            rules[key] = id
+            pending.append((state, length))
+            return id
+        }
+        let start = rule(dfa.start, 0)
+        while let (state, length) = pending.popLast() {
+            var options: [GrammarExpression] = []
+            if length < maximumLength {
+                // The last character must lead to an accepting state: the string ends there.
+                for transition in dfa.states[state].transitions where length + 1 < maximumLength || dfa.states[transition.target].isAccepting {
+                    let target = rule(transition.target, length + 1)
+                    for encoded in Self.jsonEncoded(ScalarRangeSet(ranges: [transition.range])) {
+                        options.append(.concatenation([encoded, .rule(target)]))
+                    }
+                }
+            }
+            if dfa.states[state].isAccepting { options.append(.empty) }
+            // No option at all is a dead end (an empty choice matches nothing), not the empty string.
+            grammar.setBody(.choice(options), of: rules[length * dfa.states.count + state]!)
+        }
+        return start
     }
 
     /// One right-linear rule per DFA state (`state ::= class next-state | …`), JSON-escaped.

@@ -75,6 +75,21 @@ struct GrammarProcessor {
     /// needs a hole's text.
     mutating func shortestCompletion() -> [UInt8]? { matcher.shortestCompletion() }
 
+    /// Inside a begun tool call's parameters: every completion needs the tool's result.
+    var isInsideToolCall: Bool { matcher.pendingHole == nil && matcher.shortestLengthToHole != nil }
+
+    /// Bytes of the shortest completion of the whole document, tool results not counted.
+    var shortestCompletionLengthThroughHoles: Int? { matcher.shortestCompletionLengthThroughHoles }
+
+    /// The shortest text to the pending tool call's result.
+    mutating func shortestCompletionToHole() -> [UInt8]? { matcher.shortestCompletionToHole() }
+
+    /// The tokens of the shortest way to the pending tool call's result, as encoded.
+    mutating func tokensToToolResult() -> Int? {
+        guard let bytes = shortestCompletionToHole() else { return nil }
+        return tokenizer.encode(String(decoding: bytes, as: UTF8.self), parseSpecial: false).count
+    }
+
     /// The tokens of the shortest completion as the tokenizer encodes it.
     mutating func shortestCompletionTokens() -> Int? {
         guard let completion = shortestCompletion() else { return nil }

@@ -138,7 +138,7 @@ public struct TreeDecoder {
             throw RuntimeError.incomplete(maxTokens: settings.maxTokens, text: String(decoding: tracker.document, as: UTF8.self))
         }
         decideLimitClosing()
-        if limit.forcesNext(isInFinalValue: isInFinalValue) { return .closing(try forceClosingToken()) }
+        if limit.forcesNext(isInFinalValue: isInFinalValue, isInsideToolCall: grammar.isInsideToolCall) { return .closing(try forceClosingToken()) }
         // While the round may still end with a summary, or near the token limit, forced
         // text goes one token per step, so the end is decided before every token — as a
         // replay decides it.
