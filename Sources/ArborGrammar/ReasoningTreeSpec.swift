@@ -54,8 +54,9 @@ public struct ReasoningTreeSpec: Sendable {
     /// The most characters in a thought, conclusion or summary; nil for no limit.
     public var maxTextLength: Int?
     /// The most characters in a tool's string parameter whose schema gives no `maxLength`
-    /// (also one with a `pattern` or `format`, when the bounded automaton stays small; see
-    /// ``SchemaGrammarBuilder/maximumBoundedPatternRules``); nil leaves them unbounded.
+    /// (also one with a `pattern` or `format`, counted with its automaton when that stays
+    /// within ``SchemaGrammarBuilder/maximumCountedPatternStates`` pairs); nil leaves them
+    /// unbounded.
     public var maxToolStringLength: Int?
     /// The `reasoning` list cannot close before it holds `maxBreadth` tasks: until then only
     /// another task may follow. With a summary ending this is the grammar of a round that

@@ -4,9 +4,9 @@ import ArborSchema
 extension SchemaGrammarBuilder {
     /// The longest `maxLength` unrolled into the grammar; a larger bound is a post-check.
     static let maximumUnrolledLength = 2048
-    /// The most rules (automaton states × length) a default length bound may add to a
-    /// `pattern`/`format` string; past it such a string keeps only its pattern's own bound.
-    public static let maximumBoundedPatternRules = 16384
+    /// The most (automaton state, length) pairs a `pattern`/`format` with a length bound
+    /// compiles to; a larger product leaves the length to a post-check.
+    public static let maximumCountedPatternStates = 32_768
 
     mutating func stringExpression(_ node: SchemaNode) -> GrammarExpression {
         if node.pattern != nil || node.format != nil {
@@ -36,8 +36,6 @@ extension SchemaGrammarBuilder {
             errors.append(.unsupportedSchema(pointer: node.location, reason: "`pattern` and `format` together are not supported; keep one"))
             return .empty
         }
-        if node.minLength != nil { postChecks.append(PostCheck(pointer: node.location, keyword: "minLength")) }
-        if node.maxLength != nil { postChecks.append(PostCheck(pointer: node.location, keyword: "maxLength")) }
         let regex: RegexPattern
         let keyword: String
         if let pattern = node.pattern {
@@ -57,57 +55,47 @@ extension SchemaGrammarBuilder {
             return .empty
         }
         let name = ([prefix] + node.location.tokens + [keyword]).joined(separator: "-")
-        if node.maxLength == nil, let bound = defaultMaximumStringLength,
-           dfa.states.count * (bound + 1) <= Self.maximumBoundedPatternRules {
-            let cacheKey = "pattern:\(bound):" + regex.source
-            let start = sharedRules[cacheKey] ?? addBoundedAutomatonRules(dfa, maximumLength: bound, named: name)
-            sharedRules[cacheKey] = start
-            return .concatenation([.literal("\""), .rule(start), .literal("\"")])
+        let minimum = node.minLength ?? 0
+        // A tool string without `maxLength` takes the default bound, counted the same way;
+        // when that product is too large, or the pattern needs longer strings, it keeps only
+        // its pattern (no post-check: the default guards against runaway arguments, it is not
+        // part of the schema).
+        if node.maxLength == nil, let bound = defaultMaximumStringLength.map({ max($0, minimum) }),
+           let counted = CountedAutomaton(dfa, minimum: minimum, maximum: bound, stateLimit: Self.maximumCountedPatternStates),
+           !counted.states.isEmpty {
+            return countedString(counted, key: "pattern:\(regex.source)#\(minimum)-\(bound)", named: name)
+        }
+        if minimum > 0 || node.maxLength != nil {
+            if let counted = CountedAutomaton(dfa, minimum: minimum, maximum: node.maxLength, stateLimit: Self.maximumCountedPatternStates) {
+                guard !counted.states.isEmpty else {
+                    errors.append(.unsatisfiable(pointer: node.location, reason: "no string of the allowed length matches the `\(keyword)`"))
+                    return .empty
+                }
+                return countedString(counted, key: "pattern:\(regex.source)#\(minimum)-\(node.maxLength.map(String.init) ?? "")", named: name)
+            }
+            if node.minLength != nil { postChecks.append(PostCheck(pointer: node.location, keyword: "minLength")) }
+            if node.maxLength != nil { postChecks.append(PostCheck(pointer: node.location, keyword: "maxLength")) }
         }
         let cacheKey = "pattern:" + regex.source
-        let start = sharedRules[cacheKey] ?? addAutomatonRules(dfa, named: name)
+        let start = sharedRules[cacheKey] ?? addAutomatonRules(dfa.states, start: dfa.start, named: name)
         sharedRules[cacheKey] = start
         return .concatenation([.literal("\""), .rule(start), .literal("\"")])
     }
 
-    /// The automaton's rules with a character count: one rule per (state, characters so far),
-    /// and at `maximumLength` only accepting states may end. Reachable pairs only.
-    private mutating func addBoundedAutomatonRules(_ dfa: RegexDFA, maximumLength: Int, named name: String) -> RuleID {
-        var rules: [Int: RuleID] = [:]
-        var pending: [(state: Int, length: Int)] = []
-        func rule(_ state: Int, _ length: Int) -> RuleID {
-            let key = length * dfa.states.count + state
-            if let existing = rules[key] { return existing }
-            let id = grammar.addRule(named: "\(name)-\(state)-\(length)")
-            rules[key] = id
-            pending.append((state, length))
-            return id
-        }
-        let start = rule(dfa.start, 0)
-        while let (state, length) = pending.popLast() {
-            var options: [GrammarExpression] = []
-            if length < maximumLength {
-                // The last character must lead to an accepting state: the string ends there.
-                for transition in dfa.states[state].transitions where length + 1 < maximumLength || dfa.states[transition.target].isAccepting {
-                    let target = rule(transition.target, length + 1)
-                    for encoded in Self.jsonEncoded(ScalarRangeSet(ranges: [transition.range])) {
-                        options.append(.concatenation([encoded, .rule(target)]))
-                    }
-                }
-            }
-            if dfa.states[state].isAccepting { options.append(.empty) }
-            // No option at all is a dead end (an empty choice matches nothing), not the empty string.
-            grammar.setBody(.choice(options), of: rules[length * dfa.states.count + state]!)
-        }
-        return start
+    /// A string shaped by a counted automaton, its rules shared by every string with the same
+    /// pattern and bounds.
+    private mutating func countedString(_ counted: CountedAutomaton, key: String, named name: String) -> GrammarExpression {
+        let start = sharedRules[key] ?? addAutomatonRules(counted.states, start: 0, named: name + "-counted")
+        sharedRules[key] = start
+        return .concatenation([.literal("\""), .rule(start), .literal("\"")])
     }
 
     /// One right-linear rule per DFA state (`state ::= class next-state | …`), JSON-escaped.
     /// The matcher treats the trailing rule reference as a tail call, so a long string does
     /// not grow the parse stack.
-    private mutating func addAutomatonRules(_ dfa: RegexDFA, named name: String) -> RuleID {
-        let rules = dfa.states.indices.map { grammar.addRule(named: "\(name)-\($0)") }
-        for (index, state) in dfa.states.enumerated() {
+    private mutating func addAutomatonRules(_ states: [RegexDFA.State], start: Int, named name: String) -> RuleID {
+        let rules = states.indices.map { grammar.addRule(named: "\(name)-\($0)") }
+        for (index, state) in states.enumerated() {
             var options: [GrammarExpression] = []
             for transition in state.transitions {
                 let set = ScalarRangeSet(ranges: [transition.range])
@@ -118,7 +106,7 @@ extension SchemaGrammarBuilder {
             if state.isAccepting { options.append(.empty) }
             grammar.setBody(options.isEmpty ? .empty : .choice(options), of: rules[index])
         }
-        return rules[dfa.start]
+        return rules[start]
     }
 
     /// The ways to write one scalar of `set` inside a JSON string: unescaped where JSON

@@ -28,8 +28,9 @@ public struct SchemaGrammar: Sendable {
 ///   counting characters (one escape is one character). `pattern` and `format` are enforced
 ///   through the regex DFA lowered to UTF-8; inside them, a character that JSON must escape
 ///   is written with its one short escape (`\"`, `\\`, `\n`, …, `\u00XX`), and no other
-///   escapes are generated. `pattern` or `format` together with a length bound: the length
-///   is a post-check. Format semantics beyond the syntax (days per month) are post-checks.
+///   escapes are generated. `pattern` or `format` together with a length bound: the
+///   automaton is paired with a character count (`CountedAutomaton`), unless that product
+///   exceeds ``maximumCountedPatternStates`` states; then the length is a post-check. Format semantics beyond the syntax (days per month) are post-checks.
 /// - **Integers**: `-?(0|[1-9][0-9]{0,17})`; bounds that fit in `Int64` are enforced
 ///   exactly by a digit-by-digit range grammar (`IntegerRangeGrammar`), and an open side
 ///   stops at ``SchemaGrammarOptions/maximumIntegerDigits`` digits. Bounds beyond `Int64`
