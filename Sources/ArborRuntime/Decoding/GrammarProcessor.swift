@@ -73,7 +73,7 @@ struct GrammarProcessor {
 
     /// The bytes of the grammar's shortest completion from here; nil when every completion
     /// needs a hole's text.
-    mutating func shortestCompletion() -> [UInt8]? { matcher.shortestCompletion() }
+    mutating func shortestCompletion() -> [UInt8]? { matcher.shortestCompletion(limit: TokenLimitClosing.longestClosing) }
 
     /// Inside a begun tool call's parameters: every completion needs the tool's result.
     var isInsideToolCall: Bool { matcher.pendingHole == nil && matcher.shortestLengthToHole != nil }
@@ -82,7 +82,7 @@ struct GrammarProcessor {
     var shortestCompletionLengthThroughHoles: Int? { matcher.shortestCompletionLengthThroughHoles }
 
     /// The shortest text to the pending tool call's result.
-    mutating func shortestCompletionToHole() -> [UInt8]? { matcher.shortestCompletionToHole() }
+    mutating func shortestCompletionToHole() -> [UInt8]? { matcher.shortestCompletionToHole(limit: TokenLimitClosing.longestClosing) }
 
     /// The tokens of the shortest way to the pending tool call's result, as encoded.
     mutating func tokensToToolResult() -> Int? {

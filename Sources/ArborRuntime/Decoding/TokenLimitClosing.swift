@@ -22,6 +22,12 @@ import ArborGrammar
 /// its parameters end the shortest way the grammar allows, the tool runs on them (and may
 /// answer with an error), and the tree then closes as above.
 ///
+/// The closing text is at most ``longestClosing`` bytes. A grammar whose shortest completion
+/// is longer is not closed by the limit: a round that must go on (an open-ended `reasoning`
+/// list that takes hundreds of tasks more) ends with its summary at its budget instead. Its
+/// tool calls are not ended by force either, since no closing could follow them; and a call
+/// ended by force never keeps a round from switching to its summary.
+///
 /// Resuming: each decision depends only on the tokens written in the round and the grammar
 /// state. Within ``window`` tokens of the limit it is taken before every token, and forced
 /// text goes one token per step there, so a replay of the token log takes the same decisions
@@ -50,6 +56,10 @@ struct TokenLimitClosing: Sendable {
     /// Tokens kept when the final value is finished by force: one sampled token can open
     /// structure (a nested object) that the completion must then close too.
     static let finalMargin = 8
+
+    /// The longest closing text in bytes (the grammar's shortest completion, asked before
+    /// every token near the limit, is not computed past it).
+    static let longestClosing = 4096
 
     init(maxTokens: Int, grammar: CompiledGrammar, hasTools: Bool) {
         self.maxTokens = maxTokens
@@ -80,9 +90,11 @@ struct TokenLimitClosing: Sendable {
     /// when the tokens left are at most the tokens to the call's result (`tokensToResult`)
     /// plus the bytes of the shortest completion through it (`bytesThroughCall`, the result
     /// itself not counted; a token holds at least one byte, so the closing after the call
-    /// always fits) and ``finalMargin``.
+    /// always fits) and ``finalMargin``. Never when that completion is longer than
+    /// ``longestClosing``: no closing would follow the call.
     func mustFinishToolCall(written: Int, bytesThroughCall: Int, tokensToResult: () -> Int?) -> Bool {
-        guard isInWindow(written: written), let toResult = tokensToResult() else { return false }
+        guard isInWindow(written: written), bytesThroughCall <= Self.longestClosing,
+              let toResult = tokensToResult() else { return false }
         return maxTokens - written <= toResult + bytesThroughCall + Self.finalMargin
     }
 
@@ -109,6 +121,11 @@ struct TokenLimit: Sendable {
     /// Whether the limit closed the round: its final value was written in the reserve, or cut
     /// short, or a tool call's parameters were.
     var closed: Bool { phase != .writing || finishingToolCall }
+
+    /// Whether the limit is closing the tree (or finishing its final value): from then on the
+    /// round ends as the limit writes it, not with a summary. Ending a tool call's parameters
+    /// is not closing: the round goes on after the result and may still switch to its summary.
+    var isClosingTree: Bool { phase != .writing }
 
     /// Takes the decision before the next token: start closing the tree, or finish the final
     /// value (`neededTokens`: the tokens of the grammar's shortest completion, asked only

@@ -33,7 +33,7 @@ extension TreeDecoder {
         let text = #"],"summary":""#
         for id in tokenizer.encode(text, parseSpecial: false) {
             decideLimitClosing()
-            if limit.closed { return }
+            if limit.isClosingTree { return }
             guard grammar.accept(id) else { throw RuntimeError.forcedTextRejected(step: written, text: text) }
             metrics.forcedTokens += 1
             try append([id], kind: .forced)

@@ -125,7 +125,7 @@ public struct TreeDecoder {
         if !decodeStarted { decodeStart = DispatchTime.now(); decodeStarted = true }
         defer { updateTimes() }
         if shouldStop?() == true { throw RuntimeError.interrupted }
-        if roundEnding.shouldEnd(kept: keptTreeTokens, atTopLevelBoundary: tracker.isAtTopLevelBoundary, closedAtTokenLimit: limit.closed) {
+        if roundEnding.shouldEnd(kept: keptTreeTokens, atTopLevelBoundary: tracker.isAtTopLevelBoundary, closedAtTokenLimit: limit.isClosingTree) {
             try switchToSummary(.live)
             try forceSummaryStart()
             return .summaryStarted
@@ -163,7 +163,7 @@ public struct TreeDecoder {
         // The rest of a cut token is forced text: decided before each token like any other.
         for id in pieces.dropFirst() {
             decideLimitClosing()
-            if limit.closed { break }
+            if limit.isClosingTree { break }
             guard grammar.accept(id) else { throw RuntimeError.noTokenAllowed(step: written) }
             metrics.forcedTokens += 1
             try append([id], kind: .forced)
