@@ -11,9 +11,12 @@ final class ToolCallLimitDecisionTests: XCTestCase {
     private static let callPrefix = #"{"reasoning":[{"thought":"Add the legs.","tooluse":{"tool_name":"calculator","parameters":{"expression":""#
 
     /// `token-limit.yaml`'s tree grammar, as the open-ended grammar of a long job's round below
-    /// its minimum (256 tasks before the list may close) or as the ordinary one.
+    /// its minimum (256 tasks before the list may close) or as the ordinary one, over a
+    /// vocabulary of single printable bytes (the decisions read the grammar, not the tokens).
     private func grammar(openEnded: Bool) throws -> CompiledGrammar {
-        let (_, tokenizer, _) = try RuntimeFixtures.loadModel()
+        var tokens: [[UInt8]] = (0x20...0x7E).map { [UInt8($0)] }
+        tokens.append([])
+        let vocabulary = TokenVocabulary(tokens: tokens, endTokenIDs: [tokens.count - 1], specialTokenIDs: [])
         var spec = try ReasoningTreeSpec(workflow: TokenLimitClosingTests.workflow())
         if openEnded {
             spec.maxBreadth = 256
@@ -21,7 +24,7 @@ final class ToolCallLimitDecisionTests: XCTestCase {
             spec.isOpenEnded = true
         }
         let tree = try TreeGrammarBuilder.grammar(for: spec)
-        return try VocabularyCache.shared.compiled(tree.grammar, for: tokenizer)
+        return try CompiledGrammar(tree.grammar, vocabulary: vocabulary)
     }
 
     /// The limit's decision before the next token, with the matcher standing where it is.
