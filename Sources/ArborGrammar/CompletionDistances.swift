@@ -95,10 +95,16 @@ struct CompletionDistances: Sendable {
     /// Bytes from a configuration to the end of the whole text: its node to the end of its
     /// rule, then each return node below it to the end of that rule.
     func remaining(_ configuration: ParseConfiguration, frames: FrameTable) -> Int32 {
-        var total = toRuleEnd[Int(configuration.node)]
+        Self.toTextEnd(configuration, frames: frames, table: toRuleEnd)
+    }
+
+    /// `table`'s distance from the configuration's node to its rule's end, plus from each
+    /// return node below it to the end of that rule.
+    private static func toTextEnd(_ configuration: ParseConfiguration, frames: FrameTable, table: [Int32]) -> Int32 {
+        var total = table[Int(configuration.node)]
         var frame = configuration.frame
-        while frame >= 0, total < Self.unreachable {
-            total = min(Self.unreachable, total &+ toRuleEnd[Int(frames[frame].returnNode)])
+        while frame >= 0, total < unreachable {
+            total = min(unreachable, total &+ table[Int(frames[frame].returnNode)])
             frame = frames[frame].parent
         }
         return total
@@ -135,14 +141,6 @@ struct CompletionDistances: Sendable {
     func remainingThroughHoles(_ state: ParseState, frames: FrameTable) -> Int32 {
         guard !throughHoles.isEmpty else { return Self.unreachable }
         if state.isComplete { return 0 }
-        return state.configurations.map { configuration in
-            var total = throughHoles[Int(configuration.node)]
-            var frame = configuration.frame
-            while frame >= 0, total < Self.unreachable {
-                total = min(Self.unreachable, total &+ throughHoles[Int(frames[frame].returnNode)])
-                frame = frames[frame].parent
-            }
-            return total
-        }.min() ?? Self.unreachable
+        return state.configurations.map { Self.toTextEnd($0, frames: frames, table: throughHoles) }.min() ?? Self.unreachable
     }
 }
