@@ -86,14 +86,16 @@ let package = Package(
         ),
 
         // Tests mirror the modules; fixtures live in each target's Fixtures/ folder.
-        .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema"], exclude: ["Fixtures"]),
-        .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema"], exclude: ["Fixtures"]),
+        // ArborFuzzSupport is the tests' mutation fuzzer (seeded, in process, with a watchdog).
+        .target(name: "ArborFuzzSupport", path: "Tests/ArborFuzzSupport"),
+        .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema", "ArborFuzzSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema", "ArborFuzzSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborGrammarTests", dependencies: ["ArborGrammar", "ArborSchema"]),
         .testTarget(name: "CArborKernelsTests", dependencies: ["CArborKernels"], exclude: ["Fixtures"]),
-        .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels"], exclude: ["Fixtures"]),
+        .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels", "ArborFuzzSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "ArborToolsTests",
-            dependencies: ["ArborTools", "ArborSpec", "ArborSchema"],
+            dependencies: ["ArborTools", "ArborSpec", "ArborSchema", "ArborFuzzSupport", .product(name: "MCP", package: "swift-sdk")],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -103,7 +105,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ArborTestingTests",
-            dependencies: ["ArborTesting", "ArborTools", "ArborSpec", "ArborSchema"],
+            dependencies: ["ArborTesting", "ArborTools", "ArborSpec", "ArborSchema", "ArborFuzzSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

@@ -51,7 +51,7 @@ struct BenchGrammarCommand: AsyncParsableCommand {
         if n < 1 { throw ValidationError("-n must be at least 1.") }
         if r < 1 { throw ValidationError("-r must be at least 1.") }
         if seeds < 1 { throw ValidationError("--seeds must be at least 1.") }
-        if let temp, temp < 0 { throw ValidationError("--temp must not be negative.") }
+        try OptionChecks.temperature(temp)
     }
 
     func run() async throws {

@@ -31,7 +31,7 @@ struct ForkCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The summary round of that task, from 0 (default: the last round in which it finished).")
     var round: Int?
 
-    @Option(name: .long, help: "Sampling temperature of the new run (default: the old run's).")
+    @Option(name: .long, parsing: .unconditional, help: "Sampling temperature of the new run (default: the old run's).")
     var temp: Float?
 
     @Option(name: .long, help: "Seed of the new run's sampler (default: the old run's).")
@@ -49,6 +49,7 @@ struct ForkCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let round, round < 0 { throw ValidationError("--round must be 0 or more; rounds count from 0 as `arbor inspect` shows them.") }
+        try OptionChecks.temperature(temp)
     }
 
     func run() async throws {

@@ -25,10 +25,13 @@ struct GenerateCommand: AsyncParsableCommand {
     @Option(name: .customLong("prompt-file"), help: "Read the prompt from this file.")
     var promptFile: String?
 
+    @Flag(name: .customLong("no-special"), help: "Treat special-token text such as <|im_start|> in the prompt as plain text (as `arbor tokenize --no-special`).")
+    var noSpecial = false
+
     @Option(name: .short, help: "Maximum number of tokens to generate.")
     var n: Int = 128
 
-    @Option(name: .long, help: "Sampling temperature; 0 is greedy.")
+    @Option(name: .long, parsing: .unconditional, help: "Sampling temperature; 0 is greedy.")
     var temp: Float = 0
 
     @Option(name: .long, help: "Seed of the sampler's random generator.")
@@ -55,6 +58,8 @@ struct GenerateCommand: AsyncParsableCommand {
         if n < 0 { throw ValidationError("-n must be zero or more.") }
         if threads < 1 { throw ValidationError("--threads must be at least 1.") }
         if schema != nil && spec != nil { throw ValidationError("Pass at most one of --schema and --spec.") }
+        try OptionChecks.temperature(temp)
+        try OptionChecks.readableFile(promptFile, option: "--prompt-file")
     }
 
     func run() async throws {
@@ -66,7 +71,9 @@ struct GenerateCommand: AsyncParsableCommand {
         if chat {
             text = try loaded.chatTemplate.render(messages: [.user(text)], addGenerationPrompt: true)
         }
-        let promptIDs = tokenizer.encode(text, parseSpecial: chat, addSpecial: true)
+        // Special-token text is parsed as `arbor tokenize` and llama.cpp parse it; the chat
+        // template's own markers always are.
+        let promptIDs = tokenizer.encode(text, parseSpecial: chat || !noSpecial, addSpecial: true)
         let transformer = try loaded.transformer(threads: threads, contextSlots: max(promptIDs.count + n + 1, 16))
 
         if let outputSchema = try loadOutputSchema() {

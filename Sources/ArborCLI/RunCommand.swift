@@ -35,10 +35,10 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-prune"), help: "Keep finished subtasks in the KV cache (for comparison).")
     var noPrune = false
 
-    @Option(name: .long, help: "Sampling temperature (default: the workflow's; 0 is greedy).")
+    @Option(name: .long, parsing: .unconditional, help: "Sampling temperature (default: the workflow's; 0 is greedy).")
     var temp: Float?
 
-    @Option(name: .customLong("repeat-penalty"), help: "Repetition penalty over the last 64 tokens (default: the workflow's; 1 is none).")
+    @Option(name: .customLong("repeat-penalty"), parsing: .unconditional, help: "Repetition penalty over the last 64 tokens (default: the workflow's; 1 is none).")
     var repeatPenalty: Float?
 
     @Option(name: .long, help: "Seed of the sampler (default: the workflow's).")
@@ -69,6 +69,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1.") }
         if let minimumTokens, minimumTokens < 1 { throw ValidationError("--minimum-tokens must be at least 1.") }
+        try OptionChecks.temperature(temp)
+        try OptionChecks.repeatPenalty(repeatPenalty)
+        try OptionChecks.readableFile(inputsFile, option: "--inputs-file")
     }
 
     func run() async throws {

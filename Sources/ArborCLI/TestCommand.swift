@@ -46,7 +46,12 @@ struct TestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let suites = TestSuiteLoader.load(paths: paths.isEmpty ? ["Workflows"] : paths)
+        let searched = paths.isEmpty ? ["Workflows"] : paths
+        let suites = TestSuiteLoader.load(paths: searched)
+        if suites.isEmpty {
+            FileHandle.standardError.write(Data("arbor test: no workflow in \(searched.joined(separator: ", ")) (a workflow is a .yaml file with a top-level `arbor:` key); name a workflow file or a folder that holds one\n".utf8))
+            throw ExitCode(1)
+        }
         let jobs = jobs ?? TestRunOptions.defaultJobs
         let threads = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
         let runner = TestRunner(executor: WorkflowCaseExecutor(modelPath: model, threads: threads),

@@ -175,17 +175,25 @@ public struct GrammarMatcher: Sendable {
     public mutating func shortestCompletion(limit: Int = 4096) -> [UInt8]? {
         guard let length = shortestCompletionLength, length <= limit else { return nil }
         let distances = compiled.completionDistances
+        return shortestBytes(length: length, cost: { distances.remaining($0, frames: $1) },
+                             stateCost: { distances.remaining($0, frames: $1) })
+    }
+
+    /// The bytes of a path of `length` bytes along which `cost` falls by one per byte to 0,
+    /// taking the lowest byte at each step, without advancing.
+    private mutating func shortestBytes(length: Int, cost: (ParseConfiguration, FrameTable) -> Int32,
+                                        stateCost: (ParseState, FrameTable) -> Int32) -> [UInt8]? {
         let automaton = compiled.automaton
         var state = current
         var bytes: [UInt8] = []
         bytes.reserveCapacity(length)
-        var cost = Int32(length)
-        while cost > 0 {
+        var left = Int32(length)
+        while left > 0 {
             var chosen: UInt8?
             search: for configuration in state.configurations {
                 for edge in automaton.nodes[Int(configuration.node)].byteEdges {
                     let next = ParseConfiguration(node: edge.target, frame: configuration.frame, budgetUsed: configuration.budgetUsed)
-                    if distances.remaining(next, frames: frames) == cost - 1 {
+                    if cost(next, frames) == left - 1 {
                         chosen = edge.low
                         break search
                     }
@@ -194,10 +202,37 @@ public struct GrammarMatcher: Sendable {
             guard let byte = chosen else { return nil }
             bytes.append(byte)
             state = automaton.step(state, byte, frames: &frames)
-            cost = distances.remaining(state, frames: frames)
+            left = stateCost(state, frames)
             if bytes.count > length { return nil }
         }
         return bytes
+    }
+
+    /// The fewest bytes that reach the pending tool call's hole from here (0 at the hole); nil
+    /// outside a tool call, since beginning one would spend budget.
+    public var shortestLengthToHole: Int? {
+        guard !isTerminated else { return nil }
+        let length = compiled.completionDistances.remainingToHole(current, frames: frames)
+        return length < CompletionDistances.unreachable ? Int(length) : nil
+    }
+
+    /// The fewest bytes to a complete text when the runtime's hole text is not counted: from
+    /// inside a tool call, the rest of its parameters and everything after its result.
+    public var shortestCompletionLengthThroughHoles: Int? {
+        guard !isTerminated else { return nil }
+        let length = compiled.completionDistances.remainingThroughHoles(current, frames: frames)
+        return length < CompletionDistances.unreachable ? Int(length) : nil
+    }
+
+    /// The bytes of a shortest way from inside a tool call's parameters to its result's hole
+    /// (the parameters closed, optional members left out), without advancing: what the
+    /// runtime writes when a call begun near the token limit must end so that the tree can
+    /// still close. Nil outside a tool call or when longer than `limit`.
+    public mutating func shortestCompletionToHole(limit: Int = 4096) -> [UInt8]? {
+        guard let length = shortestLengthToHole, length <= limit else { return nil }
+        let distances = compiled.completionDistances
+        return shortestBytes(length: length, cost: { distances.remainingToHole($0, frames: $1) },
+                             stateCost: { distances.remainingToHole($0, frames: $1) })
     }
 
     /// Whether `bytes` could be read here, without changing the matcher.

@@ -53,6 +53,11 @@ public struct ReasoningTreeSpec: Sendable {
     public var schemaOptions: SchemaGrammarOptions
     /// The most characters in a thought, conclusion or summary; nil for no limit.
     public var maxTextLength: Int?
+    /// The most characters in a tool's string parameter whose schema gives no `maxLength`
+    /// (also one with a `pattern` or `format`, counted with its automaton when that stays
+    /// within ``SchemaGrammarBuilder/maximumCountedPatternStates`` pairs); nil leaves them
+    /// unbounded.
+    public var maxToolStringLength: Int?
     /// The `reasoning` list cannot close before it holds `maxBreadth` tasks: until then only
     /// another task may follow. With a summary ending this is the grammar of a round that
     /// must not answer yet (a long job below its minimum length): the runtime moves it onto
@@ -64,8 +69,10 @@ public struct ReasoningTreeSpec: Sendable {
 
     public init(tools: [Tool], output: SchemaDocument, maxDepth: Int = 3, maxBreadth: Int? = nil,
                 maxToolCalls: Int? = nil, steps: [Step] = [], isSummaryRound: Bool = false,
-                schemaOptions: SchemaGrammarOptions = SchemaGrammarOptions(), maxTextLength: Int? = nil) {
+                schemaOptions: SchemaGrammarOptions = SchemaGrammarOptions(), maxTextLength: Int? = nil,
+                maxToolStringLength: Int? = nil) {
         self.maxTextLength = maxTextLength
+        self.maxToolStringLength = maxToolStringLength
         self.tools = tools
         self.output = output
         self.maxDepth = maxDepth

@@ -4,17 +4,16 @@ import ArborSchema
 extension SchemaGrammarBuilder {
     /// The longest `maxLength` unrolled into the grammar; a larger bound is a post-check.
     static let maximumUnrolledLength = 2048
-
     /// The most (automaton state, length) pairs a `pattern`/`format` with a length bound
     /// compiles to; a larger product leaves the length to a post-check.
-    static let maximumCountedPatternStates = 32_768
+    public static let maximumCountedPatternStates = 32_768
 
     mutating func stringExpression(_ node: SchemaNode) -> GrammarExpression {
         if node.pattern != nil || node.format != nil {
             return patternString(node)
         }
         let minimum = node.minLength ?? 0
-        var maximum = node.maxLength
+        var maximum = node.maxLength ?? defaultMaximumStringLength.map { max($0, minimum) }
         if let bound = maximum, bound > Self.maximumUnrolledLength {
             postChecks.append(PostCheck(pointer: node.location, keyword: "maxLength"))
             maximum = nil
@@ -57,16 +56,22 @@ extension SchemaGrammarBuilder {
         }
         let name = ([prefix] + node.location.tokens + [keyword]).joined(separator: "-")
         let minimum = node.minLength ?? 0
+        // A tool string without `maxLength` takes the default bound, counted the same way;
+        // when that product is too large, or the pattern needs longer strings, it keeps only
+        // its pattern (no post-check: the default guards against runaway arguments, it is not
+        // part of the schema).
+        if node.maxLength == nil, let bound = defaultMaximumStringLength.map({ max($0, minimum) }),
+           let counted = CountedAutomaton(dfa, minimum: minimum, maximum: bound, stateLimit: Self.maximumCountedPatternStates),
+           !counted.states.isEmpty {
+            return countedString(counted, key: "pattern:\(regex.source)#\(minimum)-\(bound)", named: name)
+        }
         if minimum > 0 || node.maxLength != nil {
             if let counted = CountedAutomaton(dfa, minimum: minimum, maximum: node.maxLength, stateLimit: Self.maximumCountedPatternStates) {
                 guard !counted.states.isEmpty else {
                     errors.append(.unsatisfiable(pointer: node.location, reason: "no string of the allowed length matches the `\(keyword)`"))
                     return .empty
                 }
-                let countedKey = "pattern:\(regex.source)#\(minimum)-\(node.maxLength.map(String.init) ?? "")"
-                let start = sharedRules[countedKey] ?? addAutomatonRules(counted.states, start: 0, named: name + "-counted")
-                sharedRules[countedKey] = start
-                return .concatenation([.literal("\""), .rule(start), .literal("\"")])
+                return countedString(counted, key: "pattern:\(regex.source)#\(minimum)-\(node.maxLength.map(String.init) ?? "")", named: name)
             }
             if node.minLength != nil { postChecks.append(PostCheck(pointer: node.location, keyword: "minLength")) }
             if node.maxLength != nil { postChecks.append(PostCheck(pointer: node.location, keyword: "maxLength")) }
@@ -74,6 +79,14 @@ extension SchemaGrammarBuilder {
         let cacheKey = "pattern:" + regex.source
         let start = sharedRules[cacheKey] ?? addAutomatonRules(dfa.states, start: dfa.start, named: name)
         sharedRules[cacheKey] = start
+        return .concatenation([.literal("\""), .rule(start), .literal("\"")])
+    }
+
+    /// A string shaped by a counted automaton, its rules shared by every string with the same
+    /// pattern and bounds.
+    private mutating func countedString(_ counted: CountedAutomaton, key: String, named name: String) -> GrammarExpression {
+        let start = sharedRules[key] ?? addAutomatonRules(counted.states, start: 0, named: name + "-counted")
+        sharedRules[key] = start
         return .concatenation([.literal("\""), .rule(start), .literal("\"")])
     }
 

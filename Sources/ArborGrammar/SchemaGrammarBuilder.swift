@@ -70,6 +70,9 @@ public struct SchemaGrammarBuilder: Sendable {
         var level: Int
     }
     var sharedRules: [String: RuleID] = [:]
+    /// The `maxLength` of strings whose schema gives none (the tree grammar sets it while it
+    /// adds tool parameters); nil leaves them unbounded.
+    var defaultMaximumStringLength: Int?
     var prefix = ""
 
     public init(grammar: Grammar = Grammar(), options: SchemaGrammarOptions = SchemaGrammarOptions()) {

@@ -55,9 +55,13 @@ public struct TreeGrammarBuilder {
         let root = builder.addRule(named: "root")
         builder.setRoot(root)
         if spec.maxToolCalls != 0 { builder.setBudgetLimit(spec.maxToolCalls) }
+        // Tool strings are bounded by default: a model that keeps writing one argument would
+        // otherwise reach the token limit inside a call, where nothing can close the tree.
+        builder.defaultMaximumStringLength = spec.maxToolStringLength
         for tool in spec.tools {
             parameterRules[tool.name] = builder.addSchema(tool.parameters, named: "tool-\(tool.name)-parameters", context: "the parameters of the tool \"\(tool.name)\"")
         }
+        builder.defaultMaximumStringLength = nil
         let allTools = spec.maxToolCalls == 0 ? [] : spec.tools.map(\.name)
         let reasoning: GrammarExpression
         if spec.isOpenEnded, let breadth = spec.maxBreadth {

@@ -42,7 +42,8 @@ extension ReasoningTreeSpec {
             steps: workflow.steps.map { Step(allowedTools: $0.tools ?? allToolNames) },
             isSummaryRound: isSummaryRound,
             schemaOptions: schemaOptions,
-            maxTextLength: workflow.limits.maxTextLength)
+            maxTextLength: workflow.limits.maxTextLength,
+            maxToolStringLength: workflow.limits.maxToolStringLength)
         if let calculator = workflow.tools.first(where: { $0.implementation == .builtin(.calculator) }) {
             inlineExpression = InlineExpression(tool: calculator.name, parameter: "expression",
                                                 characters: Self.calculatorCharacters, maxLength: Self.inlineExpressionMaxLength)

@@ -100,18 +100,31 @@ public struct HTTPHeader: Codable, Sendable, Equatable {
 
 /// A program run without a shell: `argv[0]` is the executable, later elements may contain
 /// `{{parameter}}`, each substituted as one argument. Its standard output is the result.
+///
+/// The program starts with a minimal environment (`PATH`, `HOME`, locale and a few more; see
+/// the README) plus `environment`, whose values may read `${VAR}` from Arbor's environment.
 public struct CommandTemplate: Codable, Sendable, Equatable {
     public var argv: [String]
     public var timeoutSeconds: Double
+    public var environment: [HTTPHeader]
 
     enum CodingKeys: String, CodingKey {
         case argv
         case timeoutSeconds = "timeout_seconds"
+        case environment = "env"
     }
 
-    public init(argv: [String], timeoutSeconds: Double = 30) {
+    public init(argv: [String], timeoutSeconds: Double = 30, environment: [HTTPHeader] = []) {
         self.argv = argv
         self.timeoutSeconds = timeoutSeconds
+        self.environment = environment
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        argv = try container.decode([String].self, forKey: .argv)
+        timeoutSeconds = try container.decode(Double.self, forKey: .timeoutSeconds)
+        environment = try container.decodeIfPresent([HTTPHeader].self, forKey: .environment) ?? []
     }
 }
 

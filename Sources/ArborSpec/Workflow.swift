@@ -219,6 +219,10 @@ public struct Limits: Codable, Sendable, Equatable {
     /// The most characters in one thought, conclusion or summary. Compiled into the grammar,
     /// so a model stuck repeating itself inside a string cannot run past it.
     public var maxTextLength: Int
+    /// The most characters in a tool's string parameter whose schema sets no `maxLength`.
+    /// Compiled into the grammar like ``maxTextLength``, so that a model writing one argument
+    /// forever (an expression that never ends) stops and the call still closes.
+    public var maxToolStringLength: Int
 
     enum CodingKeys: String, CodingKey {
         case maxDepth = "max_depth"
@@ -229,11 +233,16 @@ public struct Limits: Codable, Sendable, Equatable {
         case maxRounds = "max_rounds"
         case pruneBuffer = "prune_buffer"
         case maxTextLength = "max_text_length"
+        case maxToolStringLength = "max_tool_string_length"
     }
 
+    public static let defaultMaxToolStringLength = 512
+
     public init(maxDepth: Int = 4, maxToolCalls: Int = 32, maxBreadth: Int = 8, maxTokens: Int = 4096,
-                roundBudget: Int? = nil, maxRounds: Int = 8, pruneBuffer: Int = 2, maxTextLength: Int = 600) {
+                roundBudget: Int? = nil, maxRounds: Int = 8, pruneBuffer: Int = 2, maxTextLength: Int = 600,
+                maxToolStringLength: Int = Limits.defaultMaxToolStringLength) {
         self.maxTextLength = maxTextLength
+        self.maxToolStringLength = maxToolStringLength
         self.maxDepth = maxDepth
         self.maxToolCalls = maxToolCalls
         self.maxBreadth = maxBreadth
@@ -241,6 +250,19 @@ public struct Limits: Codable, Sendable, Equatable {
         self.roundBudget = roundBudget
         self.maxRounds = maxRounds
         self.pruneBuffer = pruneBuffer
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        maxDepth = try container.decode(Int.self, forKey: .maxDepth)
+        maxToolCalls = try container.decode(Int.self, forKey: .maxToolCalls)
+        maxBreadth = try container.decode(Int.self, forKey: .maxBreadth)
+        maxTokens = try container.decode(Int.self, forKey: .maxTokens)
+        roundBudget = try container.decodeIfPresent(Int.self, forKey: .roundBudget)
+        maxRounds = try container.decode(Int.self, forKey: .maxRounds)
+        pruneBuffer = try container.decode(Int.self, forKey: .pruneBuffer)
+        maxTextLength = try container.decode(Int.self, forKey: .maxTextLength)
+        maxToolStringLength = try container.decodeIfPresent(Int.self, forKey: .maxToolStringLength) ?? Self.defaultMaxToolStringLength
     }
 }
 

@@ -69,7 +69,7 @@ struct WorkflowChecker {
                 let here = pointer.appending("http")
                 checkPlaceholders(request.url, of: tool, at: here.appending("url"))
                 for header in request.headers {
-                    checkPlaceholders(header.value, of: tool, at: here.appending("headers").appending(header.name))
+                    checkHeader(header, of: tool, at: here.appending("headers").appending(header.name))
                 }
                 if let body = request.body { checkBody(body, of: tool, at: here.appending("body")) }
             case .command(let command):
@@ -80,10 +80,49 @@ struct WorkflowChecker {
                 if command.argv.first?.contains("{{") == true {
                     reader.report(argvPointer.appending(index: 0), "the program to run must be fixed; placeholders may appear only in later arguments")
                 }
+                if let script = Self.shellScriptWithPlaceholder(command.argv) {
+                    reader.report(argvPointer.appending(index: script),
+                                  "this command starts a shell with a `{{...}}` inside its script, so a value the model chooses is run as shell code",
+                                  hint: "pass the value as its own argument, e.g. [sh, -c, 'grep -- \"$1\" notes.txt', sh, '{{query}}'], or read the arguments as JSON from stdin",
+                                  severity: .warning)
+                }
             case .builtin, .documents:
                 break
             }
         }
+    }
+
+    static let shells: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "csh", "tcsh"]
+
+    /// The index of the script argument of `[sh, -c, "… {{x}} …"]` (also `bash -lc`,
+    /// `env sh -c`, `/bin/sh -ec`), when that script holds a placeholder.
+    static func shellScriptWithPlaceholder(_ argv: [String]) -> Int? {
+        var start = 0
+        if let first = argv.first, first.split(separator: "/").last == "env" { start = 1 }
+        guard start < argv.count, let program = argv[start].split(separator: "/").last, shells.contains(String(program)) else { return nil }
+        var index = start + 1
+        while index < argv.count, argv[index].hasPrefix("-") {
+            let flag = argv[index]
+            index += 1
+            if !flag.hasPrefix("--"), flag.contains("c"), index < argv.count {
+                return argv[index].contains("{{") ? index : nil
+            }
+        }
+        return nil
+    }
+
+    /// Headers carry `${SECRET}` values and are sent as written: a `{{parameter}}` there is
+    /// refused rather than filled, so that no model-chosen text ever sits next to, or
+    /// expands into, a secret.
+    private mutating func checkHeader(_ header: HTTPHeader, of tool: Tool, at pointer: JSONPointer) {
+        let template: PromptTemplate
+        do { template = try PromptTemplate(header.value) } catch {
+            reader.report(pointer, offset: error.offset, error.message)
+            return
+        }
+        guard let variable = template.variables.first else { return }
+        reader.report(pointer, offset: variable.offset, "`{{\(variable.name)}}` in the header `\(header.name)` is not filled in: headers are sent as written and may only read `${ENV}` variables",
+                      hint: "pass `\(variable.name)` in the URL's query or in the body instead")
     }
 
     /// `command: [...]` or `command: {argv: [...]}` as written.

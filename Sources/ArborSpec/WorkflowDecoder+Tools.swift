@@ -133,14 +133,15 @@ extension WorkflowDecoder {
             } else if case .array = command {
                 // The short form: the argument list itself.
                 if let argv = reader.stringList(command, at: implementationPointer, what: "`command`") {
-                    implementation = commandTemplate(argv, timeout: nil, at: implementationPointer)
+                    implementation = commandTemplate(argv, timeout: nil, environment: [], at: implementationPointer)
                 }
-            } else if let object = reader.mapping(command, at: implementationPointer, what: "`command`", keys: ["argv", "timeout_seconds"], required: ["argv"]) {
+            } else if let object = reader.mapping(command, at: implementationPointer, what: "`command`", keys: ["argv", "timeout_seconds", "env"], required: ["argv"]) {
                 let argv = reader.stringList(object["argv"], at: implementationPointer.appending("argv"), what: "`argv`",
                                              stringHint: "write the program and its arguments as a list; Arbor never runs a shell")
                 let timeout = reader.number(object["timeout_seconds"], at: implementationPointer.appending("timeout_seconds"), what: "`timeout_seconds`", minimum: 0, exclusiveMinimum: true)
+                let environment = reader.stringPairs(object["env"], at: implementationPointer.appending("env"), what: "`env`")
                 if let argv {
-                    implementation = commandTemplate(argv, timeout: timeout, at: implementationPointer.appending("argv"))
+                    implementation = commandTemplate(argv, timeout: timeout, environment: environment, at: implementationPointer.appending("argv"))
                     sourcePointers.argv[pointer] = implementationPointer.appending("argv")
                 }
             }
@@ -194,12 +195,12 @@ extension WorkflowDecoder {
         return reader.string(value, at: pointer.appending("root"), what: "`root`")
     }
 
-    private mutating func commandTemplate(_ argv: [String], timeout: Double?, at pointer: JSONPointer) -> ToolImplementation? {
+    private mutating func commandTemplate(_ argv: [String], timeout: Double?, environment: [HTTPHeader], at pointer: JSONPointer) -> ToolImplementation? {
         guard !argv.isEmpty else {
             reader.report(pointer, "`command` needs at least the program to run")
             return nil
         }
-        return .command(CommandTemplate(argv: argv, timeoutSeconds: timeout ?? 30))
+        return .command(CommandTemplate(argv: argv, timeoutSeconds: timeout ?? 30, environment: environment))
     }
 
     private mutating func decodeHTTP(_ value: JSONValue, at pointer: JSONPointer) -> HTTPRequestTemplate? {

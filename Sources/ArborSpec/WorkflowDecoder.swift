@@ -195,10 +195,21 @@ struct WorkflowDecoder {
             let schema = shorthand.compileType(shorthandValue, title: "Output", at: pointer)
             guard reportShorthandErrors() else { return nil }
             if case .object = shorthandValue { checkDefaults(schema, at: pointer) }
+            checkFinite(schema, at: pointer, what: "the output")
             return schema
         case (nil, let schema?):
-            return checkedJSONSchema(schema, at: root.appending("output_schema"))
+            let checked = checkedJSONSchema(schema, at: root.appending("output_schema"))
+            if let checked { checkFinite(checked, at: root.appending("output_schema"), what: "the output schema") }
+            return checked
         }
+    }
+
+    /// A schema whose every value must contain another (a recursion with no base case) would
+    /// compile, and its grammar could never finish; report it here instead.
+    mutating func checkFinite(_ schema: JSONValue, at pointer: JSONPointer, what: String) {
+        guard let document = try? SchemaDocument(compiling: schema), !document.hasFiniteInstance else { return }
+        reader.report(pointer, "\(what) has no finite value: every value must contain another of its own kind",
+                      hint: "give the recursion a way to end, e.g. a field of type `Optional[Node]` with `default: null`, or `list[Node]`")
     }
 
     /// A full JSON Schema, compiled to check it; errors point into the YAML.
@@ -225,7 +236,7 @@ struct WorkflowDecoder {
     private mutating func decodeLimits(_ value: JSONValue?, at pointer: JSONPointer) -> Limits {
         var limits = Limits()
         guard let object = reader.mapping(value, at: pointer, what: "`limits`",
-                                          keys: ["max_depth", "max_tool_calls", "max_breadth", "max_tokens", "round_budget", "max_rounds", "prune_buffer", "max_text_length"]) else {
+                                          keys: ["max_depth", "max_tool_calls", "max_breadth", "max_tokens", "round_budget", "max_rounds", "prune_buffer", "max_text_length", "max_tool_string_length"]) else {
             return limits
         }
         func read(_ key: String, minimum: Int64, maximum: Int64 = .max) -> Int? {
@@ -239,6 +250,7 @@ struct WorkflowDecoder {
         if let v = read("max_rounds", minimum: 1, maximum: 1000) { limits.maxRounds = v }
         if let v = read("prune_buffer", minimum: 0, maximum: 64) { limits.pruneBuffer = v }
         if let v = read("max_text_length", minimum: 16, maximum: 2048) { limits.maxTextLength = v }
+        if let v = read("max_tool_string_length", minimum: 1, maximum: 2048) { limits.maxToolStringLength = v }
         return limits
     }
 

@@ -14,6 +14,11 @@ import Foundation
 public enum WorkflowLoader {
     /// Loads the file at `path`; `path` is used as written in the diagnostics.
     public static func load(path: String) -> (Workflow?, [SpecDiagnostic]) {
+        // A huge file is refused before it is read into memory.
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > YAMLSource.maximumBytes {
+            return (nil, [SpecDiagnostic(file: path, line: 1, column: 1,
+                                         message: "the file has \(size) bytes; Arbor reads YAML files of at most \(YAMLSource.maximumBytes >> 20) MiB")])
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "it cannot be read" : "no such file"
             return (nil, [SpecDiagnostic(file: path, line: 1, column: 1, message: "cannot read the workflow file: \(reason)",

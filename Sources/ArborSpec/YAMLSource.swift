@@ -20,8 +20,20 @@ struct YAMLSource {
     /// Set when the text is not YAML at all; then ``value`` is null.
     private(set) var syntaxError: (line: Int, column: Int, message: String, hint: String?)?
 
+    /// The largest YAML text read (a workflow or test file): far above any hand-written file,
+    /// small enough that converting it and keeping every node's position stays cheap.
+    static let maximumBytes = 8 << 20
+
     init(text: String) {
         self.text = text
+        if text.utf8.count > Self.maximumBytes {
+            syntaxError = (1, 1, "the file has \(text.utf8.count) bytes; Arbor reads YAML files of at most \(Self.maximumBytes >> 20) MiB", nil)
+            return
+        }
+        if let refusal = YAMLExpansionBudget.check(text) {
+            syntaxError = (refusal.line, refusal.column, refusal.message, nil)
+            return
+        }
         do {
             guard let root = try Yams.compose(yaml: text) else {
                 value = .null
@@ -89,6 +101,7 @@ struct YAMLSource {
             }
             return .object(object)
         case .alias:
+            // Yams.compose resolves every alias to its anchored node, so this is not reached.
             problems.append(SpecProblem(pointer, message: "YAML aliases are not supported here; write the value out"))
             return .null
         }

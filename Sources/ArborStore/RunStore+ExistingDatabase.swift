@@ -8,7 +8,9 @@ extension RunStore {
     /// `arbor inspect`, which would otherwise leave a fresh database behind a typo in `--db`
     /// and report "no runs". This refuses a missing file, a missing directory, a directory
     /// and an empty file with a ``StoreError`` that names the path, leaving the disk as it
-    /// was; anything else is opened (and checked) exactly like ``init(path:durability:)``.
+    /// was; anything else is checked like ``init(path:durability:)`` and opened read-only, so
+    /// a database the user may not write is read as it is (one from an older Arbor is
+    /// upgraded first, which needs write access).
     ///
     /// ```swift
     /// let store = try RunStore.openExisting(path: DatabaseLocation.default())
@@ -37,6 +39,16 @@ extension RunStore {
         if size == 0 {
             throw StoreError.notADatabase(path: path, detail: "the file is empty (0 bytes), so it holds no runs")
         }
-        return try RunStore(path: path)
+        // An up-to-date database is only read; an older one is upgraded first when it may be
+        // written (reading it as it is would fail on the columns it lacks).
+        do {
+            return try RunStore(readingExisting: path)
+        } catch is NeedsUpgrade {
+            guard files.isWritableFile(atPath: path) else {
+                throw StoreError.cannotOpen(path: path, detail: "it was written by an older Arbor and must be upgraded before it can be read, "
+                                            + "which needs write access to the file; make it writable and run `arbor runs` once")
+            }
+            return try RunStore(path: path)
+        }
     }
 }

@@ -99,6 +99,30 @@ public final class RunStore: Sendable {
         try prepareSchema()
     }
 
+    /// Opens an existing Arbor database for reading only: no WAL switch, no migration, no
+    /// write, so a file the user may not write (or does not want written) is read as it is.
+    /// A file written by an older Arbor needs its migrations first: then it is opened for
+    /// writing when it may be written, and refused with the reason when it may not.
+    init(readingExisting path: String) throws {
+        self.path = path
+        tuning = .standard
+        walCheckpointer = nil
+        try Self.checkFileHeader(path: path)
+        try Self.probeExistingFile(path: path)
+        var configuration = Self.configuration()
+        configuration.readonly = true
+        writer = try Self.translatingErrors(path: path) {
+            try DatabaseQueue(path: path, configuration: configuration)
+        }
+        let upToDate = try Self.translatingErrors(path: path) {
+            try writer.read { db in try StoreMigrations.migrator.hasCompletedMigrations(db) }
+        }
+        if !upToDate { throw NeedsUpgrade() }
+    }
+
+    /// Thrown by ``init(readingExisting:)`` for a database that lacks this version's migrations.
+    struct NeedsUpgrade: Error {}
+
     /// A store in memory, for tests and dry runs; it disappears with the object.
     ///
     /// ```swift

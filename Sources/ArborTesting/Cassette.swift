@@ -135,9 +135,17 @@ public struct Cassette: Sendable, Equatable {
         return try Cassette(json: value, path: path)
     }
 
-    /// Writes the cassette as indented JSON, creating its folder.
+    /// Writes the cassette as indented JSON, creating its folder. A file already there is
+    /// replaced only when it is a cassette: anything else is left alone and reported.
     public func write(to path: String) throws(TestingError) {
         let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            let existing = isDirectory.boolValue ? nil : FileManager.default.contents(atPath: path).flatMap { try? JSONValue(parsing: $0) }
+            guard existing?["arbor_cassette"] != nil else {
+                throw .cassetteNotWritten(path: path, reason: "a file that is not an Arbor cassette is already there; move it, or give the case another `cassette:` path")
+            }
+        }
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data((json.prettyString + "\n").utf8).write(to: url, options: .atomic)

@@ -115,8 +115,15 @@ struct TestCaseDecoder {
         let fixtures = decodeFixtures(object["tools"], at: pointer.appending("tools"))
         var cassettePath = resolve("cassettes/\(Self.stem(of: workflowPath))/\(name).json", from: (workflowPath as NSString).deletingLastPathComponent)
         if let written = object["cassette"] {
-            if let text = written.stringValue, !text.isEmpty { cassettePath = resolve(text, from: directory) }
-            else { report(pointer.appending("cassette"), "`cassette` must be a file path (relative to this file)") }
+            if let text = written.stringValue, !text.isEmpty {
+                cassettePath = resolve(text, from: directory)
+                if !Self.isInside(cassettePath, folder: (workflowPath as NSString).deletingLastPathComponent) {
+                    report(pointer.appending("cassette"), "the cassette `\(text)` lies outside the workflow's folder; `arbor test --record` writes only inside it",
+                           hint: "use a path such as cassettes/\(name).json")
+                }
+            } else {
+                report(pointer.appending("cassette"), "`cassette` must be a file path (relative to this file)")
+            }
         }
         let live = object["live"]?.boolValue ?? false
         if let written = object["live"], written.boolValue == nil { report(pointer.appending("live"), "`live` must be true or false") }

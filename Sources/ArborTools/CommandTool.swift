@@ -4,7 +4,8 @@ import Foundation
 
 /// A tool that runs a program: `argv` from the spec with `{{parameter}}` filled in (each
 /// element stays one argument; never through a shell), the arguments as JSON on stdin, and
-/// the JSON it prints on stdout as the result.
+/// the JSON it prints on stdout as the result. The program sees a ``ChildEnvironment``, not
+/// Arbor's whole environment.
 ///
 /// Uses Foundation's `Process`, which gives the pid to kill on timeout and needs no extra
 /// package build. A non-zero exit, a signal or stdout that is not JSON becomes a
@@ -18,12 +19,16 @@ public struct CommandTool: ArborTool {
     public var timeoutSeconds: Double { template.timeoutSeconds }
     /// Output beyond this many bytes is cut off (and then fails to parse as JSON).
     public var outputLimit = 4 << 20
+    /// Fills `${VAR}` in the template's `env:` entries.
+    private let lookup: [String: String]
 
-    public init(name: String, description: String, parametersSchema: JSONValue, template: CommandTemplate) {
+    public init(name: String, description: String, parametersSchema: JSONValue, template: CommandTemplate,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.name = name
         self.description = description
         self.parametersSchema = parametersSchema
         self.template = template
+        lookup = environment
     }
 
     /// The command as shown in messages: `python3 tool.py --flag`.
@@ -36,7 +41,11 @@ public struct CommandTool: ArborTool {
         guard let program = argv.first, let executable = Self.resolve(program) else {
             throw ToolError.launchFailed(tool: name, command: commandLine, message: "'\(template.argv.first ?? "")' was not found on PATH")
         }
-        let run = ProcessRun(executable: executable, arguments: Array(argv.dropFirst()), outputLimit: outputLimit)
+        let environment = try ChildEnvironment.make(parent: ProcessInfo.processInfo.environment, entries: template.environment,
+                                                    lookup: lookup) { entry, variable throws(ToolError) in
+            throw ToolError.missingEnvironmentVariable(tool: name, variable: variable, context: "its environment entry \(entry)")
+        }
+        let run = ProcessRun(executable: executable, arguments: Array(argv.dropFirst()), environment: environment, outputLimit: outputLimit)
         let input = Data((arguments.compactString + "\n").utf8)
         let result: ProcessRun.Result
         do {

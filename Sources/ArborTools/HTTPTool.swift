@@ -9,18 +9,23 @@ import FoundationNetworking
 ///
 /// The URL's `{{parameter}}`s are filled with percent-encoded arguments; a body string that
 /// is exactly `{{parameter}}` becomes the argument's JSON value, other strings are filled as
-/// text. Header values read `${NAME}` from the environment given at construction. The
-/// request goes out only when the URL's host is in `allowed_hosts`. A 2xx JSON response is
-/// the result; a `text/*` response becomes `{"text": …}`; anything else is an error.
+/// text. Header values read `${NAME}` from the environment given at construction (headers
+/// take no `{{parameter}}`, so a model-chosen value can never expand a secret). The request
+/// goes out only when the URL's host is in `allowed_hosts`, and never with a `.` or `..`
+/// path segment made by an argument. A 2xx JSON response is the result; a `text/*` response
+/// becomes `{"text": …}`; anything else is an error. The body is bounded by
+/// ``responseLimit``; see ``HTTPTransfer`` for redirects.
 public struct HTTPTool: ArborTool {
     public let name: String
     public let description: String
     public let parametersSchema: JSONValue
     public let template: HTTPRequestTemplate
     public var timeoutSeconds: Double { template.timeoutSeconds }
+    /// A response body beyond this many bytes stops the transfer and fails the call (the
+    /// same bound as a command tool's output).
+    public var responseLimit = HTTPTool.defaultResponseLimit
+    public static let defaultResponseLimit = 4 << 20
     private let environment: [String: String]
-    /// This tool's session; its delegate keeps redirects inside `allowed_hosts`.
-    private let session: URLSession
 
     public init(name: String, description: String, parametersSchema: JSONValue, template: HTTPRequestTemplate,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
@@ -29,7 +34,6 @@ public struct HTTPTool: ArborTool {
         self.parametersSchema = parametersSchema
         self.template = template
         self.environment = environment
-        session = URLSession(configuration: .ephemeral, delegate: RedirectGuard(allowedHosts: template.allowedHosts), delegateQueue: nil)
     }
 
     /// The request for `arguments`, checked against `allowed_hosts`.
@@ -41,6 +45,11 @@ public struct HTTPTool: ArborTool {
         }
         guard template.allowedHosts.contains(where: { $0.lowercased() == host }) else {
             throw ToolError.hostNotAllowed(tool: name, url: filled, allowed: template.allowedHosts)
+        }
+        // `/api/{{name}}/info` with name `..` would request `/info`: refuse dot segments.
+        let path = filled.split(separator: "?", maxSplits: 1)[0].split(separator: "#", maxSplits: 1)[0]
+        if path.split(separator: "/", omittingEmptySubsequences: false).dropFirst(3).contains(where: { $0 == "." || $0 == ".." }) {
+            throw ToolError.pathTraversal(tool: name, url: filled)
         }
         var request = URLRequest(url: url, timeoutInterval: template.timeoutSeconds)
         request.httpMethod = template.method.rawValue
@@ -63,23 +72,28 @@ public struct HTTPTool: ArborTool {
     public func call(arguments: JSONValue) async throws -> JSONValue {
         let request = try request(for: arguments)
         let url = request.url!.absoluteString
-        let data: Data, response: URLResponse
-        do {
-            (data, response) = try await session.data(for: request)
-        } catch {
+        let data: Data, http: HTTPURLResponse
+        switch await HTTPTransfer.perform(request, allowedHosts: template.allowedHosts, limit: responseLimit,
+                                          originHeaders: template.headers.map(\.name)) {
+        case .response(let response, let body): (http, data) = (response, body)
+        case .tooLarge: throw ToolError.responseTooLarge(tool: name, url: url, limit: responseLimit)
+        case .failed(let error):
+            try Task.checkCancellation()
             throw ToolError.httpTransport(tool: name, url: url, message: error.localizedDescription)
         }
+        return try interpret(status: http.statusCode, contentType: http.value(forHTTPHeaderField: "Content-Type"), body: data, url: url)
+    }
+
+    /// The tool's result for a response: a 2xx JSON body, `{"text": …}` for `text/*`,
+    /// `{"status": …}` for an empty body; every other answer is a ``ToolError``.
+    func interpret(status: Int, contentType: String?, body data: Data, url: String) throws(ToolError) -> JSONValue {
         let text = String(decoding: data, as: UTF8.self)
-        guard let http = response as? HTTPURLResponse else {
-            throw ToolError.httpTransport(tool: name, url: url, message: "the response is not HTTP")
+        guard (200..<300).contains(status) else {
+            throw ToolError.httpStatus(tool: name, url: url, status: status, bodyExcerpt: excerpt(text))
         }
-        guard (200..<300).contains(http.statusCode) else {
-            throw ToolError.httpStatus(tool: name, url: url, status: http.statusCode, bodyExcerpt: excerpt(text))
-        }
-        if data.isEmpty { return ["status": .integer(Int64(http.statusCode))] }
+        if data.isEmpty { return ["status": .integer(Int64(status))] }
         if let json = try? JSONValue(parsing: data) { return json }
-        let type = http.value(forHTTPHeaderField: "Content-Type")?.lowercased() ?? ""
-        if type.hasPrefix("text/") { return ["text": .string(text)] }
+        if contentType?.lowercased().hasPrefix("text/") == true { return ["text": .string(text)] }
         throw ToolError.nonJSONOutput(tool: name, source: "\(template.method.rawValue) \(url)", excerpt: excerpt(text))
     }
 
@@ -103,22 +117,6 @@ public struct HTTPTool: ArborTool {
         case .object(let object): return .object(JSONObject(object.entries.map { ($0.key, fillBody($0.value, arguments)) }))
         default: return body
         }
-    }
-}
-
-/// Follows a redirect only to a host the request's tool allows; otherwise the 3xx response
-/// itself comes back and becomes an ``ToolError/httpStatus(tool:url:status:bodyExcerpt:)``.
-final class RedirectGuard: NSObject, URLSessionTaskDelegate, Sendable {
-    let allowedHosts: Set<String>
-
-    init(allowedHosts: [String]) {
-        self.allowedHosts = Set(allowedHosts.map { $0.lowercased() })
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
-        guard let host = request.url?.host?.lowercased(), allowedHosts.contains(host) else { return completionHandler(nil) }
-        completionHandler(request)
     }
 }
 

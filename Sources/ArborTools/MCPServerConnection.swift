@@ -55,12 +55,10 @@ public actor MCPServerConnection {
         switch server.transport {
         case .stdio(let command, let variables):
             let target = command.joined(separator: " ")
-            var childEnvironment = ProcessInfo.processInfo.environment
-            for variable in variables {
-                childEnvironment[variable.name] = try expandEnvironment(variable.value, environment: environment) { missing throws(ToolError) in
-                    throw ToolError.mcpServerFailed(server: server.name, target: target,
-                                                    message: "its environment entry \(variable.name) uses ${\(missing)}, which is not set; export it before the run")
-                }
+            let childEnvironment = try ChildEnvironment.make(parent: ProcessInfo.processInfo.environment, entries: variables,
+                                                             lookup: environment) { name, missing throws(ToolError) in
+                throw ToolError.mcpServerFailed(server: server.name, target: target,
+                                                message: "its environment entry \(name) uses ${\(missing)}, which is not set; export it before the run")
             }
             guard let program = command.first, let executable = CommandTool.resolve(program) else {
                 throw ToolError.mcpServerFailed(server: server.name, target: target, message: "'\(command.first ?? "")' was not found on PATH")
@@ -86,8 +84,8 @@ public actor MCPServerConnection {
             }
             await connection.adopt(process, pipes: [toChild, fromChild, errors])
             connection.stderrTail.collect(from: errors.fileHandleForReading)
-            transport = StdioTransport(input: .init(rawValue: fromChild.fileHandleForReading.fileDescriptor),
-                                       output: .init(rawValue: toChild.fileHandleForWriting.fileDescriptor))
+            transport = DepthCheckedTransport(StdioTransport(input: .init(rawValue: fromChild.fileHandleForReading.fileDescriptor),
+                                                             output: .init(rawValue: toChild.fileHandleForWriting.fileDescriptor)))
         case .http(let urlText, let headers):
             guard let url = URL(string: urlText), url.scheme == "http" || url.scheme == "https" else {
                 throw ToolError.mcpServerFailed(server: server.name, target: urlText, message: "the url is not an http(s) URL")
@@ -102,11 +100,11 @@ public actor MCPServerConnection {
             }
             let fixedHeaders = filled
             connection = MCPServerConnection(name: server.name, target: urlText, client: client)
-            transport = HTTPClientTransport(endpoint: url, streaming: false, requestModifier: { request in
+            transport = DepthCheckedTransport(HTTPClientTransport(endpoint: url, streaming: false, requestModifier: { request in
                 var request = request
                 for (name, value) in fixedHeaders { request.setValue(value, forHTTPHeaderField: name) }
                 return request
-            })
+            }))
         }
         do {
             let tools = try await withDeadline(
@@ -185,6 +183,12 @@ public actor MCPServerConnection {
         } catch {
             throw ToolError.mcpCallFailed(tool: localName, server: name, target: target, message: exitDescription ?? String(describing: error))
         }
+        return try Self.value(of: result, tool: localName, server: name)
+    }
+
+    /// The JSON a `tools/call` result stands for: its structured content, its one text
+    /// (parsed as JSON when it is JSON), or a list of its content items; `isError` throws.
+    static func value(of result: CallTool.Result, tool localName: String, server name: String) throws(ToolError) -> JSONValue {
         let texts = result.content.compactMap { content -> String? in
             if case .text(let text, _, _) = content { return text }
             return nil

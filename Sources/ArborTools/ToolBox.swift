@@ -52,7 +52,7 @@ public actor ToolBox {
                                             sharing: &documentIndexes, environment: environment)
                 case .command(let template):
                     tool = CommandTool(name: spec.name, description: spec.description,
-                                       parametersSchema: try Self.schema(of: spec), template: template)
+                                       parametersSchema: try Self.schema(of: spec), template: template, environment: environment)
                 case .http(let template):
                     tool = HTTPTool(name: spec.name, description: spec.description,
                                     parametersSchema: try Self.schema(of: spec), template: template, environment: environment)

@@ -30,6 +30,10 @@ public enum ToolError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidURL(tool: String, url: String)
     /// The HTTP request failed before a response arrived.
     case httpTransport(tool: String, url: String, message: String)
+    /// The HTTP response body is larger than the tool's limit; the transfer was stopped there.
+    case responseTooLarge(tool: String, url: String, limit: Int)
+    /// A URL argument is `.` or `..` as a whole path segment, which would walk the URL's path.
+    case pathTraversal(tool: String, url: String)
     /// The HTTP server answered with a status outside 200–299.
     case httpStatus(tool: String, url: String, status: Int, bodyExcerpt: String)
     /// The MCP server could not be started, initialised or asked.
@@ -75,6 +79,10 @@ public enum ToolError: Error, Sendable, Equatable, CustomStringConvertible {
             return "Tool '\(tool)': \(url) is not a valid http(s) URL after filling in the arguments."
         case .httpTransport(let tool, let url, let message):
             return "Tool '\(tool)': the request to \(url) failed: \(message)."
+        case .responseTooLarge(let tool, let url, let limit):
+            return "Tool '\(tool)': the response from \(url) is larger than the limit of \(formatBytes(limit)) and was stopped there; ask for less (a narrower query, a smaller page)."
+        case .pathTraversal(let tool, let url):
+            return "Tool '\(tool)': the arguments make \(url) contain a `.` or `..` path segment, which would change the path the tool may call; pass a name, not a relative path."
         case .httpStatus(let tool, let url, let status, let bodyExcerpt):
             return "Tool '\(tool)': \(url) answered with HTTP status \(status)\(bodyExcerpt.isEmpty ? "" : ": \(bodyExcerpt)")."
         case .mcpServerFailed(let server, let target, let message):
@@ -91,6 +99,13 @@ public enum ToolError: Error, Sendable, Equatable, CustomStringConvertible {
 
 func formatSeconds(_ seconds: Double) -> String {
     seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+}
+
+/// `4 MiB`, `512 KiB`, `300 bytes`: a byte limit as people write it.
+func formatBytes(_ bytes: Int) -> String {
+    if bytes >= 1 << 20, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+    if bytes >= 1 << 10, bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+    return "\(bytes) bytes"
 }
 
 /// The last `limit` characters of `text`, trimmed, with a marker when cut.

@@ -41,6 +41,9 @@ enum RuntimeFixtures {
             """
         } ?? ""
         let mcpFixture = packageRoot.appendingPathComponent("Tests/ArborToolsTests/Fixtures/mcp_server.py").path
+        // A command sees only the variables its `env:` names, and a missing one fails the
+        // call: tests that do not count the tool's calls log them nowhere.
+        if ProcessInfo.processInfo.environment["ARBOR_TEST_TOOL_LOG"] == nil { setenv("ARBOR_TEST_TOOL_LOG", "/dev/null", 1) }
         let yaml = """
             arbor: 1
             name: tools-in-loop
@@ -66,7 +69,9 @@ enum RuntimeFixtures {
               - name: count
                 description: Count the characters of a text.
                 parameters: {text: str}
-                command: [python3, "\(path("counting_tool.py"))"]
+                command:
+                  argv: [python3, "\(path("counting_tool.py"))"]
+                  env: {ARBOR_TEST_TOOL_LOG: "${ARBOR_TEST_TOOL_LOG}"}
               - name: calculator
                 builtin: calculator\(httpTool)
             output:

@@ -11,6 +11,14 @@ final class ShorthandParserTests: XCTestCase {
         XCTAssertEqual(try ShorthandType(parsing: "datetime"), .formatted(.dateTime))
     }
 
+    func testLiteralStringsReadEscapesAsPythonDoes() throws {
+        XCTAssertEqual(try ShorthandType(parsing: #"Literal["x\ny"]"#), .literal(["x\ny"]), "Pydantic keeps the newline")
+        XCTAssertEqual(try ShorthandType(parsing: #"Literal['tab\there', "q\"uote", 'back\\slash']"#),
+                       .literal(["tab\there", "q\"uote", "back\\slash"]))
+        XCTAssertEqual(try ShorthandType(parsing: #"Literal["\x41\u00e9\U0001F600"]"#), .literal(["Aé😀"]))
+        XCTAssertEqual(try ShorthandType(parsing: #"Literal["\d+"]"#), .literal(["\\d+"]), "an unknown escape keeps its backslash")
+    }
+
     func testErrorsSayWhereInTheString() {
         let cases: [(String, Int, String)] = [
             ("list[strr]", 5, "unknown type `strr`"),

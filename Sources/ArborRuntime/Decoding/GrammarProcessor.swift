@@ -73,7 +73,22 @@ struct GrammarProcessor {
 
     /// The bytes of the grammar's shortest completion from here; nil when every completion
     /// needs a hole's text.
-    mutating func shortestCompletion() -> [UInt8]? { matcher.shortestCompletion() }
+    mutating func shortestCompletion() -> [UInt8]? { matcher.shortestCompletion(limit: TokenLimitClosing.longestClosing) }
+
+    /// Inside a begun tool call's parameters: every completion needs the tool's result.
+    var isInsideToolCall: Bool { matcher.pendingHole == nil && matcher.shortestLengthToHole != nil }
+
+    /// Bytes of the shortest completion of the whole document, tool results not counted.
+    var shortestCompletionLengthThroughHoles: Int? { matcher.shortestCompletionLengthThroughHoles }
+
+    /// The shortest text to the pending tool call's result.
+    mutating func shortestCompletionToHole() -> [UInt8]? { matcher.shortestCompletionToHole(limit: TokenLimitClosing.longestClosing) }
+
+    /// The tokens of the shortest way to the pending tool call's result, as encoded.
+    mutating func tokensToToolResult() -> Int? {
+        guard let bytes = shortestCompletionToHole() else { return nil }
+        return tokenizer.encode(String(decoding: bytes, as: UTF8.self), parseSpecial: false).count
+    }
 
     /// The tokens of the shortest completion as the tokenizer encodes it.
     mutating func shortestCompletionTokens() -> Int? {

@@ -18,7 +18,15 @@ import ArborGrammar
 /// shortest completion plus ``finalMargin``. In a workflow with tools, closing starts
 /// ``toolCallAllowance`` tokens earlier: once the model has begun a tool call, no closing is
 /// possible until the tool's result is in, so a call begun near the limit needs room to end.
-/// A call whose parameters outrun that room still ends the run with the token-limit error.
+/// A call whose parameters outrun that room is finished by force (``mustFinishToolCall``):
+/// its parameters end the shortest way the grammar allows, the tool runs on them (and may
+/// answer with an error), and the tree then closes as above.
+///
+/// The closing text is at most ``longestClosing`` bytes. A grammar whose shortest completion
+/// is longer is not closed by the limit: a round that must go on (an open-ended `reasoning`
+/// list that takes hundreds of tasks more) ends with its summary at its budget instead. Its
+/// tool calls are not ended by force either, since no closing could follow them; and a call
+/// ended by force never keeps a round from switching to its summary.
 ///
 /// Resuming: each decision depends only on the tokens written in the round and the grammar
 /// state. Within ``window`` tokens of the limit it is taken before every token, and forced
@@ -49,6 +57,10 @@ struct TokenLimitClosing: Sendable {
     /// structure (a nested object) that the completion must then close too.
     static let finalMargin = 8
 
+    /// The longest closing text in bytes (the grammar's shortest completion, asked before
+    /// every token near the limit, is not computed past it).
+    static let longestClosing = 4096
+
     init(maxTokens: Int, grammar: CompiledGrammar, hasTools: Bool) {
         self.maxTokens = maxTokens
         answerMargin = min(64, maxTokens / 4)
@@ -74,6 +86,18 @@ struct TokenLimitClosing: Sendable {
         return maxTokens - written <= needed + answerMargin + toolCallAllowance
     }
 
+    /// Whether a round inside a tool call's parameters must end them the shortest way now:
+    /// when the tokens left are at most the tokens to the call's result (`tokensToResult`)
+    /// plus the bytes of the shortest completion through it (`bytesThroughCall`, the result
+    /// itself not counted; a token holds at least one byte, so the closing after the call
+    /// always fits) and ``finalMargin``. Never when that completion is longer than
+    /// ``longestClosing``: no closing would follow the call.
+    func mustFinishToolCall(written: Int, bytesThroughCall: Int, tokensToResult: () -> Int?) -> Bool {
+        guard isInWindow(written: written), bytesThroughCall <= Self.longestClosing,
+              let toResult = tokensToResult() else { return false }
+        return maxTokens - written <= toResult + bytesThroughCall + Self.finalMargin
+    }
+
     /// Whether a round writing its final value must finish it the shortest way now.
     func mustFinish(written: Int, neededTokens: () -> Int?) -> Bool {
         guard isInWindow(written: written), let needed = neededTokens(), needed > 0 else { return false }
@@ -88,26 +112,43 @@ struct TokenLimit: Sendable {
     enum Phase: Sendable { case writing, closing, finishing }
     let rule: TokenLimitClosing
     private(set) var phase = Phase.writing
+    /// The limit is ending a begun tool call's parameters the shortest way (it sticks, and
+    /// forces text only while the round is inside a call).
+    private(set) var finishingToolCall = false
 
     init(_ rule: TokenLimitClosing) { self.rule = rule }
 
-    /// Whether the limit closed the round: its final value was written in the reserve, or cut short.
-    var closed: Bool { phase != .writing }
+    /// Whether the limit closed the round: its final value was written in the reserve, or cut
+    /// short, or a tool call's parameters were.
+    var closed: Bool { phase != .writing || finishingToolCall }
+
+    /// Whether the limit is closing the tree (or finishing its final value): from then on the
+    /// round ends as the limit writes it, not with a summary. Ending a tool call's parameters
+    /// is not closing: the round goes on after the result and may still switch to its summary.
+    var isClosingTree: Bool { phase != .writing }
 
     /// Takes the decision before the next token: start closing the tree, or finish the final
     /// value (`neededTokens`: the tokens of the grammar's shortest completion, asked only
     /// near the limit).
-    mutating func decide(written: Int, isInFinalValue: Bool, neededTokens: () -> Int?) {
+    /// Inside a tool call (`call`: the bytes of the shortest completion through the call, and
+    /// the tokens to its result), a call that would outrun the limit is ended the shortest way.
+    mutating func decide(written: Int, isInFinalValue: Bool, neededTokens: () -> Int?,
+                         call: (bytesThroughCall: Int, tokensToResult: () -> Int?)? = nil) {
         guard phase != .finishing else { return }
         if isInFinalValue {
             if rule.mustFinish(written: written, neededTokens: neededTokens) { phase = .finishing }
-        } else if phase == .writing, rule.mustClose(written: written, neededTokens: neededTokens) {
-            phase = .closing
+        } else if phase == .writing {
+            if rule.mustClose(written: written, neededTokens: neededTokens) {
+                phase = .closing
+            } else if !finishingToolCall, let call {
+                finishingToolCall = rule.mustFinishToolCall(written: written, bytesThroughCall: call.bytesThroughCall,
+                                                            tokensToResult: call.tokensToResult)
+            }
         }
     }
 
     /// Whether the next token is the closing text's rather than the model's.
-    func forcesNext(isInFinalValue: Bool) -> Bool {
-        phase == .finishing || phase == .closing && !isInFinalValue
+    func forcesNext(isInFinalValue: Bool, isInsideToolCall: Bool) -> Bool {
+        phase == .finishing || phase == .closing && !isInFinalValue || finishingToolCall && isInsideToolCall
     }
 }

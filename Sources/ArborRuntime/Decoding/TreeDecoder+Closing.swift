@@ -33,7 +33,7 @@ extension TreeDecoder {
         let text = #"],"summary":""#
         for id in tokenizer.encode(text, parseSpecial: false) {
             decideLimitClosing()
-            if limit.closed { return }
+            if limit.isClosingTree { return }
             guard grammar.accept(id) else { throw RuntimeError.forcedTextRejected(step: written, text: text) }
             metrics.forcedTokens += 1
             try append([id], kind: .forced)
@@ -45,16 +45,23 @@ extension TreeDecoder {
     /// token boundaries (every one within the window), so they decide alike.
     mutating func decideLimitClosing() {
         var limit = self.limit
-        limit.decide(written: written, isInFinalValue: isInFinalValue) { grammar.shortestCompletionTokens() }
+        var grammar = self.grammar
+        let call = limit.rule.isInWindow(written: written) && grammar.isInsideToolCall
+            ? grammar.shortestCompletionLengthThroughHoles.map { through in
+                (bytesThroughCall: through, tokensToResult: { grammar.tokensToToolResult() }) }
+            : nil
+        limit.decide(written: written, isInFinalValue: isInFinalValue, neededTokens: { grammar.shortestCompletionTokens() }, call: call)
         self.limit = limit
         metrics.closedAtTokenLimit = limit.closed
     }
 
     /// Forces the first token of the grammar's shortest completion: up to the start of the
-    /// final value while closing, to the end while finishing. One token per step, so that a
-    /// run resumed in the middle of it goes on with the same tokens.
+    /// final value while closing, to the end while finishing, to the tool's result while
+    /// ending a tool call. One token per step, so that a run resumed in the middle of it goes
+    /// on with the same tokens.
     mutating func forceClosingToken() throws -> Int32 {
-        guard var completion = grammar.shortestCompletion(), !completion.isEmpty else {
+        let shortest = limit.finishingToolCall && grammar.isInsideToolCall ? grammar.shortestCompletionToHole() : grammar.shortestCompletion()
+        guard var completion = shortest, !completion.isEmpty else {
             throw RuntimeError.incomplete(maxTokens: settings.maxTokens, text: String(decoding: tracker.document, as: UTF8.self))
         }
         if limit.phase != .finishing, let end = tracker.bytesToFinalValue(in: completion) { completion.removeSubrange(end...) }

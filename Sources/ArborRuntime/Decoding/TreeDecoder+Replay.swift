@@ -43,7 +43,7 @@ extension TreeDecoder {
                 if roundEnding.mayEnd(kept: keptTreeTokens, within: ids.count) || limit.rule.isInWindow(written: written + ids.count) {
                     for id in ids {
                         if roundEnding.shouldEnd(kept: keptTreeTokens, atTopLevelBoundary: tracker.isAtTopLevelBoundary,
-                                                 closedAtTokenLimit: limit.closed) {
+                                                 closedAtTokenLimit: limit.isClosingTree) {
                             try switchToSummary(mode)
                         }
                         decideLimitClosing()

@@ -125,7 +125,7 @@ public struct TreeDecoder {
         if !decodeStarted { decodeStart = DispatchTime.now(); decodeStarted = true }
         defer { updateTimes() }
         if shouldStop?() == true { throw RuntimeError.interrupted }
-        if roundEnding.shouldEnd(kept: keptTreeTokens, atTopLevelBoundary: tracker.isAtTopLevelBoundary, closedAtTokenLimit: limit.closed) {
+        if roundEnding.shouldEnd(kept: keptTreeTokens, atTopLevelBoundary: tracker.isAtTopLevelBoundary, closedAtTokenLimit: limit.isClosingTree) {
             try switchToSummary(.live)
             try forceSummaryStart()
             return .summaryStarted
@@ -138,7 +138,7 @@ public struct TreeDecoder {
             throw RuntimeError.incomplete(maxTokens: settings.maxTokens, text: String(decoding: tracker.document, as: UTF8.self))
         }
         decideLimitClosing()
-        if limit.forcesNext(isInFinalValue: isInFinalValue) { return .closing(try forceClosingToken()) }
+        if limit.forcesNext(isInFinalValue: isInFinalValue, isInsideToolCall: grammar.isInsideToolCall) { return .closing(try forceClosingToken()) }
         // While the round may still end with a summary, or near the token limit, forced
         // text goes one token per step, so the end is decided before every token — as a
         // replay decides it.
@@ -163,7 +163,7 @@ public struct TreeDecoder {
         // The rest of a cut token is forced text: decided before each token like any other.
         for id in pieces.dropFirst() {
             decideLimitClosing()
-            if limit.closed { break }
+            if limit.isClosingTree { break }
             guard grammar.accept(id) else { throw RuntimeError.noTokenAllowed(step: written) }
             metrics.forcedTokens += 1
             try append([id], kind: .forced)

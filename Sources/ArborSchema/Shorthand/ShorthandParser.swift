@@ -140,7 +140,11 @@ struct ShorthandParser {
             index += 1
             var text = String.UnicodeScalarView()
             while index < scalars.count, scalars[index] != quote {
-                if scalars[index] == "\\", index + 1 < scalars.count { index += 1 }
+                if scalars[index] == "\\", index + 1 < scalars.count {
+                    index += 1
+                    text.append(contentsOf: escaped())
+                    continue
+                }
                 text.append(scalars[index])
                 index += 1
             }
@@ -160,6 +164,26 @@ struct ShorthandParser {
             throw ShorthandError(offset: start, message: "`\(word)` is not a literal value",
                                  hint: "quote strings: Literal[\"\(word)\"]")
         }
+    }
+
+    /// The text of the escape after a backslash, as Python reads it in a string literal:
+    /// `\n`, `\t`, `\r`, `\0`, `\\`, quotes, `\xHH`, `\uHHHH`, `\UHHHHHHHH`; an unknown
+    /// escape keeps its backslash (`\d` stays `\d`), as in Python.
+    private mutating func escaped() -> String.UnicodeScalarView {
+        let letter = scalars[index]
+        index += 1
+        let simple: [Unicode.Scalar: Unicode.Scalar] = ["n": "\n", "t": "\t", "r": "\r", "0": "\0", "\\": "\\", "'": "'", "\"": "\"",
+                                                         "a": "\u{07}", "b": "\u{08}", "f": "\u{0C}", "v": "\u{0B}"]
+        if let scalar = simple[letter] { return String.UnicodeScalarView([scalar]) }
+        let widths: [Unicode.Scalar: Int] = ["x": 2, "u": 4, "U": 8]
+        let digits = widths[letter]
+        if let digits, index + digits <= scalars.count,
+           let value = UInt32(String(String.UnicodeScalarView(scalars[index..<index + digits])), radix: 16),
+           let scalar = Unicode.Scalar(value) {
+            index += digits
+            return String.UnicodeScalarView([scalar])
+        }
+        return String.UnicodeScalarView(["\\", letter])
     }
 
     // MARK: Lexing

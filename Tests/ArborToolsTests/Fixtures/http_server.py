@@ -10,6 +10,9 @@ terminates the process). Routes:
   GET  /text            -> text/plain "plain words"
   GET  /html            -> application/octet-stream bytes that are not JSON
   GET  /slow?seconds=s  -> waits s seconds, then {}
+  GET  /big?bytes=n[&declare=d] -> a JSON string of n bytes in 64 KiB writes, without a
+                           Content-Length (the end is the closed connection) or declaring d;
+                           stops quietly when the client hangs up
 """
 import json
 import sys
@@ -53,6 +56,25 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(200, b"plain words", "text/plain; charset=utf-8")
         elif url.path == "/binary":
             self.reply(200, b"\x00\x01 not json", "application/octet-stream")
+        elif url.path == "/big":
+            size = int(query["bytes"])
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            if "declare" in query:
+                self.send_header("Content-Length", query["declare"])
+            self.end_headers()
+            chunk = b"x" * 65536
+            try:
+                self.wfile.write(b'"')
+                sent = 2
+                while sent < size:
+                    piece = chunk[:min(len(chunk), size - sent)]
+                    self.wfile.write(piece)
+                    sent += len(piece)
+                self.wfile.write(b'"')
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            self.close_connection = True
         elif url.path == "/slow":
             time.sleep(float(query.get("seconds", "5")))
             self.reply(200, {})

@@ -7,7 +7,7 @@ each POST carries one message and gets its response as application/json (202 for
 notifications). Serves until stdin closes.
 
 Tools: add (structured content), greet (plain text), fail (isError), slow (sleeps),
-crash (exits with status 7), whoami (the server's pid).
+crash (exits with status 7), whoami (the server's pid and environment).
 """
 import json
 import os
@@ -45,7 +45,7 @@ def call_tool(name, args):
         sys.stderr.flush()
         os._exit(7)
     if name == "whoami":
-        return {"content": [{"type": "text", "text": json.dumps({"pid": os.getpid()})}]}
+        return {"content": [{"type": "text", "text": json.dumps({"pid": os.getpid(), "environment": dict(os.environ)})}]}
     return None
 
 
