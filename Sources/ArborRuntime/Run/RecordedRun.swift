@@ -91,6 +91,8 @@ public struct WorkflowExecution {
         runner.onProgress = onProgress
         runner.shouldStop = shouldStop
         let recorder = record.map { StoreRecorder(store: $0.store, runID: $0.id) }
+        let tokenizer = model.tokenizer
+        recorder?.tokenBytes = { tokenizer.decodeBytes($0) }
         runner.recorder = recorder
         do {
             let report = try await runner.run(inputs: inputs, resuming: progress)
