@@ -19,12 +19,15 @@ let package = Package(
         .library(name: "ArborStore", targets: ["ArborStore"]),
         .library(name: "ArborRuntime", targets: ["ArborRuntime"]),
         .library(name: "ArborTesting", targets: ["ArborTesting"]),
+        .library(name: "ArborWeb", targets: ["ArborWeb"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        // `arbor serve`: HTTP and Server-Sent Events (see README, "arbor serve", for why Hummingbird).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
     ],
     targets: [
         // Modules, in dependency order (see DESIGN.md's module map).
@@ -55,6 +58,12 @@ let package = Package(
             dependencies: ["ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore"]
         ),
         .target(name: "ArborTesting", dependencies: ["ArborSchema", "ArborSpec", "ArborTools", "ArborRuntime", "ArborModel"]),
+        // `arbor serve`: the JSON API, run events as Server-Sent Events, the page as resources.
+        .target(
+            name: "ArborWeb",
+            dependencies: ["ArborStore", .product(name: "Hummingbird", package: "hummingbird")],
+            resources: [.copy("Page")]
+        ),
         // Every benchmark: the model's speed, grammar masks, the store, tools in the loop, long jobs.
         .target(
             name: "ArborBench",
@@ -64,7 +73,7 @@ let package = Package(
             name: "ArborCLI",
             dependencies: [
                 "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime",
-                "ArborTesting", "ArborBench",
+                "ArborTesting", "ArborBench", "ArborWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -103,6 +112,10 @@ let package = Package(
         .testTarget(
             name: "ArborCLITests",
             dependencies: ["ArborModel", "ArborSchema"]
+        ),
+        .testTarget(
+            name: "ArborWebTests",
+            dependencies: ["ArborWeb", "ArborStore"]
         ),
         .testTarget(
             name: "ArborStoreTests",
