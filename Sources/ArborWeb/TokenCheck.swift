@@ -1,12 +1,15 @@
 import Foundation
 import Hummingbird
 
-/// Lets a request through only with the server's token, as `Authorization: Bearer T` or as
-/// `?token=T` (a browser's `EventSource` cannot set headers); anything else is a 401.
+/// Lets a request to the API through only with the server's token, as `Authorization: Bearer T`
+/// or as `?token=T` (a browser's `EventSource` cannot set headers); anything else is a 401.
+/// The page's own files hold no run data and are served without it: the browser fetches
+/// `style.css` and `app.js` without the page's query, and the page passes the token on to the API.
 struct TokenCheck<Context: RequestContext>: RouterMiddleware {
     let token: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard request.uri.path.hasPrefix("/api/") else { return try await next(request, context) }
         let header = request.headers[.authorization].flatMap { value in
             value.hasPrefix("Bearer ") ? String(value.dropFirst("Bearer ".count)) : nil
         }
