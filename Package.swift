@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ArborRuntime", targets: ["ArborRuntime"]),
         .library(name: "ArborTesting", targets: ["ArborTesting"]),
         .library(name: "ArborServer", targets: ["ArborServer"]),
+        .library(name: "ArborWeb", targets: ["ArborWeb"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
@@ -28,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
         // Already resolved for the MCP SDK; `arbor mcp --http` serves HTTP/1.1 on it.
         .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        // `arbor serve`: HTTP and Server-Sent Events (see README, "arbor serve", for why Hummingbird).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
     ],
     targets: [
         // Modules, in dependency order (see DESIGN.md's module map).
@@ -65,6 +68,12 @@ let package = Package(
                            .product(name: "MCP", package: "swift-sdk"), .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]
         ),
+        // `arbor serve`: the JSON API, run events as Server-Sent Events, the page as resources.
+        .target(
+            name: "ArborWeb",
+            dependencies: ["ArborStore", .product(name: "Hummingbird", package: "hummingbird")],
+            resources: [.copy("Page")]
+        ),
         // Every benchmark: the model's speed, grammar masks, the store, tools in the loop, long jobs.
         .target(
             name: "ArborBench",
@@ -74,7 +83,7 @@ let package = Package(
             name: "ArborCLI",
             dependencies: [
                 "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime",
-                "ArborTesting", "ArborBench", "ArborServer",
+                "ArborTesting", "ArborBench", "ArborServer", "ArborWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"),
             ]
@@ -122,6 +131,10 @@ let package = Package(
             dependencies: ["ArborServer", "ArborSchema", "ArborSpec", "ArborStore", "ArborModel", "ArborTools",
                            .product(name: "MCP", package: "swift-sdk")],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ArborWebTests",
+            dependencies: ["ArborWeb", "ArborStore"]
         ),
         .testTarget(
             name: "ArborStoreTests",

@@ -52,3 +52,7 @@ start=$(date +%s)
 echo "($(( $(date +%s) - start )) s)"
 python3 Workflows/tools/check_citations.py --show < .build/demo-research.json \
     || echo "(the check failed: the answer cites a document this run did not read)"
+
+step "Watch runs live in a browser"
+# The page follows runs that other processes (arbor run in a terminal) write into the same file.
+echo "$arbor serve --db $ARBOR_DB    →    http://127.0.0.1:8080/"

@@ -61,6 +61,21 @@ if ! python3 -c 'import importlib.metadata as m, jsonschema; from mcp import Cli
         python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages "mcp==2.3.0"
 fi
 
+# `arbor serve`'s page is tested in headless Chromium (Debian's package), driven over the
+# DevTools protocol by scripts/page_check.py with websocket-client.
+if ! command -v chromium >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    say "installing chromium (tests of the arbor serve page)"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+fi
+if ! python3 -c 'import websocket' 2>/dev/null; then
+    say "installing websocket-client (tests of the arbor serve page)"
+    python3 -m pip install --quiet --disable-pip-version-check "websocket-client==1.9.2" 2>/dev/null ||
+        python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages "websocket-client==1.9.2"
+fi
+
 # --- Models ----------------------------------------------------------------------------------
 mkdir -p "$models_dir"
 

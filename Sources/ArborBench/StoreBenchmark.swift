@@ -40,6 +40,9 @@ public final class StoreBenchmark {
         /// One rate per repetition (tree tokens over decode seconds plus the final commit).
         public var withoutStore: [Double]
         public var withStore: [Double]
+        /// With the store but without its events (``StoreRecorder/recordsEvents`` off): the
+        /// baseline of what the live events cost.
+        public var withStoreNoEvents: [Double] = []
         /// With a store tuned ``StoreTuning/sqliteDefaults``; empty when not measured.
         public var withDefaultsStore: [Double]
         /// Process CPU seconds per tree token (every thread, background checkpoints included),
@@ -68,6 +71,11 @@ public final class StoreBenchmark {
         /// machine cancel).
         public var overheadPercent: Double { StoreBenchmark.median(pairedPercent(withStore)) }
         public var defaultsOverheadPercent: Double { StoreBenchmark.median(pairedPercent(withDefaultsStore)) }
+        /// How much slower decoding is with the events than with the store alone, in percent:
+        /// the median over repetitions of each one's own difference.
+        public var eventsOverheadPercent: Double {
+            StoreBenchmark.median(zip(withStoreNoEvents, withStore).map { without, with in without > 0 ? 100 * (without - with) / without : 0 })
+        }
         /// Each repetition's slowdown in percent of its rate without the store.
         public func pairedPercent(_ rates: [Double]) -> [Double] {
             zip(withoutStore, rates).map { without, with in without > 0 ? 100 * (without - with) / without : 0 }
@@ -163,8 +171,9 @@ public final class StoreBenchmark {
                               cpuWithoutStore: [], cpuWithStore: [], cpuWithDefaultsStore: [], directWithStore: [],
                               directWithDefaultsStore: [], timings: RecorderTimings(), defaultsTimings: RecorderTimings(),
                               wal: WALStatistics(), sameDocument: true)
-        var arms: [RunStore?] = [nil, store]
-        if let baselineStore { arms.append(baselineStore) }
+        // (store, events): none, the store, the store without events, the untuned store
+        var arms: [(store: RunStore?, events: Bool)] = [(nil, false), (store, true), (store, false)]
+        if let baselineStore { arms.append((baselineStore, true)) }
         var walBefore = WALStatistics()
         // One run each way before timing: page cache, grammar compilation, SQLite file growth.
         for rep in 0...repetitions {
@@ -173,10 +182,12 @@ public final class StoreBenchmark {
                 let arm = (turn + rep) % arms.count
                 runCount += 1
                 var recorder: StoreRecorder?
-                if let armStore = arms[arm] {
+                if let armStore = arms[arm].store {
                     let runID = "bench-\(runCount)"
                     try armStore.createRun(try benchRun(id: runID, workflow: workflow, yaml: yaml, inputs: inputs))
                     recorder = StoreRecorder(store: armStore, runID: runID)
+                    recorder?.recordsEvents = arms[arm].events
+                    recorder?.tokenBytes = { [tokenizer] in tokenizer.decodeBytes($0) }
                 }
                 runner.recorder = recorder
                 let cpuStart = Self.processCPUSeconds()
@@ -202,6 +213,8 @@ public final class StoreBenchmark {
                     result.cpuWithStore.append(cpuSeconds / tokens)
                     result.directWithStore.append(direct)
                     if let recorder { result.timings.add(recorder.timings) }
+                case 2:
+                    result.withStoreNoEvents.append(rate)
                 default:
                     result.withDefaultsStore.append(rate)
                     result.cpuWithDefaultsStore.append(cpuSeconds / tokens)

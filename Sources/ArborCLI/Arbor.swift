@@ -14,6 +14,7 @@ struct Arbor: AsyncParsableCommand {
             ResumeCommand.self,
             ForkCommand.self,
             RunsCommand.self,
+            ServeCommand.self,
             InspectCommand.self,
             ValidateCommand.self,
             SchemaCommand.self,

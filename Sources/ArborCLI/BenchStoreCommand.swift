@@ -50,6 +50,8 @@ struct BenchStoreCommand: AsyncParsableCommand {
                     "without_store_mean": overhead.withoutStoreMean, "without_store_stddev": overhead.withoutStoreStandardDeviation,
                     "with_store_mean": overhead.withStoreMean, "with_store_stddev": overhead.withStoreStandardDeviation,
                     "overhead_percent": overhead.overheadPercent,
+                    "with_store_no_events_tokens_per_second": overhead.withStoreNoEvents,
+                    "events_overhead_percent": overhead.eventsOverheadPercent,
                     "paired_percent": spread(overhead.pairedPercent(overhead.withStore)),
                     "paired_percent_sqlite_defaults": spread(overhead.pairedPercent(overhead.withDefaultsStore)),
                     "direct_percent": spread(overhead.directWithStore),
@@ -89,6 +91,7 @@ struct BenchStoreCommand: AsyncParsableCommand {
                      overhead.treeTokens, overhead.generatedTokens, repetitions, threads) + ", load average \(load)")
         print("  without store            \(rate(overhead.withoutStore))")
         print("  with store               \(rate(overhead.withStore))")
+        print("  with store, no events    \(rate(overhead.withStoreNoEvents))")
         if !overhead.withDefaultsStore.isEmpty {
             print("  with SQLite's defaults   \(rate(overhead.withDefaultsStore))  (4 KB pages, checkpoints on commit: the store before)")
         }
@@ -96,6 +99,8 @@ struct BenchStoreCommand: AsyncParsableCommand {
         print("  end to end, tokens/s     \(range(overhead.pairedPercent(overhead.withStore)))")
         print("  direct, recorder's time  \(range(overhead.directWithStore))")
         print("  process CPU per token    \(range(overhead.pairedCPUPercent(overhead.cpuWithStore)))")
+        print(String(format: "live events (for arbor serve), against the store without them: %.2f %% slower (median of paired repetitions)",
+                     overhead.eventsOverheadPercent))
         if !overhead.withDefaultsStore.isEmpty {
             print("with SQLite's defaults (before):")
             print("  end to end, tokens/s     \(range(overhead.pairedPercent(overhead.withDefaultsStore)))")

@@ -11,6 +11,10 @@ import Foundation
 /// after every tool call, and every ``commitInterval`` tokens in between: a kill loses at
 /// most the tokens since the last commit, never a finished tool call.
 ///
+/// Each commit also writes the run's events (``RunEvent``: tasks opened and closed, text,
+/// pruning, a checkpoint) for live views such as `arbor serve`; while tokens arrive, a commit
+/// happens at least every ``liveInterval`` so that a page follows the run closely.
+///
 /// Every call runs on the decoding thread, so ``timings`` adds up the time spent in here:
 /// what the store costs a run, measured directly.
 public final class StoreRecorder: RunRecorder {
@@ -24,6 +28,17 @@ public final class StoreRecorder: RunRecorder {
     /// model; rows leave the store when their token leaves the cache). With them a resume
     /// copies the context back instead of recomputing it.
     public var keepsKVRows = true
+    /// Whether commits write the run's events (``RunEvent``) too.
+    public var recordsEvents = true
+    /// With events, the longest tokens wait for a commit (seconds): what a live view lags at
+    /// most. A commit in WAL mode costs well under a millisecond, so a few per second are noise
+    /// against decoding.
+    public var liveInterval = 0.15
+    /// The bytes of token ids, for the text in events (the model's tokenizer).
+    public var tokenBytes: (([Int32]) -> [UInt8])? {
+        get { events.tokenBytes }
+        set { events.tokenBytes = newValue }
+    }
     /// Time spent in this recorder so far, by part.
     public private(set) var timings = RecorderTimings()
     private var tokens: [TokenRecord] = []
@@ -33,6 +48,8 @@ public final class StoreRecorder: RunRecorder {
     private var releasedRanges: [Range<Int>] = []
     /// Nesting of timed calls (a commit inside `appended` is timed once).
     private var timingDepth = 0
+    private var events = RunEventBuffer()
+    private var lastCommit = DispatchTime.now()
 
     public init(store: RunStore, runID: String) {
         self.store = store
@@ -46,13 +63,15 @@ public final class StoreRecorder: RunRecorder {
                 tokens.append(TokenRecord(runID: runID, seq: firstSeq + offset, tokenID: id, kind: TokenRecord.Kind(kind), round: round, taskPath: path))
             }
             timings.tokens += ids.count
-            if tokens.count >= commitInterval { try commit() }
+            if recordsEvents { events.appended(ids, kind: kind, firstSeq: firstSeq, taskPath: taskPath, round: round) }
+            if tokens.count >= commitInterval || (recordsEvents && seconds(since: lastCommit) >= liveInterval) { try commit() }
         }
     }
 
     public func pruned(seqs: Range<Int>) throws {
         prunedRanges.append(seqs)
         releasedRanges.append(seqs)
+        if recordsEvents { events.pruned(seqs) }
     }
 
     public func kvRowsComputed(firstSeq: Int, slots: [Int32], from model: any KVRowTransfer) throws {
@@ -67,12 +86,14 @@ public final class StoreRecorder: RunRecorder {
 
     public func kvRowsReleased(seqs: Range<Int>) throws {
         releasedRanges.append(seqs)
+        if recordsEvents { events.released(seqs) }
     }
 
     public func taskFinished(_ task: TaskRecord, round: Int) throws {
         try timed {
             nodes.append(TreeNode(runID: runID, path: NodePath(task.path), round: round, thought: task.thought,
                                   conclusion: task.conclusion, state: .closed))
+            if recordsEvents { events.closed(task, round: round) }
             try commit()
         }
     }
@@ -112,6 +133,7 @@ public final class StoreRecorder: RunRecorder {
     public func commit(_ extra: ((StoreTransaction) throws -> Void)? = nil) throws {
         try timed {
             let (tokens, pruned, nodes, kvRows, released) = (self.tokens, prunedRanges, self.nodes, self.kvRows, releasedRanges)
+            let liveEvents = recordsEvents ? events.takeForCommit() : []
             let start = DispatchTime.now()
             var statementSeconds = 0.0
             try store.checkpoint { [runID] transaction in
@@ -126,12 +148,14 @@ public final class StoreRecorder: RunRecorder {
                 // after the inserts: a token may be computed and leave the cache between two commits
                 for range in released { try transaction.deleteKVRows(runID: runID, seqs: range) }
                 for node in nodes { try transaction.upsertNodeWithAncestors(node) }
+                for event in liveEvents { try transaction.appendEvent(runID: runID, kind: event.kind, payload: event.payload) }
                 try extra?(transaction)
                 statementSeconds = seconds(since: statementsStart)
             }
             timings.statementSeconds += statementSeconds
             timings.commitSeconds += seconds(since: start) - statementSeconds
             timings.commits += 1
+            lastCommit = DispatchTime.now()
             self.tokens.removeAll(keepingCapacity: true)
             prunedRanges.removeAll()
             self.nodes.removeAll()

@@ -63,6 +63,38 @@ public indirect enum ReportJSON: Sendable, Equatable {
         return output + "\n"
     }
 
+    /// On one line, without spaces (event payloads, API responses).
+    public func compact() -> String {
+        var output = ""
+        writeCompact(to: &output)
+        return output
+    }
+
+    private func writeCompact(to output: inout String) {
+        switch self {
+        case let .object(members):
+            output += "{"
+            for (index, member) in members.enumerated() {
+                if index > 0 { output += "," }
+                Self.writeString(member.key, to: &output)
+                output += ":"
+                member.value.writeCompact(to: &output)
+            }
+            output += "}"
+        case let .array(elements):
+            output += "["
+            for (index, element) in elements.enumerated() {
+                if index > 0 { output += "," }
+                element.writeCompact(to: &output)
+            }
+            output += "]"
+        case .verbatim(let text):
+            output += text
+        default:
+            write(to: &output, indent: "")
+        }
+    }
+
     private func write(to output: inout String, indent: String) {
         switch self {
         case let .object(members):

@@ -55,29 +55,31 @@ extension RunStore {
 
     /// The run and everything recorded for it; throws ``StoreError/runNotFound(runID:)``.
     public func loadRun(id: String) throws -> RunDetails {
-        try read { db in
-            guard let run = try Run.fetchOne(db, key: id) else { throw StoreError.runNotFound(runID: id) }
-            let nodes = try TreeNode.filter(TreeNode.Columns.runID == id).fetchAll(db).sorted(by: TreeNode.inTreeOrder)
-            let calls = try ToolCall.filter(ToolCall.Columns.runID == id).order(ToolCall.Columns.seq).fetchAll(db)
-            let rounds = try Round.filter(Round.Columns.runID == id).order(Round.Columns.number).fetchAll(db)
-            var byKind: [TokenRecord.Kind: Int] = [:]
-            var total = 0
-            var pruned = 0
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT kind, pruned, count(*) AS n FROM token WHERE runID = ? GROUP BY kind, pruned
-                """, arguments: [id])
-            for row in rows {
-                let kind: TokenRecord.Kind = row["kind"]
-                let count: Int = row["n"]
-                byKind[kind, default: 0] += count
-                total += count
-                if row["pruned"] as Bool { pruned += count }
-            }
-            return RunDetails(
-                run: run, nodes: nodes, toolCalls: calls, rounds: rounds,
-                tokens: TokenStatistics(total: total, pruned: pruned, byKind: byKind),
-                kvRows: try Self.kvRowStatistics(db, runID: id))
+        try read { db in try Self.loadRun(db, id: id) }
+    }
+
+    static func loadRun(_ db: Database, id: String) throws -> RunDetails {
+        guard let run = try Run.fetchOne(db, key: id) else { throw StoreError.runNotFound(runID: id) }
+        let nodes = try TreeNode.filter(TreeNode.Columns.runID == id).fetchAll(db).sorted(by: TreeNode.inTreeOrder)
+        let calls = try ToolCall.filter(ToolCall.Columns.runID == id).order(ToolCall.Columns.seq).fetchAll(db)
+        let rounds = try Round.filter(Round.Columns.runID == id).order(Round.Columns.number).fetchAll(db)
+        var byKind: [TokenRecord.Kind: Int] = [:]
+        var total = 0
+        var pruned = 0
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT kind, pruned, count(*) AS n FROM token WHERE runID = ? GROUP BY kind, pruned
+            """, arguments: [id])
+        for row in rows {
+            let kind: TokenRecord.Kind = row["kind"]
+            let count: Int = row["n"]
+            byKind[kind, default: 0] += count
+            total += count
+            if row["pruned"] as Bool { pruned += count }
         }
+        return RunDetails(
+            run: run, nodes: nodes, toolCalls: calls, rounds: rounds,
+            tokens: TokenStatistics(total: total, pruned: pruned, byKind: byKind),
+            kvRows: try Self.kvRowStatistics(db, runID: id))
     }
 
     /// The token log from `seq` on (at most `limit` tokens), in seq order.

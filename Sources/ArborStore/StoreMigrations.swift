@@ -8,7 +8,7 @@ import GRDB
 /// number of applied migrations so that `sqlite3 arbor.sqlite 'PRAGMA user_version'` tells
 /// the schema version without GRDB.
 ///
-/// Layout (v4):
+/// Layout (v5):
 /// - `run` — one row per run; JSON columns are checked with `json_valid`. v4 adds
 ///   `closedAtTokenLimit` (the token limit closed the run's tree: not a normal finish) and
 ///   `forkedAtRound` (the summary round of `forkedAtPath`).
@@ -20,6 +20,8 @@ import GRDB
 /// - `round` — `(runID, number)` key.
 /// - `kvRow` — `(runID, seq)` key; one cached token's keys and values (v2; v1's unused
 ///   `kvSnapshot` table is dropped).
+/// - `runEvent` — `(runID, seq)` key, `WITHOUT ROWID`; what happened in a run, in order,
+///   for live views (v5).
 /// Every child table cascades on run deletion.
 enum StoreMigrations {
     static var migrator: DatabaseMigrator {
@@ -70,6 +72,19 @@ enum StoreMigrations {
                 t.add(column: "closedAtTokenLimit", .boolean).notNull().defaults(to: false)
                 // node paths repeat in every summary round: the round a fork departed in
                 t.add(column: "forkedAtRound", .integer).check(sql: "forkedAtRound IS NULL OR forkedAtRound >= 0")
+            }
+        }
+        migrator.registerMigration("v5-run-events") { db in
+            // What a live view follows: one row per event, numbered per run without gaps and
+            // written in the transaction of what it describes. WITHOUT ROWID keeps each run's
+            // events in seq order inside the key's b-tree, so "events after n" is one range scan.
+            try db.create(table: "runEvent", options: [.withoutRowID]) { t in
+                t.column("runID", .text).notNull().references("run", onDelete: .cascade)
+                t.column("seq", .integer).notNull().check(sql: "seq >= 1")
+                t.column("kind", .text).notNull()
+                t.column("payloadJSON", .text).notNull().check(sql: "json_valid(payloadJSON)")
+                t.column("createdAt", .datetime).notNull()
+                t.primaryKey(["runID", "seq"])
             }
         }
         return migrator

@@ -33,11 +33,14 @@ public struct StoreTransaction {
     public func createRun(_ run: Run) throws {
         guard try !Run.exists(db, key: run.id) else { throw StoreError.duplicateRun(runID: run.id) }
         try run.insert(db)
+        try appendEvent(runID: run.id, kind: .created,
+                        payload: .object(["workflow": .string(run.workflow), "status": .string(run.status.rawValue)]), at: run.createdAt)
     }
 
     /// Sets a run's status (e.g. `.paused` on SIGINT, `.running` on resume).
     public func updateRunStatus(_ runID: String, to status: RunStatus, at date: Date = Date()) throws {
         try updateRun(runID, [Run.Columns.status.set(to: status), Run.Columns.updatedAt.set(to: date)])
+        try appendStatusEvent(runID: runID, status: status, at: date)
     }
 
     /// Marks a run completed with its final output (JSON text), and whether the token limit
@@ -48,6 +51,8 @@ public struct StoreTransaction {
             Run.Columns.errorText.set(to: nil), Run.Columns.updatedAt.set(to: date),
             Run.Columns.closedAtTokenLimit.set(to: closedAtTokenLimit),
         ])
+        try appendEvent(runID: runID, kind: .finished,
+                        payload: .object(["output": .embedding(outputJSON), "closedAtTokenLimit": .bool(closedAtTokenLimit)]), at: date)
     }
 
     /// Marks a run failed with a message for the user.
@@ -56,6 +61,7 @@ public struct StoreTransaction {
             Run.Columns.status.set(to: RunStatus.failed), Run.Columns.errorText.set(to: error),
             Run.Columns.updatedAt.set(to: date),
         ])
+        try appendEvent(runID: runID, kind: .failed, payload: .object(["error": .string(error)]), at: date)
     }
 
     /// Deletes a run and everything recorded for it.
@@ -210,6 +216,9 @@ public struct StoreTransaction {
         }
         if changed == 0 { throw StoreError.toolCallNotStarted(runID: runID, seq: seq) }
         try touchRun(runID, date)
+        if let call = try ToolCall.fetchOne(db, key: ["runID": runID, "seq": seq]) {
+            try appendEvent(runID: runID, kind: .toolFinished, payload: Self.toolEventPayload(call), at: date)
+        }
     }
 
     /// Records a whole tool call at once (started or already finished). Throws
@@ -221,6 +230,8 @@ public struct StoreTransaction {
             throw StoreError.duplicateToolCall(runID: call.runID, seq: call.seq)
         }
         try call.insert(db)
+        try appendEvent(runID: call.runID, kind: call.status == .started ? .toolStarted : .toolFinished,
+                        payload: Self.toolEventPayload(call), at: call.finishedAt ?? call.startedAt)
         try updateRun(call.runID, [
             Run.Columns.toolCallCount.set(to: Run.Columns.toolCallCount + 1),
             Run.Columns.updatedAt.set(to: call.finishedAt ?? call.startedAt),
@@ -235,6 +246,12 @@ public struct StoreTransaction {
         try round.save(db)
         let count = try Round.filter(Round.Columns.runID == round.runID).fetchCount(db)
         try updateRun(round.runID, [Run.Columns.roundCount.set(to: count), Run.Columns.updatedAt.set(to: Date())])
+        if round.finishedAt != nil {
+            try appendEvent(runID: round.runID, kind: .roundEnded, payload: .object([
+                "number": .integer(round.number), "summary": .nullable(round.summary), "promptTokens": .integer(round.promptTokens),
+                "generatedTokens": .integer(round.generatedTokens), "peakKeptTokens": .integer(round.peakKeptTokens),
+            ]))
+        }
     }
 
     // MARK: KV rows

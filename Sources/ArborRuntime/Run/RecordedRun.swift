@@ -101,6 +101,8 @@ public struct WorkflowExecution {
         runner.onProgress = onProgress
         runner.shouldStop = shouldStop
         let recorder = record.map { StoreRecorder(store: $0.store, runID: $0.id) }
+        let tokenizer = model.tokenizer
+        recorder?.tokenBytes = { tokenizer.decodeBytes($0) }
         runner.recorder = onEvent.map { ObservingRecorder(inner: recorder, onEvent: $0) } ?? recorder
         do {
             let report = try await runner.run(inputs: inputs, resuming: progress)

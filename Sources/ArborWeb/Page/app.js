@@ -1,0 +1,323 @@
+// Arbor's run page: plain JavaScript, no build step. The run list polls /api/runs; a run page
+// takes the snapshot (/api/runs/{id}) for the run's facts, then follows /api/runs/{id}/events
+// (Server-Sent Events) from the first event and rebuilds the tree from them.
+"use strict";
+
+const token = new URLSearchParams(location.search).get("token");
+const main = document.getElementById("main");
+const crumb = document.getElementById("crumb");
+const connection = document.getElementById("connection");
+const errorBox = document.getElementById("error");
+// What the browser tests read: the run state, and commit-to-page latencies in milliseconds.
+window.arbor = { latencies: [], renderedSeq: 0, state: null };
+
+const MAX_LIVE_TEXT = 2000;   // characters of a task's raw text kept while it is written
+const MAX_POINTS = 4000;      // KV plot points kept (older ones are thinned)
+
+function withToken(path) {
+  return token ? path + (path.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token) : path;
+}
+
+async function getJSON(path) {
+  const response = await fetch(withToken(path));
+  const body = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
+  if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
+  return body;
+}
+
+function showError(message) {
+  errorBox.textContent = message;
+  errorBox.hidden = !message;
+}
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null) continue;
+    if (key === "class") node.className = value; else node.setAttribute(key, value);
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+function age(iso) {
+  const seconds = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+  if (seconds < 60) return `${Math.round(seconds)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 86400) return `${Math.round(seconds / 3600)} h`;
+  return `${Math.round(seconds / 86400)} d`;
+}
+
+function pretty(value) {
+  return typeof value === "string" ? value : JSON.stringify(value, null, 2);
+}
+
+// ---- Run list ------------------------------------------------------------------------------
+
+let listTimer = null;
+let listFilter = "";
+
+async function showList() {
+  crumb.textContent = "runs";
+  main.replaceChildren(el("input", { type: "search", id: "filter", placeholder: "filter by id, workflow or status" }),
+                       el("div", { id: "runs" }, el("p", { class: "muted" }, "loading…")));
+  const filter = document.getElementById("filter");
+  filter.value = listFilter;
+  filter.addEventListener("input", () => { listFilter = filter.value; refreshList(); });
+  await refreshList();
+  listTimer = setInterval(refreshList, 1000);
+}
+
+let lastRuns = [];
+async function refreshList() {
+  try {
+    lastRuns = await getJSON("/api/runs");
+    showError("");
+  } catch (error) {
+    showError("Cannot list the runs: " + error.message);
+  }
+  const needle = listFilter.trim().toLowerCase();
+  const rows = lastRuns.filter(run => !needle || [run.id, run.workflow, run.status].some(f => f.toLowerCase().includes(needle)));
+  const table = el("table", {},
+    el("thead", {}, el("tr", {}, ["status", "run", "workflow", "tokens", "tool calls", "rounds", "age"].map(h => el("th", {}, h)))),
+    el("tbody", {}, rows.map(run => el("tr", { "data-run-id": run.id },
+      el("td", { class: `status status-${run.status}` }, run.status),
+      el("td", {}, el("a", { href: `#/runs/${encodeURIComponent(run.id)}` }, run.id)),
+      el("td", {}, run.workflow),
+      el("td", { class: "num" }, run.tokens), el("td", { class: "num" }, run.toolCalls), el("td", { class: "num" }, run.rounds),
+      el("td", { class: "num" }, age(run.createdAt))))));
+  const holder = document.getElementById("runs");
+  if (holder) holder.replaceChildren(rows.length ? table : el("p", { class: "muted" }, "No runs yet: start one with `arbor run`."));
+}
+
+// ---- Run page ------------------------------------------------------------------------------
+
+let source = null;
+
+function newState(id) {
+  return { id, run: null, snapshotSeq: 0, seq: 0, status: "running", output: null, closedAtTokenLimit: false, error: null,
+           round: 0, rounds: new Map(), tools: new Map(), pruned: [], points: [], summaries: new Map(), looseText: "",
+           collapsed: new Set() };
+}
+
+function nodeOf(state, round, path) {
+  if (!state.rounds.has(round)) state.rounds.set(round, new Map());
+  const nodes = state.rounds.get(round);
+  if (!nodes.has(path)) nodes.set(path, { round, path, seq: null, state: "open", thought: "", conclusion: "", text: "" });
+  return nodes.get(path);
+}
+
+function apply(state, event) {
+  const d = event.data;
+  state.seq = event.seq;
+  switch (event.kind) {
+    case "nodeOpened": nodeOf(state, d.round, d.path).seq = d.seq; state.round = d.round; break;
+    case "text":
+      if (d.path !== null) {
+        const node = nodeOf(state, d.round, d.path);
+        node.text = (node.text + d.text).slice(-MAX_LIVE_TEXT);
+      } else {
+        state.looseText = (state.looseText + d.text).slice(-MAX_LIVE_TEXT);
+      }
+      break;
+    case "nodeClosed": Object.assign(nodeOf(state, d.round, d.path), { state: "closed", thought: d.thought, conclusion: d.conclusion }); break;
+    // a call belongs to the round being decoded when it started (paths repeat in every round)
+    case "toolStarted": case "toolFinished":
+      state.tools.set(d.index, Object.assign(state.tools.get(d.index) || { round: state.round }, d)); break;
+    case "pruned": state.pruned.push([d.from, d.to]); break;
+    case "roundEnded": state.summaries.set(d.number, d); break;
+    case "checkpoint":
+      state.points.push({ tokens: d.tokens, kv: d.kvSlots, at: event.at });
+      if (state.points.length > MAX_POINTS) state.points = state.points.filter((_, i) => i % 2 === 0);
+      break;
+    case "finished": Object.assign(state, { status: "completed", output: d.output, closedAtTokenLimit: d.closedAtTokenLimit }); break;
+    case "paused": state.status = "paused"; break;
+    case "failed": Object.assign(state, { status: "failed", error: d.error }); break;
+    case "resumed": state.status = "running"; break;
+  }
+}
+
+function isPruned(state, node) {
+  return node.seq !== null && state.pruned.some(([from, to]) => node.seq >= from && node.seq < to);
+}
+
+async function showRun(id) {
+  crumb.textContent = `run ${id}`;
+  main.replaceChildren(el("p", { class: "muted" }, "loading…"));
+  const state = newState(id);
+  window.arbor.state = state;
+  try {
+    const snapshot = await getJSON(`/api/runs/${encodeURIComponent(id)}`);
+    state.run = snapshot.run;
+    state.snapshotSeq = snapshot.seq;
+    state.status = snapshot.run.status;
+    showError("");
+  } catch (error) {
+    main.replaceChildren();
+    showError(`Cannot show run ${id}: ${error.message}`);
+    return;
+  }
+  render(state);
+  follow(state);
+}
+
+function follow(state) {
+  source = new EventSource(withToken(`/api/runs/${encodeURIComponent(state.id)}/events`));
+  let pending = [];
+  let scheduled = false;
+  source.onopen = () => { connection.dataset.state = "live"; connection.textContent = "live"; };
+  source.onerror = () => { connection.dataset.state = "retrying"; connection.textContent = "reconnecting"; };
+  source.onmessage = message => {
+    const event = JSON.parse(message.data);
+    if (event.seq <= state.seq) return;  // never applied twice
+    apply(state, event);
+    if (event.seq > state.snapshotSeq) pending.push(event.at);
+    // During the replay up to the snapshot, render once at its end; then once a frame.
+    if (event.seq < state.snapshotSeq || scheduled) return;
+    scheduled = true;
+    requestAnimationFrame(() => {
+      scheduled = false;
+      render(state);
+      const now = Date.now();
+      for (const at of pending) window.arbor.latencies.push(now - at * 1000);
+      pending = [];
+      window.arbor.renderedSeq = state.seq;
+    });
+  };
+}
+
+function render(state) {
+  const run = state.run;
+  const facts = el("div", { class: "facts" },
+    el("span", {}, "status ", el("b", { class: `status status-${state.status}`, id: "run-status" }, state.status)),
+    el("span", {}, "workflow ", el("b", {}, run.workflow)),
+    el("span", {}, "tokens ", el("b", { id: "run-tokens" }, state.points.length ? state.points[state.points.length - 1].tokens : run.progress.tokens)),
+    el("span", {}, "tool calls ", el("b", {}, Math.max(state.tools.size, run.progress.toolCalls))),
+    el("span", {}, "started ", el("b", {}, age(run.createdAt) + " ago")),
+    el("span", {}, "events ", el("b", {}, state.seq)));
+  const sections = [el("section", {}, el("h2", {}, `Run ${run.id}`), facts)];
+  sections.push(answerSection(state));
+  sections.push(el("section", {}, el("h2", {}, "KV slots over tokens"), plot(state)));
+  sections.push(treeSection(state));
+  main.replaceChildren(...sections);
+}
+
+function answerSection(state) {
+  if (state.status === "completed" && state.output !== null) {
+    return el("section", { id: "answer" }, el("h2", {}, "Answer"),
+      el("p", { class: "muted" }, state.closedAtTokenLimit
+        ? "Closed at the token limit: the tree was closed the shortest way (not a normal finish)."
+        : "Checked against the workflow's output schema by the runtime."),
+      el("pre", { class: "answer" }, pretty(state.output)));
+  }
+  if (state.status === "failed") return el("section", { id: "answer" }, el("h2", {}, "Failed"), el("pre", {}, state.error || ""));
+  const writing = state.looseText ? el("div", { class: "live-text" }, state.looseText.slice(-400)) : null;
+  return el("section", { id: "answer" }, el("h2", {}, "Answer"),
+    el("p", { class: "muted" }, state.status === "paused" ? "Paused: `arbor resume` continues it." : "Not yet: the run is still reasoning."), writing);
+}
+
+function plot(state) {
+  const points = state.points;
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("class", "plot");
+  svg.setAttribute("viewBox", "0 0 1000 180");
+  svg.setAttribute("preserveAspectRatio", "none");
+  if (points.length < 2) return svg;
+  const maxTokens = points[points.length - 1].tokens || 1;
+  const maxKV = Math.max(1, ...points.map(p => p.kv));
+  const x = t => 40 + 950 * t / maxTokens;
+  const y = v => 165 - 150 * v / maxKV;
+  const line = (cls, coords) => {
+    const path = document.createElementNS(ns, "polyline");
+    path.setAttribute("class", cls);
+    path.setAttribute("points", coords.join(" "));
+    svg.append(path);
+  };
+  line("kv", points.map(p => `${x(p.tokens).toFixed(1)},${y(p.kv).toFixed(1)}`));
+  // tokens/s between checkpoints, smoothed over 8, scaled to the same height
+  const rates = [];
+  for (let i = 8; i < points.length; i++) {
+    const dt = points[i].at - points[i - 8].at;
+    if (dt > 0) rates.push([points[i].tokens, (points[i].tokens - points[i - 8].tokens) / dt]);
+  }
+  const maxRate = Math.max(1, ...rates.map(r => r[1]));
+  if (rates.length > 1) line("rate", rates.map(([t, r]) => `${x(t).toFixed(1)},${(165 - 150 * r / maxRate).toFixed(1)}`));
+  const label = (text, lx, ly) => { const t = document.createElementNS(ns, "text"); t.setAttribute("x", lx); t.setAttribute("y", ly); t.textContent = text; svg.append(t); };
+  label(`${maxKV} slots`, 2, 14);
+  label(`${maxTokens} tokens`, 920, 178);
+  if (rates.length > 1) label(`--- tokens/s (peak ${maxRate.toFixed(1)})`, 600, 14);
+  return svg;
+}
+
+function treeSection(state) {
+  const section = el("section", { id: "tree" }, el("h2", {}, "Reasoning tree"));
+  const rounds = [...state.rounds.keys()].sort((a, b) => a - b);
+  if (!rounds.length) section.append(el("p", { class: "muted" }, "No task yet."));
+  const toolsByNode = new Map();
+  for (const call of state.tools.values()) {
+    const key = `${call.round}/${call.path}`;
+    if (!toolsByNode.has(key)) toolsByNode.set(key, []);
+    toolsByNode.get(key).push(call);
+  }
+  for (const round of rounds) {
+    const nodes = state.rounds.get(round);
+    const children = new Map();
+    for (const node of nodes.values()) {
+      const parent = node.path.includes(".") ? node.path.slice(0, node.path.lastIndexOf(".")) : "";
+      if (!children.has(parent)) children.set(parent, []);
+      children.get(parent).push(node);
+    }
+    const order = (a, b) => { const pa = a.path.split(".").map(Number), pb = b.path.split(".").map(Number);
+      for (let i = 0; i < Math.min(pa.length, pb.length); i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
+      return pa.length - pb.length; };
+    const build = node => {
+      const key = `${round}/${node.path}`;
+      const pruned = isPruned(state, node);
+      const details = el("details", { class: "node", "data-round": round, "data-path": node.path,
+                                      "data-state": pruned ? "pruned" : node.state });
+      if (!state.collapsed.has(key)) details.open = true;
+      details.addEventListener("toggle", () => { if (details.open) state.collapsed.delete(key); else state.collapsed.add(key); });
+      const summary = el("summary", {}, el("span", { class: "path" }, node.path), node.thought || (node.state === "open" ? "" : "(no thought)"));
+      details.append(summary);
+      if (node.state === "open" && node.text) details.append(el("div", { class: "live-text" }, node.text.slice(-400)));
+      for (const call of toolsByNode.get(key) || []) details.append(toolView(call));
+      for (const child of (children.get(node.path) || []).sort(order)) details.append(build(child));
+      if (node.conclusion) details.append(el("div", { class: "conclusion" }, "→ " + node.conclusion));
+      return details;
+    };
+    const block = el("div", { class: "round", "data-round": round }, el("h3", {}, `Round ${round}`));
+    for (const top of (children.get("") || []).sort(order)) block.append(build(top));
+    const summary = state.summaries.get(round);
+    if (summary && summary.summary) block.append(el("div", { class: "summary" }, el("b", {}, "Summary: "), el("pre", {}, summary.summary)));
+    section.append(block);
+  }
+  return section;
+}
+
+function toolView(call) {
+  const failed = call.status === "failed";
+  return el("div", { class: "tool" + (failed ? " failed" : ""), "data-tool-index": call.index },
+    el("span", { class: "name" }, `${call.tool}`), " ",
+    el("span", { class: "muted" }, call.status === "started" ? "running…" : `${call.status} in ${(call.seconds || 0).toFixed(3)} s`),
+    el("pre", {}, "arguments: " + pretty(call.arguments)),
+    call.result !== undefined ? el("pre", {}, "result: " + pretty(call.result)) : null,
+    call.error ? el("pre", {}, "error: " + call.error) : null);
+}
+
+// ---- Routing -------------------------------------------------------------------------------
+
+function route() {
+  if (listTimer) { clearInterval(listTimer); listTimer = null; }
+  if (source) { source.close(); source = null; }
+  connection.textContent = "";
+  connection.dataset.state = "idle";
+  const match = location.hash.match(/^#\/runs\/(.+)$/);
+  if (match) showRun(decodeURIComponent(match[1])); else showList();
+}
+
+window.addEventListener("hashchange", route);
+route();
