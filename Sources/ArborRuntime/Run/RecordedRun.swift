@@ -72,8 +72,8 @@ public struct WorkflowExecution {
     public var onProgress: ((RunProgress) -> Void)?
     /// See ``WorkflowRunner/shouldStop``.
     public var shouldStop: (() -> Bool)?
-    /// Told when a task finishes or a tool is called (see ``RunEvent``), on the decoding thread.
-    public var onEvent: ((RunEvent) -> Void)?
+    /// Told when a task finishes or a tool is called (see ``ProgressEvent``), on the decoding thread.
+    public var onEvent: ((ProgressEvent) -> Void)?
 
     public init(workflow: Workflow, model: LoadedModel, options: RunOptions, threads: Int = 2, record: RecordedRun? = nil) {
         self.workflow = workflow

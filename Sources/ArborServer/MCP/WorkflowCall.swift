@@ -110,7 +110,7 @@ struct WorkflowCall {
     }
 
     /// A progress message for a run event.
-    static func message(_ event: RunEvent) -> String {
+    static func message(_ event: ProgressEvent) -> String {
         switch event {
         case .taskFinished(let task):
             let tool = task.toolName.map { " (\($0))" } ?? ""

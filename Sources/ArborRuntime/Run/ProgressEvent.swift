@@ -6,7 +6,7 @@ import ArborTools
 ///
 /// The run's record gets far more (every token); these are the points a person or a client
 /// following a long run wants to see, such as an MCP client's progress notifications.
-public enum RunEvent: Sendable, Equatable {
+public enum ProgressEvent: Sendable, Equatable {
     /// A task of the reasoning tree closed, with its conclusion.
     case taskFinished(TaskRecord)
     /// The runtime is about to call a tool from inside the tree.
@@ -20,9 +20,9 @@ public enum RunEvent: Sendable, Equatable {
 /// runtime does not hand replayed tasks to its recorder.
 final class ObservingRecorder: RunRecorder {
     let inner: (any RunRecorder)?
-    let onEvent: (RunEvent) -> Void
+    let onEvent: (ProgressEvent) -> Void
 
-    init(inner: (any RunRecorder)?, onEvent: @escaping (RunEvent) -> Void) {
+    init(inner: (any RunRecorder)?, onEvent: @escaping (ProgressEvent) -> Void) {
         self.inner = inner
         self.onEvent = onEvent
     }
