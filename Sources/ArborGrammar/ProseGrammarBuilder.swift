@@ -29,10 +29,7 @@ public struct ProseGrammarBuilder {
 
     /// The grammar for `spec`: the calculator must be one of its tools for `=` to be a hole.
     public static func grammar(for spec: ReasoningTreeSpec) throws(GrammarCompileError) -> SchemaGrammar {
-        var problems = spec.problems()
-        if !spec.steps.isEmpty { problems.append(.invalidWorkflow(reason: "the prose syntax has no fixed top-level steps; use the json syntax")) }
-        if spec.isSummaryRound || spec.isOpenEnded { problems.append(.invalidWorkflow(reason: "the prose syntax has no summary rounds; use the json syntax")) }
-        if !problems.isEmpty { throw GrammarCompileError(errors: problems) }
+        try StepsGrammarBuilder.checkTextSyntax(spec, named: "prose")
         var prose = ProseGrammarBuilder(spec: spec)
         return try prose.build()
     }
@@ -69,12 +66,7 @@ public struct ProseGrammarBuilder {
                                    body: lineAvoiding(Self.answerMarkers.map { Array($0.unicodeScalars) }, characters: characters,
                                                       call: call, rest: rest))
 
-        let answer: RuleID
-        if let (member, schema) = StepsGrammarBuilder.unwrappedAnswer(of: spec.output), let document = try? SchemaDocument(compiling: schema) {
-            answer = builder.addSchema(document, named: "answer-\(member)", context: "the output member \"\(member)\"")
-        } else {
-            answer = builder.addSchema(spec.output, named: "output", context: "the output schema")
-        }
+        let answer = StepsGrammarBuilder.addAnswerRule(for: spec.output, to: &builder)
         let tailCharacters = ScalarRangeSet(ranges: [0x00...0x1F]).inverted
         let answerLine = GrammarExpression.concatenation([
             .optional(.literal("**")), .literal("Answer:"), .optional(.literal("**")), .optional(.literal(" ")),
