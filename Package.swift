@@ -19,12 +19,15 @@ let package = Package(
         .library(name: "ArborStore", targets: ["ArborStore"]),
         .library(name: "ArborRuntime", targets: ["ArborRuntime"]),
         .library(name: "ArborTesting", targets: ["ArborTesting"]),
+        .library(name: "ArborServer", targets: ["ArborServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", exact: "0.12.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        // Already resolved for the MCP SDK; `arbor mcp --http` serves HTTP/1.1 on it.
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
     ],
     targets: [
         // Modules, in dependency order (see DESIGN.md's module map).
@@ -55,6 +58,13 @@ let package = Package(
             dependencies: ["ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore"]
         ),
         .target(name: "ArborTesting", dependencies: ["ArborSchema", "ArborSpec", "ArborTools", "ArborRuntime", "ArborModel"]),
+        // `arbor mcp`: workflows served as MCP tools.
+        .target(
+            name: "ArborServer",
+            dependencies: ["ArborSchema", "ArborSpec", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime",
+                           .product(name: "MCP", package: "swift-sdk"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]
+        ),
         // Every benchmark: the model's speed, grammar masks, the store, tools in the loop, long jobs.
         .target(
             name: "ArborBench",
@@ -64,8 +74,9 @@ let package = Package(
             name: "ArborCLI",
             dependencies: [
                 "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime",
-                "ArborTesting", "ArborBench",
+                "ArborTesting", "ArborBench", "ArborServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "MCP", package: "swift-sdk"),
             ]
         ),
         .executableTarget(
@@ -103,6 +114,12 @@ let package = Package(
         .testTarget(
             name: "ArborCLITests",
             dependencies: ["ArborModel", "ArborSchema"]
+        ),
+        .testTarget(
+            name: "ArborServerTests",
+            dependencies: ["ArborServer", "ArborSchema", "ArborSpec", "ArborStore", "ArborModel", "ArborTools",
+                           .product(name: "MCP", package: "swift-sdk")],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ArborStoreTests",

@@ -53,6 +53,14 @@ if ! python3 -c 'import mcp_server_fetch' 2>/dev/null; then
         python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages "mcp-server-fetch==2026.10.24"
 fi
 
+# `arbor mcp` is tested with the official Python MCP client (its `Client` and stdio transport),
+# the version these tests were written against.
+if ! python3 -c 'import importlib.metadata as m, jsonschema; from mcp import Client; assert m.version("mcp") == "2.3.0"' 2>/dev/null; then
+    say "installing the Python MCP client mcp 2.3.0 (arbor mcp tests)"
+    python3 -m pip install --quiet --disable-pip-version-check "mcp==2.3.0" 2>/dev/null ||
+        python3 -m pip install --quiet --disable-pip-version-check --user --break-system-packages "mcp==2.3.0"
+fi
+
 # --- Models ----------------------------------------------------------------------------------
 mkdir -p "$models_dir"
 

@@ -21,6 +21,7 @@ struct Arbor: AsyncParsableCommand {
             TokenizeCommand.self,
             GenerateCommand.self,
             BenchCommand.self,
+            MCPCommand.self,
         ]
     )
 }

@@ -70,6 +70,8 @@ struct GrammarBench {
             compiled = try CompiledGrammar(built.grammar, vocabulary: vocabulary, cacheFill: cacheFill)
         }
         guard let compiled else { return }
+        let disk = cacheFill == .atCompile ? try diskCacheTimes(built.grammar, vocabulary: vocabulary) : nil
+        if cacheFill == .atCompile, disk == nil { FileHandle.standardError.write(Data("warning: the masks were not read back from the disk cache\n".utf8)) }
         let compiledPositions = compiled.cachedPositionCount
         let compiledBytes = compiled.cachedByteCount
 
@@ -108,6 +110,7 @@ struct GrammarBench {
         let modelPerToken = free.map { $0.modelSeconds / Double(max($0.tokens, 1)) * 1e6 }.reduce(0, +) / Double(free.count)
         let estimatedSlowdown = (constrainedOutside - freeOutside) / (modelPerToken + freeOutside)
         let compileMilliseconds = (buildTime + automatonTime) / .milliseconds(1)
+        let apply = MaskApplyTiming.measure(cold.masks, vocabularySize: model.vocabularySize)
 
         if json {
             func summary(_ timings: MaskTimings, _ kind: MaskTimings.Kind) -> [String: Any] {
@@ -132,6 +135,8 @@ struct GrammarBench {
                 "constrained_over_free": constrainedRate / freeRate,
                 "outside_model_us_per_token": ["constrained": constrainedOutside, "free": freeOutside],
                 "model_us_per_token": modelPerToken, "estimated_slowdown": estimatedSlowdown,
+                "disk_cache_ms": disk.map { ["write": $0.write / .milliseconds(1), "read": $0.read / .milliseconds(1)] } ?? [:],
+                "mask_apply_us": ["words": apply.wordsMicroseconds, "token_by_token": apply.perTokenMicroseconds],
             ]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             FileHandle.standardOutput.write(data + Data("\n".utf8))
@@ -140,6 +145,11 @@ struct GrammarBench {
         print("grammar bench: \(target)")
         print(String(format: "  compile: %.1f ms (%d automaton nodes); vocabulary (%d tokens): %.1f ms",
                      compileMilliseconds, compiled.automatonNodeCount, vocabulary.count, vocabularyTime / .milliseconds(1)))
+        if let disk {
+            print(String(format: "  disk cache: compile and write %.1f ms, read back %.1f ms (%.0f× faster than compiling)",
+                         disk.write / .milliseconds(1), disk.read / .milliseconds(1),
+                         compileMilliseconds / max(disk.read / .milliseconds(1), 0.001)))
+        }
         print("  output: \(cold.tokens) tokens (\(cold.forced) forced)\(cold.complete ? "" : ", stopped at -n before the grammar was complete")")
         print("    \(cold.text.prefix(160).debugDescription)\(cold.text.count > 160 ? "…" : "")")
         print(String(format: "  mask cache: %d positions, %.1f KiB filled at compile; %d positions, %.1f KiB after the cold run",
@@ -161,7 +171,22 @@ struct GrammarBench {
                      cold.tokensPerSecond))
         print(String(format: "  per token outside the model: constrained %.1f µs, free %.1f µs; model %.1f µs; grammar slowdown %.2f%%",
                      constrainedOutside, freeOutside, modelPerToken, 100 * estimatedSlowdown))
+        print(String(format: "  mask applied to the logits: %.1f µs per token a word at a time, %.1f µs token by token (%.1f× faster)",
+                     apply.wordsMicroseconds, apply.perTokenMicroseconds, apply.perTokenMicroseconds / max(apply.wordsMicroseconds, 0.001)))
         print(String(format: "  cold p99 %.1f µs (goal < %.0f µs): ", coldP99, Self.maskGoalMicroseconds) + verdict)
+    }
+
+    /// A compile that writes its masks to a fresh ``GrammarDiskCache`` folder, then one
+    /// that reads them back: what a repeated run or a resume pays for its grammar.
+    private func diskCacheTimes(_ grammar: Grammar, vocabulary: TokenVocabulary) throws -> (write: Duration, read: Duration)? {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-bench-grammars-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let cache = GrammarDiskCache(directory: folder)
+        let clock = ContinuousClock()
+        let write = try clock.measure { _ = try CompiledGrammar(grammar, vocabulary: vocabulary, diskCache: cache) }
+        var readFromDisk = false
+        let read = try clock.measure { readFromDisk = try CompiledGrammar(grammar, vocabulary: vocabulary, diskCache: cache).masksReadFromDisk }
+        return readFromDisk ? (write, read) : nil
     }
 
     /// One timed decoding.
@@ -174,6 +199,8 @@ struct GrammarBench {
         var complete = false
         var text = ""
         var timings = MaskTimings()
+        /// Every mask the decoding sampled under, for timing how they are applied.
+        var masks: [TokenMask] = []
         /// First visits over ``slowFirstVisitMicroseconds``, with the text just before them.
         var slowFirstVisits: [(microseconds: Double, after: String)] = []
         var tokensPerSecond: Double { seconds > 0 ? Double(tokens) / seconds : 0 }
@@ -232,6 +259,7 @@ struct GrammarBench {
                last > Self.slowFirstVisitMicroseconds {
                 run.slowFirstVisits.append((last, String(decoding: bytes.suffix(Self.contextBytes), as: UTF8.self)))
             }
+            run.masks.append(mask)
             let token = sampler.sample(model.logits, mask: mask, history: history)
             guard token >= 0 else { throw RuntimeError.noTokenAllowed(step: run.tokens) }
             if tokenizer.isEndOfGeneration(token) {

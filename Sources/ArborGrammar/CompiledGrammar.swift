@@ -36,7 +36,14 @@ public final class CompiledGrammar: Sendable {
         case onFirstUse
     }
 
-    public init(_ grammar: Grammar, vocabulary: TokenVocabulary, cacheFill: MaskCacheFill = .atCompile) throws(GrammarCompileError) {
+    /// Whether the mask cache was read from a ``GrammarDiskCache`` file instead of filled.
+    public let masksReadFromDisk: Bool
+
+    /// Compiles `grammar` over `vocabulary`. With `diskCache` and `.atCompile`, the filled
+    /// mask cache is read from its file when an earlier compile wrote one, and written
+    /// there otherwise.
+    public init(_ grammar: Grammar, vocabulary: TokenVocabulary, cacheFill: MaskCacheFill = .atCompile,
+                diskCache: GrammarDiskCache? = nil) throws(GrammarCompileError) {
         self.grammar = grammar
         self.vocabulary = vocabulary
         automaton = try GrammarAutomaton(grammar)
@@ -47,7 +54,37 @@ public final class CompiledGrammar: Sendable {
         hasEquivalentNodes = equivalent.indices.contains { equivalent[$0] != Int32($0) }
         nearEndCopies = automaton.nearEndCopies(horizon: horizon)
         bytesToLeaveRule = CompletionDistances(automaton, throughBudget: true).toRuleEnd
-        if cacheFill == .atCompile { precomputeReachablePositions() }
+        guard cacheFill == .atCompile else {
+            masksReadFromDisk = false
+            return
+        }
+        let file = diskCache?.path(automaton: automaton, vocabulary: vocabulary)
+        let nodeCount = automaton.nodes.count
+        let loaded = file.flatMap { diskCache?.load($0) }.flatMap { entries in
+            entries.allSatisfy { Self.isWellFormed($0, nodeCount: nodeCount, vocabulary: vocabulary) } ? entries : nil
+        }
+        masksReadFromDisk = loaded != nil
+        if let loaded {
+            cache.insert(loaded)
+            return
+        }
+        precomputeReachablePositions()
+        if let diskCache, let file { diskCache.save(cache.allEntries, to: file) }
+    }
+
+    /// Whether an entry read from a file fits this grammar and vocabulary (every index in
+    /// range), so that a file damaged in a way its check hash missed cannot crash a mask.
+    private static func isWellFormed(_ stored: (key: TokenMaskCache.Key, entry: TokenMaskCache.Entry), nodeCount: Int,
+                                     vocabulary: TokenVocabulary) -> Bool {
+        let nodes = 0..<Int32(nodeCount)
+        let tokenCount = Int32(vocabulary.tokens.count)
+        let (key, entry) = stored
+        return nodes.contains(key.node)
+            && key.returns.count <= TokenMaskCache.maximumContextDepth
+            && key.returns.allSatisfy { $0 == FrameTable.root || nodes.contains($0) }
+            && (entry.acceptedMask.isEmpty || entry.acceptedMask.count == vocabulary.maskWordCount)
+            && entry.acceptedIDs.allSatisfy { (0..<tokenCount).contains($0) }
+            && entry.uncertain.allSatisfy { (0..<vocabulary.sortedIDs.count).contains($0) }
     }
 
     /// The number of automaton nodes (a size measure for reports and benchmarks).

@@ -43,6 +43,13 @@ final class TokenMaskCache: @unchecked Sendable {
         /// Positions in the sorted vocabulary of the tokens this level cannot settle, ascending.
         var uncertain: [Int]
 
+        /// An entry as stored (read back from a ``GrammarDiskCache`` file).
+        init(acceptedMask: [UInt32], acceptedIDs: [Int32], uncertain: [Int]) {
+            self.acceptedMask = acceptedMask
+            self.acceptedIDs = acceptedIDs
+            self.uncertain = uncertain
+        }
+
         /// An entry holding `accepted` in the smaller of the two forms.
         init(accepted: [Int32], uncertain: [Int], maskWordCount: Int) {
             if accepted.count > maskWordCount {
@@ -107,6 +114,24 @@ final class TokenMaskCache: @unchecked Sendable {
         entries[key] = computed
         lock.unlock()
         return computed
+    }
+
+    /// Every entry, in a stable order (by node, then returns): what a ``GrammarDiskCache``
+    /// file holds.
+    var allEntries: [(key: Key, entry: Entry)] {
+        lock.lock()
+        defer { lock.unlock() }
+        return entries.map { (key: $0.key, entry: $0.value) }.sorted { a, b in
+            a.key.node != b.key.node ? a.key.node < b.key.node : a.key.returns.lexicographicallyPrecedes(b.key.returns)
+        }
+    }
+
+    /// Adds entries read back from a file (an entry already present is kept).
+    func insert(_ loaded: [(key: Key, entry: Entry)]) {
+        lock.lock()
+        defer { lock.unlock() }
+        entries.reserveCapacity(entries.count + loaded.count)
+        for (key, entry) in loaded where entries[key] == nil { entries[key] = entry }
     }
 
     var count: Int {

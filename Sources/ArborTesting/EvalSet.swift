@@ -5,15 +5,26 @@ import Foundation
 /// The expected answer of one eval case: the value, how far a number may be off, and where
 /// it sits in the workflow's output.
 public struct EvalAnswer: Sendable, Equatable {
+    /// How an answer is held against `expected`.
+    public enum Match: String, Sendable, CaseIterable {
+        /// The same value (a number within the tolerance, text ignoring case).
+        case equals
+        /// `expected` is a regular expression found somewhere in the answer's text: for
+        /// answers written as sentences, where the fact is what counts.
+        case pattern
+    }
+
     public var expected: JSONValue
     public var tolerance: Double
     /// `$` (the whole output) or `$.name`.
     public var path: String
+    public var match: Match
 
-    public init(expected: JSONValue, tolerance: Double = 0, path: String = "$.answer") {
+    public init(expected: JSONValue, tolerance: Double = 0, path: String = "$.answer", match: Match = .equals) {
         self.expected = expected
         self.tolerance = tolerance
         self.path = path
+        self.match = match
     }
 
     /// The output member the answer is (nil: the whole output).
@@ -22,6 +33,10 @@ public struct EvalAnswer: Sendable, Equatable {
     /// Whether `value` is the expected answer.
     public func accepts(_ value: JSONValue?) -> Bool {
         guard let value else { return false }
+        if match == .pattern {
+            guard let source = expected.stringValue, let regex = try? RegexPattern(source) else { return false }
+            return regex.matches(value.stringValue ?? value.compactString)
+        }
         if case .string(let expectedText) = expected, case .string(let text) = value {
             return expectedText.lowercased() == text.lowercased()
         }
@@ -46,8 +61,9 @@ public struct EvalAnswer: Sendable, Equatable {
 /// ```
 ///
 /// `expected` and `inputs` are required; `tolerance` (default 0), `path` (default
-/// `$.answer`; `$` or `$.name`, so the free-text baseline knows where its answer goes), and
-/// any key of an `arbor test` case (`expect`, `tools`, `skip`, `description`) are optional.
+/// `$.answer`; `$` or `$.name`, so the free-text baseline knows where its answer goes),
+/// `match` (`equals`, the default, or `pattern`: `expected` is a regular expression the
+/// answer's text must contain, e.g. `"[Ss]heep"`), and any key of an `arbor test` case (`expect`, `tools`, `skip`, `description`) are optional.
 /// Lines that are empty or start with `//` are skipped.
 public struct EvalSet: Sendable {
     public var suite: TestSuite
@@ -115,8 +131,23 @@ public struct EvalSet: Sendable {
                 }
                 answer.path = text
             }
+            if let match = take("match", from: &object) {
+                guard let name = match.stringValue, let value = EvalAnswer.Match(rawValue: name) else {
+                    problem(number, "`match` must be `equals` or `pattern`")
+                    listLines.append("")
+                    continue
+                }
+                guard value == .equals || (expected.stringValue.map { (try? RegexPattern($0)) != nil } ?? false) else {
+                    problem(number, "with `match: pattern`, `expected` must be a regular expression (a string that compiles)")
+                    listLines.append("")
+                    continue
+                }
+                answer.match = value
+            }
             if object["name"] == nil { object["name"] = .string("line-\(number)") }
-            let check: JSONValue = ["path": .string(answer.path), "equals": expected, "tolerance": .number(answer.tolerance)]
+            let check: JSONValue = answer.match == .pattern
+                ? ["path": .string(answer.path), "matches": expected]
+                : ["path": .string(answer.path), "equals": expected, "tolerance": .number(answer.tolerance)]
             object["expect"] = .array([check] + (object["expect"]?.arrayValue ?? []))
             answers[object["name"]?.stringValue ?? ""] = answer
             listLines.append("- " + JSONValue.object(object).compactString)

@@ -281,7 +281,8 @@ public struct MCPTool: ArborTool {
 }
 
 extension JSONValue {
-    init(mcp value: MCP.Value) {
+    /// The value an MCP message carries, as Arbor's JSON (object keys sorted: MCP values keep no order).
+    public init(mcp value: MCP.Value) {
         switch value {
         case .null: self = .null
         case .bool(let b): self = .bool(b)
@@ -294,7 +295,8 @@ extension JSONValue {
         }
     }
 
-    var mcpValue: MCP.Value {
+    /// The value as an MCP message carries it.
+    public var mcpValue: MCP.Value {
         switch self {
         case .null: return .null
         case .bool(let b): return .bool(b)

@@ -21,6 +21,32 @@ final class SamplerTests: XCTestCase {
         withLogits(logits) { XCTAssertEqual(sampler.sample($0, mask: none), -1) }
     }
 
+    /// The word-at-a-time mask forbids exactly the tokens whose bit is clear: all-forbidden,
+    /// all-allowed and mixed words, a vocabulary that ends inside a word, and logits shorter
+    /// than the vocabulary.
+    func testMaskApplyForbidsExactlyTheClearBits() {
+        var random = SystemRandomNumberGenerator()
+        for vocabularySize in [1, 31, 32, 33, 100, 1000, 49_152] {
+            for density in [0.0, 0.01, 0.5, 0.99, 1.0] {
+                var mask = TokenMask(vocabularySize: vocabularySize, allowAll: false)
+                for w in mask.words.indices where Int.random(in: 0..<4, using: &random) == 0 {
+                    mask.words[w] = [0, ~0, UInt32.random(in: 0...UInt32.max, using: &random)][Int.random(in: 0..<3, using: &random)]
+                }
+                for t in 0..<vocabularySize where Double.random(in: 0..<1, using: &random) < density { mask.allow(Int32(t)) }
+                for logitCount in [vocabularySize, max(0, vocabularySize - 7)] {
+                    let logits = (0..<logitCount).map { Float($0 % 13) - 6 }
+                    withLogits(logits) { applied in
+                        mask.apply(to: applied)
+                        for t in 0..<logitCount {
+                            let expected = mask.allows(Int32(t)) ? logits[t] : -.infinity
+                            XCTAssertEqual(applied[t], expected, "token \(t) of \(vocabularySize), density \(density)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func testSeededSamplingIsReproducibleAndCopiesFork() {
         let logits = (0..<50).map { Float($0 % 7) * 0.3 }
         var a = Sampler(settings: SamplerSettings(temperature: 1, topK: 0, topP: 1, minP: 0, seed: 1234))

@@ -54,6 +54,33 @@ final class EvalTests: XCTestCase {
         XCTAssertTrue(bad.suite.errors.allSatisfy { $0.file == file })
     }
 
+    /// `match: pattern` holds a sentence against a regular expression, both in the eval's
+    /// score and in the case's `matches` assertion; the shipped research questions load.
+    func testPatternAnswersMatchTheFactInASentence() throws {
+        let answer = EvalAnswer(expected: "[Ss]heep", match: .pattern)
+        XCTAssertTrue(answer.accepts("Vell Blue is made from sheep's milk."))
+        XCTAssertFalse(answer.accepts("Vell Blue is made from cow's milk."))
+        XCTAssertTrue(EvalAnswer(expected: "3,?150", match: .pattern).accepts(3150))
+        XCTAssertFalse(EvalAnswer(expected: "[Ss]heep").accepts("sheep's milk"), "equals is the default")
+
+        let research = Self.packageRoot + "/Workflows/research-local.yaml"
+        let set = EvalSet.load(workflowPath: research, casesPath: Self.packageRoot + "/Examples/research-corpus.eval.jsonl")
+        XCTAssertTrue(set.suite.errors.isEmpty, set.suite.errors.map(\.description).joined(separator: "\n"))
+        XCTAssertEqual(set.suite.cases.count, 22)
+        XCTAssertEqual(set.answers["cheese-milk"]?.match, .pattern)
+        let cheese = try XCTUnwrap(set.suite.cases.first { $0.name == "cheese-milk" })
+        XCTAssertEqual(cheese.assertions.first?.kind, .matches(path: try JSONPath("$.answer"), pattern: "[Ss]heep"))
+
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("eval-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try """
+            {"name": "bad-match", "inputs": {"question": "x"}, "expected": "a", "match": "fuzzy"}
+            {"name": "bad-regex", "inputs": {"question": "x"}, "expected": "(a", "match": "pattern"}
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let bad = EvalSet.load(workflowPath: research, casesPath: file)
+        XCTAssertEqual(bad.suite.errors.map(\.line), [1, 2], bad.suite.errors.map(\.description).joined(separator: "\n"))
+    }
+
     /// Three samples answer 5, 5 and 7: the vote says 5. The baseline's scoring uses only the
     /// answer, not the output schema.
     func testSamplesVoteOnTheAnswer() async throws {

@@ -32,13 +32,30 @@ public struct TokenMask: Sendable, Equatable {
     public mutating func forbid(_ token: Int32) { words[Int(token) >> 5] &= ~(1 << UInt32(Int(token) & 31)) }
 
     /// Sets the logits of disallowed tokens to -infinity.
+    ///
+    /// Works a word at a time: an all-allowed word is skipped, an all-forbidden word (most of
+    /// them under a grammar, which allows a few hundred of 49,152 tokens) is one fill of 32
+    /// floats, and a mixed word visits only its clear bits.
     public func apply(to logits: UnsafeMutableBufferPointer<Float>) {
         let n = min(logits.count, vocabularySize)
-        for w in 0..<words.count where words[w] != ~0 {
-            let bits = words[w]
-            let base = w * 32
-            for b in 0..<32 where base + b < n && bits & (1 << UInt32(b)) == 0 {
-                logits[base + b] = -.infinity
+        guard n > 0, let base = logits.baseAddress else { return }
+        words.withUnsafeBufferPointer { words in
+            for w in 0..<min(words.count, (n + 31) / 32) {
+                let bits = words[w]
+                if bits == ~0 { continue }
+                let start = w &* 32
+                let count = min(32, n - start)
+                if bits == 0 {
+                    (base + start).update(repeating: -.infinity, count: count)
+                    continue
+                }
+                var forbidden = ~bits
+                while forbidden != 0 {
+                    let b = forbidden.trailingZeroBitCount
+                    if b >= count { break }
+                    base[start + b] = -.infinity
+                    forbidden &= forbidden &- 1
+                }
             }
         }
     }

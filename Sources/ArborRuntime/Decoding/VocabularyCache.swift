@@ -5,13 +5,19 @@ import Foundation
 /// Builds the grammar vocabulary of a tokenizer, and compiles grammars over it, once each.
 ///
 /// The 49k-token vocabulary and a compiled grammar's mask cache are costly; the cache keys
-/// compiled grammars by their GBNF text. Thread-safe: all state is behind `lock`.
+/// compiled grammars by their GBNF text, and keeps their masks on disk for the next process
+/// (``GrammarDiskCache``: a repeated run or a resume reads them instead of computing them).
+/// Thread-safe: all state is behind `lock`.
 public final class VocabularyCache: @unchecked Sendable {
     private let lock = NSLock()
     private var vocabularies: [ObjectIdentifier: TokenVocabulary] = [:]
     private var grammars: [String: CompiledGrammar] = [:]
+    /// Where compiled masks are kept between processes (nil: nowhere).
+    public let diskCache: GrammarDiskCache?
 
-    public init() {}
+    public init(diskCache: GrammarDiskCache? = GrammarDiskCache.standard()) {
+        self.diskCache = diskCache
+    }
 
     /// The process-wide cache.
     public static let shared = VocabularyCache()
@@ -34,7 +40,7 @@ public final class VocabularyCache: @unchecked Sendable {
         lock.lock()
         if let cached = grammars[key] { lock.unlock(); return cached }
         lock.unlock()
-        let compiled = try CompiledGrammar(grammar, vocabulary: vocabulary)
+        let compiled = try CompiledGrammar(grammar, vocabulary: vocabulary, diskCache: diskCache)
         lock.lock(); grammars[key] = compiled; lock.unlock()
         return compiled
     }

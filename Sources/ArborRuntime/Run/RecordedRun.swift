@@ -72,6 +72,8 @@ public struct WorkflowExecution {
     public var onProgress: ((RunProgress) -> Void)?
     /// See ``WorkflowRunner/shouldStop``.
     public var shouldStop: (() -> Bool)?
+    /// Told when a task finishes or a tool is called (see ``RunEvent``), on the decoding thread.
+    public var onEvent: ((RunEvent) -> Void)?
 
     public init(workflow: Workflow, model: LoadedModel, options: RunOptions, threads: Int = 2, record: RecordedRun? = nil) {
         self.workflow = workflow
@@ -84,14 +86,22 @@ public struct WorkflowExecution {
     /// Runs (or resumes, with `progress`) and returns the report; the row says how it ended,
     /// and the error is rethrown (``RuntimeError/interrupted`` when it was stopped).
     public func run(inputs: JSONObject, resuming progress: RecordedProgress? = nil) async throws -> RunReport {
-        let transformer = try model.transformer(threads: threads, contextSlots: workflow.model.contextSize)
-        let toolBox = try await ToolBox(workflow: workflow)
+        let transformer: Transformer
+        let toolBox: ToolBox
+        do {
+            transformer = try model.transformer(threads: threads, contextSlots: workflow.model.contextSize)
+            toolBox = try await ToolBox(workflow: workflow)
+        } catch {
+            // A tool server that cannot start ends the run before its first token; the row says why.
+            record?.end(after: error)
+            throw error
+        }
         let runner = WorkflowRunner(workflow: workflow, model: transformer, tokenizer: model.tokenizer,
                                     chatTemplate: try model.chatTemplate, tools: toolBox, options: options)
         runner.onProgress = onProgress
         runner.shouldStop = shouldStop
         let recorder = record.map { StoreRecorder(store: $0.store, runID: $0.id) }
-        runner.recorder = recorder
+        runner.recorder = onEvent.map { ObservingRecorder(inner: recorder, onEvent: $0) } ?? recorder
         do {
             let report = try await runner.run(inputs: inputs, resuming: progress)
             try recorder?.commit()

@@ -1,0 +1,226 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Compiled grammars' token-mask caches kept on disk, so that the next process compiling
+/// the same grammar over the same vocabulary reads its masks instead of computing them.
+///
+/// Filling the mask cache is nearly all of a compile (0.2–0.6 s per grammar, up to three
+/// grammars a run); reading it back takes milliseconds. A file is named by a fingerprint of
+/// everything the masks depend on: the grammar's automaton, the vocabulary, this file
+/// format, and the running executable (its size and modification time), so a rebuilt
+/// `arbor` never reads masks that an older build computed. A file that is missing,
+/// truncated or damaged is ignored and written again; nothing here ever fails a compile.
+///
+/// `$ARBOR_GRAMMAR_CACHE=off` turns it off; the files live in `grammars/` under the cache
+/// folder (`$ARBOR_CACHE_DIR`, else `$XDG_CACHE_HOME/arbor`, else `~/.cache/arbor`), and the
+/// oldest are deleted when they pass ``maximumTotalBytes``.
+///
+/// ```swift
+/// let compiled = try CompiledGrammar(grammar, vocabulary: vocabulary, diskCache: GrammarDiskCache.standard())
+/// print(compiled.masksReadFromDisk)
+/// ```
+public struct GrammarDiskCache: Sendable {
+    /// The folder holding the files.
+    public let directory: String
+    /// The most the folder may hold; the least recently written files go first.
+    public var maximumTotalBytes: Int = 512 << 20
+
+    static let magic = Array("ARBORGMC".utf8)
+    static let formatVersion: UInt32 = 1
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// The cache in the user's cache folder, or nil when `$ARBOR_GRAMMAR_CACHE` is `off`
+    /// (or `0`, `false`, `no`).
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> GrammarDiskCache? {
+        if let setting = environment["ARBOR_GRAMMAR_CACHE"]?.lowercased(), ["off", "0", "false", "no"].contains(setting) {
+            return nil
+        }
+        let base: String
+        if let explicit = environment["ARBOR_CACHE_DIR"], !explicit.isEmpty {
+            base = explicit
+        } else if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
+            base = xdg + "/arbor"
+        } else {
+            base = (environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()) + "/.cache/arbor"
+        }
+        return GrammarDiskCache(directory: base + "/grammars")
+    }
+
+    /// The file of a grammar compiled over a vocabulary.
+    func path(automaton: GrammarAutomaton, vocabulary: TokenVocabulary) -> String {
+        directory + "/" + Self.fingerprint(automaton: automaton, vocabulary: vocabulary) + ".masks"
+    }
+
+    /// The entries stored at `path`, or nil when there is no usable file.
+    func load(_ path: String) -> [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)]? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        let entries = data.withUnsafeBytes { Self.decode($0) }
+        if entries == nil { try? FileManager.default.removeItem(atPath: path) }
+        return entries
+    }
+
+    /// Writes the entries to `path` (through a temporary file and a rename, so a reader never
+    /// sees half a file), then trims the folder. Failures are ignored: the cache is an aid.
+    func save(_ entries: [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)], to path: String) {
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let temporary = path + ".\(ProcessInfo.processInfo.processIdentifier).\(UInt64.random(in: 0...UInt64.max)).tmp"
+            try Data(Self.encode(entries)).write(to: URL(fileURLWithPath: temporary))
+            if rename(temporary, path) != 0 { try? manager.removeItem(atPath: temporary) }
+        } catch {
+            return
+        }
+        trim()
+    }
+
+    /// Deletes the oldest files while the folder holds more than ``maximumTotalBytes``.
+    private func trim() {
+        let manager = FileManager.default
+        guard let names = try? manager.contentsOfDirectory(atPath: directory) else { return }
+        var files: [(path: String, size: Int, modified: Date)] = names.filter { $0.hasSuffix(".masks") }.compactMap { name in
+            let path = directory + "/" + name
+            guard let attributes = try? manager.attributesOfItem(atPath: path) else { return nil }
+            return (path, (attributes[.size] as? Int) ?? 0, (attributes[.modificationDate] as? Date) ?? .distantPast)
+        }
+        var total = files.reduce(0) { $0 + $1.size }
+        files.sort { $0.modified < $1.modified }
+        for file in files where total > maximumTotalBytes {
+            try? manager.removeItem(atPath: file.path)
+            total -= file.size
+        }
+    }
+
+    // MARK: - Fingerprint
+
+    /// Everything the mask entries depend on, as 32 hex digits.
+    static func fingerprint(automaton: GrammarAutomaton, vocabulary: TokenVocabulary) -> String {
+        var hasher = StableHasher()
+        hasher.combine(bytes: magic)
+        hasher.combine(Int(formatVersion))
+        hasher.combine(executableIdentity)
+        for node in automaton.nodes {
+            for edge in node.byteEdges {
+                hasher.combine(UInt64(edge.low) | UInt64(edge.high) << 8 | UInt64(UInt32(bitPattern: edge.target)) << 16)
+            }
+            hasher.combine(node.byteEdges.count)
+            hasher.combine(node.epsilons)
+            for call in node.calls {
+                hasher.combine(call.rule)
+                hasher.combine(call.returnNode ?? -2)
+            }
+            hasher.combine(node.calls.count)
+            hasher.combine(node.budgeted)
+            if let hole = node.hole {
+                hasher.combine(hole.name)
+                hasher.combine(hole.target)
+            } else {
+                hasher.combine(-1)
+            }
+            hasher.combine(node.isFinal ? 1 : 0)
+        }
+        hasher.combine(automaton.ruleStart)
+        hasher.combine(automaton.nodeRule)
+        hasher.combine(automaton.rootRule)
+        hasher.combine(automaton.budgetLimit ?? -1)
+        for token in vocabulary.tokens { hasher.combine(bytes: token) }
+        hasher.combine(vocabulary.endTokenIDs.map { Int32($0) })
+        hasher.combine(vocabulary.specialTokenIDs.sorted().map { Int32($0) })
+        return hasher.hexDigest
+    }
+
+    /// The running executable's path, size and modification time: masks computed by one
+    /// build are never read by another.
+    static let executableIdentity: String = {
+        let path = "/proc/self/exe"
+        var info = stat()
+        guard stat(path, &info) == 0 else { return CommandLine.arguments.first ?? "" }
+        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? path
+        return "\(target)|\(info.st_size)|\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+    }()
+
+    // MARK: - File format
+
+    // "ARBORGMC", the format version, the entry count, then per entry: node, returns,
+    // accepted mask words, accepted ids, uncertain positions (each list as a count and its
+    // values, all 32-bit little-endian), and last a check hash of everything before it.
+
+    static func encode(_ entries: [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)]) -> [UInt8] {
+        var bytes = magic
+        bytes.reserveCapacity(entries.reduce(64) { $0 + 20 + 4 * ($1.key.returns.count + $1.entry.acceptedMask.count + $1.entry.acceptedIDs.count + $1.entry.uncertain.count) })
+        func put(_ value: UInt32) {
+            bytes.append(UInt8(truncatingIfNeeded: value))
+            bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+            bytes.append(UInt8(truncatingIfNeeded: value >> 16))
+            bytes.append(UInt8(truncatingIfNeeded: value >> 24))
+        }
+        func put<S: Sequence>(list: S, count: Int, _ convert: (S.Element) -> UInt32) {
+            put(UInt32(count))
+            for value in list { put(convert(value)) }
+        }
+        put(formatVersion)
+        put(UInt32(entries.count))
+        for (key, entry) in entries {
+            put(UInt32(bitPattern: key.node))
+            put(list: key.returns, count: key.returns.count) { UInt32(bitPattern: $0) }
+            put(list: entry.acceptedMask, count: entry.acceptedMask.count) { $0 }
+            put(list: entry.acceptedIDs, count: entry.acceptedIDs.count) { UInt32(bitPattern: $0) }
+            put(list: entry.uncertain, count: entry.uncertain.count) { UInt32(truncatingIfNeeded: $0) }
+        }
+        var hasher = StableHasher()
+        hasher.combine(bytes: bytes)
+        bytes += Array(hasher.hexDigest.utf8)
+        return bytes
+    }
+
+    /// The entries of a file's bytes, or nil when the bytes are not a whole, intact file of
+    /// this format.
+    static func decode(_ bytes: UnsafeRawBufferPointer) -> [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)]? {
+        let digestLength = 32
+        guard bytes.count >= magic.count + 8 + digestLength, bytes.starts(with: magic) else { return nil }
+        let body = UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - digestLength)])
+        var hasher = StableHasher()
+        hasher.combine(raw: body)
+        guard hasher.hexDigest.utf8.elementsEqual(bytes[(bytes.count - digestLength)...]) else { return nil }
+        var offset = magic.count
+        func next() -> UInt32? {
+            guard offset + 4 <= body.count else { return nil }
+            defer { offset += 4 }
+            return UInt32(littleEndian: body.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+        }
+        func list<T>(_ convert: (UInt32) -> T) -> [T]? {
+            guard let count = next().map(Int.init), count <= (body.count - offset) / 4 else { return nil }
+            let start = offset
+            offset += count * 4
+            return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for index in 0..<count {
+                    buffer[index] = convert(UInt32(littleEndian: body.loadUnaligned(fromByteOffset: start + index * 4, as: UInt32.self)))
+                }
+                initialized = count
+            }
+        }
+        guard next() == formatVersion, let count = next(), Int(count) <= body.count / 20 else { return nil }
+        var entries: [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)] = []
+        entries.reserveCapacity(Int(count))
+        for _ in 0..<count {
+            guard let node = next(),
+                  let returns = list({ Int32(bitPattern: $0) }),
+                  let mask = list({ $0 }),
+                  let ids = list({ Int32(bitPattern: $0) }),
+                  let uncertain = list({ Int(Int32(bitPattern: $0)) })
+            else { return nil }
+            entries.append((TokenMaskCache.Key(node: Int32(bitPattern: node), returns: returns),
+                            TokenMaskCache.Entry(acceptedMask: mask, acceptedIDs: ids, uncertain: uncertain)))
+        }
+        return offset == body.count ? entries : nil
+    }
+
+    static func decode(_ bytes: [UInt8]) -> [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)]? {
+        bytes.withUnsafeBytes { decode($0) }
+    }
+}
