@@ -25,24 +25,13 @@ struct TestCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Run only cases whose workflow/case name contains this text (`*` matches anything).")
     var filter: String?
 
-    @Option(name: .long, help: "Also write a JUnit XML report to this file (for GitHub Actions, GitLab, Jenkins).")
-    var junit: String?
-
-    @Flag(name: .long, help: "Print the report as JSON on standard output (the summary line goes to standard error).")
-    var json = false
-
     @Option(name: .long, help: "Cases to run at the same time (default: one per four cores).")
     var jobs: Int?
 
-    @Option(name: .long, help: "Path of the GGUF model (default: the workflow's model.file, else ARBOR_MODEL, else models/SmolLM2-135M-Instruct.Q4_1.gguf).")
-    var model: String?
-
-    @Option(name: .long, help: "Kernel threads per case (default: the cores divided among the jobs).")
-    var threads: Int?
+    @OptionGroup var options: CaseRunOptions
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
     }
 
     func run() async throws {
@@ -53,24 +42,11 @@ struct TestCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let jobs = jobs ?? TestRunOptions.defaultJobs
-        let threads = threads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / jobs)
-        let runner = TestRunner(executor: WorkflowCaseExecutor(modelPath: model, threads: threads),
+        let runner = TestRunner(executor: WorkflowCaseExecutor(modelPath: options.model, threads: options.threads(jobs: jobs)),
                                 options: TestRunOptions(mode: record ? .record : .replay, filter: filter, jobs: jobs))
         let report = await runner.run(suites)
-        if let junit {
-            do {
-                try Data(report.junitXML.utf8).write(to: URL(fileURLWithPath: junit))
-            } catch {
-                FileHandle.standardError.write(Data("arbor test: cannot write the JUnit report to \(junit): \(error.localizedDescription)\n".utf8))
-                throw ExitCode(1)
-            }
-        }
-        if json {
-            print(report.json.prettyString)
-            FileHandle.standardError.write(Data((report.summaryLine + "\n").utf8))
-        } else {
-            print(report.text, terminator: "")
-        }
+        try options.writeJUnit(report.junitXML, command: "test")
+        options.print(json: report.json.prettyString, text: report.text, summaryLine: report.summaryLine)
         if !report.allPassed { throw ExitCode(1) }
     }
 }

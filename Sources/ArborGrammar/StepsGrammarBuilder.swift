@@ -42,12 +42,27 @@ public struct StepsGrammarBuilder {
     /// The grammar for `spec` (its breadth as the most steps, and its tool-call budget; not
     /// its depth or text length: the token limit bounds a line).
     public static func grammar(for spec: ReasoningTreeSpec) throws(GrammarCompileError) -> SchemaGrammar {
-        var problems = spec.problems()
-        if !spec.steps.isEmpty { problems.append(.invalidWorkflow(reason: "the steps syntax has no fixed top-level steps; use the json syntax")) }
-        if spec.isSummaryRound || spec.isOpenEnded { problems.append(.invalidWorkflow(reason: "the steps syntax has no summary rounds; use the json syntax")) }
-        if !problems.isEmpty { throw GrammarCompileError(errors: problems) }
+        try checkTextSyntax(spec, named: "steps")
         var steps = StepsGrammarBuilder(spec: spec)
         return try steps.build()
+    }
+
+    /// Throws when `spec` asks for what a text syntax (`steps`, `prose`) cannot write: fixed
+    /// top-level steps, summary rounds.
+    static func checkTextSyntax(_ spec: ReasoningTreeSpec, named name: String) throws(GrammarCompileError) {
+        var problems = spec.problems()
+        if !spec.steps.isEmpty { problems.append(.invalidWorkflow(reason: "the \(name) syntax has no fixed top-level steps; use the json syntax")) }
+        if spec.isSummaryRound || spec.isOpenEnded { problems.append(.invalidWorkflow(reason: "the \(name) syntax has no summary rounds; use the json syntax")) }
+        if !problems.isEmpty { throw GrammarCompileError(errors: problems) }
+    }
+
+    /// The rule of what follows `Answer:`: the output member's value when it is written
+    /// alone, else the output's JSON.
+    static func addAnswerRule(for output: SchemaDocument, to builder: inout SchemaGrammarBuilder) -> RuleID {
+        if let (member, schema) = unwrappedAnswer(of: output), let document = try? SchemaDocument(compiling: schema) {
+            return builder.addSchema(document, named: "answer-\(member)", context: "the output member \"\(member)\"")
+        }
+        return builder.addSchema(output, named: "output", context: "the output schema")
     }
 
     /// The output member `Answer:` writes alone, when the output is an object with exactly
@@ -100,12 +115,7 @@ public struct StepsGrammarBuilder {
             builder.setBody(.concatenation(body), of: step)
             steps = .rule(step)
         }
-        let answer: RuleID
-        if let (member, schema) = Self.unwrappedAnswer(of: spec.output), let document = try? SchemaDocument(compiling: schema) {
-            answer = builder.addSchema(document, named: "answer-\(member)", context: "the output member \"\(member)\"")
-        } else {
-            answer = builder.addSchema(spec.output, named: "output", context: "the output schema")
-        }
+        let answer = Self.addAnswerRule(for: spec.output, to: &builder)
         builder.setBody(.concatenation([steps, .literal("Answer:"), .optional(.literal(" ")), .rule(answer), .optional(.literal("\n"))]), of: root)
         return try builder.finish()
     }

@@ -1,5 +1,6 @@
 import ArborGrammar
 import ArborSchema
+import ArborSpec
 import ArborTools
 
 /// Text in the `steps` tree syntax (``StepsGrammarBuilder``) read as the reasoning tree, and
@@ -29,9 +30,14 @@ struct StepsDocument {
     let toolCalls: [ToolOutcome]
     /// The output member `Answer:` writes alone; nil when it writes the whole output.
     let answerMember: String?
+    /// `steps` or `prose` (``TreeSyntax/json`` is not read here).
+    var syntax: TreeSyntax = .steps
+    /// Prose only: the UTF-8 offset just past the `=` of each call, in the order of `toolCalls`.
+    var callOffsets: [Int] = []
 
-    /// The finished step lines, in order.
+    /// The finished step lines (prose: the finished non-empty lines before the answer), in order.
     var steps: [Step] {
+        if syntax == .prose { return proseSteps }
         var steps: [Step] = []
         var callIndex = 0
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -82,6 +88,7 @@ struct StepsDocument {
     /// The answer after `Answer:`, wrapped in its member when written alone; nil when missing
     /// or not JSON.
     var answer: JSONValue? {
+        if syntax == .prose { return proseAnswer }
         guard let range = text.range(of: "\nAnswer:", options: .backwards) else { return nil }
         let written = text[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)
         guard let value = try? JSONValue(parsing: Array(written.utf8)) else { return nil }

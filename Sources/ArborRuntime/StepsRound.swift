@@ -6,7 +6,9 @@ import ArborTools
 import Dispatch
 
 /// Decodes a run whose model types the `steps` tree syntax (`model.tree_syntax: steps`):
-/// numbered prose steps with inline tool calls, then `Answer: …` (``StepsGrammarBuilder``).
+/// numbered prose steps with inline tool calls, then `Answer: …` (``StepsGrammarBuilder``);
+/// or the `prose` syntax: free prose where a calculation's `=` calls the calculator, then
+/// `Answer: …` (``ProseGrammarBuilder``, ``ProseArithmetic``).
 /// The text is read back as the same reasoning tree (``StepsDocument``) for the report, the
 /// store and `--json`.
 ///
@@ -31,11 +33,16 @@ struct StepsRound {
     private var replaying = false
     private var closedAtLimit = false
     private let answerMember: String?
+    /// `steps` or `prose`.
+    let syntax: TreeSyntax
+    /// Prose: the UTF-8 offset just past each call's `=` (``StepsDocument/callOffsets``).
+    private var callOffsets: [Int] = []
     /// Tokens kept for the closing text and the answer when the token limit nears.
     static let answerReserve = 48
 
-    init(runner: WorkflowRunner, spec: ReasoningTreeSpec, grammar: CompiledGrammar, memory: WorkingMemory) {
+    init(runner: WorkflowRunner, spec: ReasoningTreeSpec, grammar: CompiledGrammar, memory: WorkingMemory, syntax: TreeSyntax = .steps) {
         self.runner = runner
+        self.syntax = syntax
         self.spec = spec
         processor = GrammarProcessor(grammar: grammar, tokenizer: runner.tokenizer, vocabularySize: runner.model.vocabularySize)
         sampler = Sampler(settings: runner.options.sampling)
@@ -47,10 +54,18 @@ struct StepsRound {
     private var written: Int { metrics.generatedTokens + metrics.forcedTokens }
     private var nextSeq: Int { memory.promptFedCount + memory.tokens.count }
     private var document: StepsDocument {
-        StepsDocument(text: String(decoding: text, as: UTF8.self), toolCalls: toolCalls, answerMember: answerMember)
+        StepsDocument(text: String(decoding: text, as: UTF8.self), toolCalls: toolCalls, answerMember: answerMember,
+                      syntax: syntax, callOffsets: callOffsets)
     }
     /// Whether the text has reached its answer.
-    private var isInAnswer: Bool { text.count >= 8 && String(decoding: text, as: UTF8.self).contains("\nAnswer:") }
+    private var isInAnswer: Bool {
+        let written = String(decoding: text, as: UTF8.self)
+        if syntax == .prose {
+            let line = written.split(separator: "\n", omittingEmptySubsequences: false).last ?? ""
+            return ProseGrammarBuilder.answerMarkers.contains { line.hasPrefix($0) }
+        }
+        return text.count >= 8 && written.contains("\nAnswer:")
+    }
 
     /// Replays a recorded run's tokens and tool results (no sampling, no tool call).
     mutating func replay(_ progress: RecordedProgress) throws {
@@ -63,7 +78,20 @@ struct StepsRound {
             var end = start + 1
             while end < log.count && log[end].kind == log[start].kind { end += 1 }
             let ids = log[start..<end].map(\.id)
-            if log[start].kind == .toolResult {
+            if syntax == .prose, processor.pendingHole != nil, log[start].kind != .toolResult {
+                // a prose `=` that wrote nothing: no calculation, or one that failed
+                try resolveProseHole()
+            }
+            if log[start].kind == .toolResult, syntax == .prose {
+                guard processor.pendingHole != nil, toolCalls.count < recordedOutcomes.count else {
+                    throw RuntimeError.replayMismatch(seq: nextSeq, reason: "the grammar refuses the recorded tool result here")
+                }
+                callOffsets.append(text.count)
+                toolCalls.append(recordedOutcomes[toolCalls.count])
+                _ = processor.skipHole()
+                metrics.toolCalls += 1
+                metrics.toolResultTokens += ids.count
+            } else if log[start].kind == .toolResult {
                 guard toolCalls.count < recordedOutcomes.count,
                       processor.fillHole(with: ids.flatMap { runner.tokenizer.tokenBytes($0) }) else {
                     throw RuntimeError.replayMismatch(seq: nextSeq, reason: "the grammar refuses the recorded tool result here")
@@ -145,6 +173,7 @@ struct StepsRound {
     /// writes its result.
     private mutating func callTool() async throws {
         let written = String(decoding: text, as: UTF8.self)
+        if syntax == .prose { return try await callProseTool(written: written) }
         guard let call = StepsDocument.pendingCall(in: written, spec: spec) else {
             throw RuntimeError.toolCallUnreadable(text: String(written.suffix(200)))
         }
@@ -166,6 +195,61 @@ struct StepsRound {
         guard processor.fillHole(with: encoded.bytes) else { throw RuntimeError.toolResultRejected(tool: outcome.tool) }
         metrics.toolResultTokens += encoded.ids.count
         try append(encoded.ids, kind: .toolResult)
+    }
+
+    /// The prose syntax's `=`: a calculation written just before it (``ProseArithmetic``)
+    /// calls the calculator, within the tool-call budget, and its result is written after the
+    /// `=` as the model would write it; anything else writes nothing and the model goes on.
+    private mutating func callProseTool(written: String) async throws {
+        let index = toolCalls.count
+        guard let inline = spec.inlineExpression, index < spec.maxToolCalls ?? Int.max,
+              let expression = ProseArithmetic.expression(before: written.dropLast()) else {
+            guard processor.skipHole() else { throw RuntimeError.toolResultRejected(tool: spec.inlineExpression?.tool ?? "calculator") }
+            return
+        }
+        let outcome: ToolOutcome
+        if index < recordedOutcomes.count {
+            outcome = recordedOutcomes[index]
+        } else {
+            let arguments: JSONValue = .object([inline.parameter: .string(expression)])
+            try runner.recorder?.toolCallStarted(index: index, name: inline.tool, arguments: arguments, taskPath: [document.steps.count], tokenSeq: nextSeq)
+            outcome = await runner.tools.invoke(inline.tool, arguments: arguments)
+            try runner.recorder?.toolCallFinished(index: index, outcome: outcome)
+        }
+        callOffsets.append(text.count)
+        toolCalls.append(outcome)
+        metrics.toolCalls += 1
+        metrics.toolSeconds += Double(outcome.duration.components.seconds) + Double(outcome.duration.components.attoseconds) / 1e18
+        guard processor.skipHole() else { throw RuntimeError.toolResultRejected(tool: outcome.tool) }
+        let inserted = Self.proseResultText(of: outcome, after: written)
+        guard !inserted.isEmpty else { return }
+        let ids = runner.tokenizer.encode(inserted, parseSpecial: false)
+        metrics.toolResultTokens += ids.count
+        try append(ids, kind: .toolResult)
+    }
+
+    /// A replayed prose `=` after which nothing was written: the recorded outcome is taken
+    /// when the text made it a calculation (a failed one).
+    private mutating func resolveProseHole() throws {
+        let written = String(decoding: text, as: UTF8.self)
+        if spec.inlineExpression != nil, toolCalls.count < spec.maxToolCalls ?? Int.max,
+           ProseArithmetic.expression(before: written.dropLast()) != nil {
+            guard toolCalls.count < recordedOutcomes.count else {
+                throw RuntimeError.replayMismatch(seq: nextSeq, reason: "the recorded run has no outcome for the calculation before this =")
+            }
+            callOffsets.append(text.count)
+            toolCalls.append(recordedOutcomes[toolCalls.count])
+            metrics.toolCalls += 1
+        }
+        _ = processor.skipHole()
+    }
+
+    /// What a calculation's result looks like after its `=`: the number, after a space when
+    /// the model wrote one before the `=`; nothing for a failure or a result that is no number.
+    static func proseResultText(of outcome: ToolOutcome, after written: String) -> String {
+        let value = StepsDocument.resultValue(of: outcome)
+        guard value.doubleValue != nil else { return "" }
+        return (written.dropLast().hasSuffix(" ") ? " " : "") + value.compactString
     }
 
     /// Feeds tokens to the model and the recorder; a finished step line is a finished task.
@@ -215,12 +299,15 @@ extension WorkflowRunner {
     /// Runs a workflow whose model types the steps syntax (the hook in `runRounds`).
     func runSteps(inputs: JSONObject, serverTools: [String: JSONValue], resuming progress: RecordedProgress?) async throws -> RunReport {
         let spec = try ReasoningTreeSpec(workflow: workflow, serverTools: serverTools)
-        let grammar = try VocabularyCache.shared.compiled(try StepsGrammarBuilder.grammar(for: spec).grammar, for: tokenizer)
+        let syntax = workflow.model.treeSyntax
+        let source = syntax == .prose ? try ProseGrammarBuilder.grammar(for: spec) : try StepsGrammarBuilder.grammar(for: spec)
+        let grammar = try VocabularyCache.shared.compiled(source.grammar, for: tokenizer)
         let prompt = PromptBuilder(workflow: workflow, tools: workflow.tools.map { tool in
             PromptBuilder.ToolInfo(name: tool.name, description: tool.description,
                                    parameters: serverTools[tool.name] ?? ReasoningTreeSpec.parametersFetchedAtRunTime)
         })
-        let text = chatTemplate.render(messages: prompt.stepsMessages(inputs: inputs, spec: spec), addGenerationPrompt: true)
+        let messages = syntax == .prose ? prompt.proseMessages(inputs: inputs) : prompt.stepsMessages(inputs: inputs, spec: spec)
+        let text = chatTemplate.render(messages: messages, addGenerationPrompt: true)
         let promptIDs = tokenizer.encode(text, parseSpecial: true)
         model.free(slots: model.sequenceSlots)
         let start = DispatchTime.now()
@@ -234,7 +321,7 @@ extension WorkflowRunner {
             try recorder?.appended(promptIDs, kind: .prompt, firstSeq: 0, taskPath: [], round: 0)
             try recorder?.kvRowsComputed(firstSeq: 0, slots: memory.fedPromptSlots, backend: model)
         }
-        var round = StepsRound(runner: self, spec: spec, grammar: grammar, memory: memory)
+        var round = StepsRound(runner: self, spec: spec, grammar: grammar, memory: memory, syntax: syntax)
         round.metrics.promptSeconds = seconds(since: start)
         if let progress { try round.replay(progress) }
         try await round.decode()

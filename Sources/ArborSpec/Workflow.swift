@@ -153,7 +153,7 @@ public struct ModelSettings: Codable, Sendable, Equatable {
 
 /// The surface a model writes its reasoning in (`model.tree_syntax`).
 ///
-/// Both are decoded under a grammar and become the same reasoning tree.
+/// Each is decoded under a grammar and becomes the same reasoning tree.
 /// - `json`: the tree itself, `{"reasoning": [{"thought": …, "tooluse": …}], "answer": …}`.
 /// - `steps`: numbered prose steps with inline tool calls whose results the runtime writes in,
 ///   then the answer — how instruction models already write worked solutions:
@@ -162,9 +162,31 @@ public struct ModelSettings: Codable, Sendable, Equatable {
 ///   Step 2: With the notebooks that is <<56+2*5=66>> dollars.
 ///   Answer: 66
 ///   ```
+/// - `prose`: free prose, as the model writes in plain chat, asked exactly as in plain chat;
+///   where it writes a calculation followed by `=` (`8 * 7 =`) the calculator writes the
+///   result, and the last line is `Answer: …`:
+///   ```text
+///   Tom pays 8 * 7 = 56 dollars for the pens and 2 * 5 = 10 for the notebooks,
+///   so 56 + 10 = 66 dollars in all.
+///   Answer: 66
+///   ```
+///
+/// Without `tree_syntax` a workflow gets ``default(tools:outputSchema:hasFixedSteps:hasRoundBudget:)``.
 public enum TreeSyntax: String, Codable, Sendable, CaseIterable {
     case json
     case steps
+    case prose
+
+    /// `prose` where it is known to answer better than plain chat — a workflow with the
+    /// built-in calculator whose output is one required number, without fixed steps or
+    /// summary rounds (the shape of a word problem) — else `json`.
+    public static func `default`(tools: [Tool], outputSchema: JSONValue, hasFixedSteps: Bool, hasRoundBudget: Bool) -> TreeSyntax {
+        guard !hasFixedSteps, !hasRoundBudget, tools.contains(where: { $0.implementation == .builtin(.calculator) }),
+              let properties = outputSchema.objectValue?["properties"]?.objectValue, properties.count == 1,
+              let only = properties.first(where: { _ in true }), outputSchema.objectValue?["required"] == .array([.string(only.key)]),
+              let type = only.value.objectValue?["type"]?.stringValue, type == "number" || type == "integer" else { return .json }
+        return .prose
+    }
 }
 
 /// Sampling settings; the defaults are greedy decoding, which makes runs reproducible.

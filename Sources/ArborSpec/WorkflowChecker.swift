@@ -215,13 +215,14 @@ struct WorkflowChecker {
             reader.report(JSONPointer(tokens: ["limits", "max_tokens"]), "`max_tokens` (\(limits.maxTokens)) exceeds the context size (\(context)) and no `round_budget` is set, so the run cannot fit in one round",
                           hint: "set `limits.round_budget` to run in summary rounds, or raise `model.context_size`")
         }
-        if workflow.model.treeSyntax == .steps {
+        if workflow.model.treeSyntax != .json {
+            let syntax = workflow.model.treeSyntax.rawValue
             if limits.roundBudget != nil {
-                reader.report(JSONPointer(tokens: ["model", "tree_syntax"]), "`tree_syntax: steps` runs in one round; it cannot have `limits.round_budget`",
+                reader.report(JSONPointer(tokens: ["model", "tree_syntax"]), "`tree_syntax: \(syntax)` runs in one round; it cannot have `limits.round_budget`",
                               hint: "use `tree_syntax: json` for summary rounds")
             }
             if !workflow.steps.isEmpty {
-                reader.report(JSONPointer(tokens: ["model", "tree_syntax"]), "`tree_syntax: steps` writes free numbered steps; it cannot have fixed `steps:`",
+                reader.report(JSONPointer(tokens: ["model", "tree_syntax"]), "`tree_syntax: \(syntax)` writes free text; it cannot have fixed `steps:`",
                               hint: "use `tree_syntax: json` for fixed top-level steps")
             }
         }

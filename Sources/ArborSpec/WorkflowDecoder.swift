@@ -31,7 +31,7 @@ struct WorkflowDecoder {
             reader.report(root.appending("name"), "the workflow name `\(name)` may only use letters, digits, `-` and `_`")
         }
         let description = reader.string(top["description"], at: root.appending("description"), what: "`description`")
-        let model = decodeModel(top["model"], at: root.appending("model"))
+        var model = decodeModel(top["model"], at: root.appending("model"))
 
         // Types first: inputs, output and tool parameters may use them.
         var types = JSONObject()
@@ -56,6 +56,10 @@ struct WorkflowDecoder {
         let limits = decodeLimits(top["limits"], at: root.appending("limits"))
         let steps = decodeSteps(top["steps"], at: root.appending("steps"))
         let tests = decodeTests(top["tests"], at: root.appending("tests"))
+        if top["model"]?.objectValue?["tree_syntax"] == nil {
+            model.treeSyntax = .default(tools: tools, outputSchema: outputSchema ?? [:], hasFixedSteps: !steps.isEmpty,
+                                        hasRoundBudget: limits.roundBudget != nil)
+        }
 
         // Parts that failed are replaced by neutral values so that the cross-reference checks
         // still run; the loader returns no workflow when any error was reported.

@@ -2,14 +2,15 @@ import ArborSchema
 
 extension EvalReport {
     /// The report as JSON: `workflow`, `samples`, `cases` (each with `expected`, `tree` and
-    /// `baseline`), `totals` and `load_errors`.
+    /// `baseline`, with what the first sample wrote as `reasoning`), `totals` and `load_errors`.
     public var json: JSONValue {
         func object(_ outcome: Outcome) -> JSONValue {
             ["answer": outcome.answer ?? .null, "correct": .bool(outcome.correct),
              "correct_samples": .integer(Int64(outcome.correctSamples)), "samples": .integer(Int64(outcome.samples)),
              "tokens": .integer(Int64(outcome.tokens)), "tool_calls": .integer(Int64(outcome.toolCalls)),
              "tool_errors": .integer(Int64(outcome.toolErrors)), "pruned_share": .number(outcome.prunedShare),
-             "seconds": .number(outcome.seconds), "problems": .array(outcome.problems.map { .string($0) })]
+             "seconds": .number(outcome.seconds), "problems": .array(outcome.problems.map { .string($0) }),
+             "reasoning": outcome.reasoning ?? .null]
         }
         let cases: [JSONValue] = rows.map { row in
             ["name": .string(row.name), "expected": row.expected.expected, "tolerance": .number(row.expected.tolerance),

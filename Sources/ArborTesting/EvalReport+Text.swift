@@ -60,7 +60,7 @@ extension EvalReport {
     /// Sums of one column's outcomes over all rows.
     func total(_ outcome: (Row) -> Outcome) -> Outcome {
         var sum = Outcome(answer: nil, correct: false, correctSamples: 0, samples: 0, tokens: 0, toolCalls: 0, toolErrors: 0,
-                          prunedTokens: 0, seconds: 0, problems: [])
+                          prunedTokens: 0, seconds: 0, problems: [], reasoning: nil)
         for row in rows {
             let one = outcome(row)
             sum.correctSamples += one.correctSamples

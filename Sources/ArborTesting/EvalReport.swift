@@ -20,6 +20,9 @@ public struct EvalReport: Sendable {
         public var seconds: Double
         /// Why a run did not finish or did not pass, first sample first (empty when it passed).
         public var problems: [String]
+        /// What the first sample wrote (the tree, or the plain text), for reading why a case
+        /// went wrong.
+        public var reasoning: JSONValue?
 
         /// Generated, forced and tool-result tokens of every sample.
         public var prunedShare: Double { tokens == 0 ? 0 : Double(prunedTokens) / Double(tokens) }
@@ -65,12 +68,13 @@ public struct EvalReport: Sendable {
     /// run passed every assertion.
     private static func outcome(_ results: [CaseResult], expected: EvalAnswer, passing: Bool) -> Outcome {
         var outcome = Outcome(answer: nil, correct: false, correctSamples: 0, samples: results.count, tokens: 0, toolCalls: 0,
-                              toolErrors: 0, prunedTokens: 0, seconds: 0, problems: [])
+                              toolErrors: 0, prunedTokens: 0, seconds: 0, problems: [], reasoning: nil)
         var votes: [(answer: JSONValue, count: Int)] = []
         for result in results {
             outcome.seconds += result.seconds
             outcome.problems += result.errors + result.failures.map(\.message)
             guard let execution = result.execution else { continue }
+            if outcome.reasoning == nil { outcome.reasoning = execution.reasoning }
             let m = execution.metrics
             outcome.tokens += m.generatedTokens + m.forcedTokens + m.toolResultTokens
             outcome.toolCalls += execution.toolCalls.count

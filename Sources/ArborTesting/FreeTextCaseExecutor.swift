@@ -20,7 +20,7 @@ import Dispatch
 /// ```
 public struct FreeTextCaseExecutor: CaseExecutor {
     /// What the model is told after the instructions.
-    public static let instruction = "Solve it step by step. End with a last line of the form \"Answer: <the final answer>\"."
+    public static let instruction = ProsePrompt.instruction
 
     public var modelPath: String?
     public var threads: Int
@@ -60,7 +60,7 @@ public struct FreeTextCaseExecutor: CaseExecutor {
         }
         var sampler = Sampler(settings: settings)
 
-        let question = workflow.instructions.render(inputs) + "\n\n" + Self.instruction
+        let question = ProsePrompt.question(instructions: workflow.instructions.render(inputs))
         let prompt = try model.chatTemplate.render(messages: [.user(question)], addGenerationPrompt: true)
         let promptIDs = model.tokenizer.encode(prompt, parseSpecial: true)
         let limit = min(maxTokens, workflow.limits.maxTokens, contextSlots - promptIDs.count - 1)

@@ -37,6 +37,10 @@ struct GrammarProcessor {
     /// Accepts a hole's filling (a tool result's JSON).
     mutating func fillHole(with bytes: [UInt8]) -> Bool { matcher.fillHole(with: bytes) }
 
+    /// Steps over the pending hole whatever text the runtime writes there: the prose syntax
+    /// writes a result as a person would (` 56`) or nothing, not a JSON value.
+    mutating func skipHole() -> Bool { matcher.fillHole(with: Array("null".utf8)) }
+
     /// Lets `fill` write the pending hole into the grammar state itself; returns its bytes.
     mutating func fillHole(_ fill: (inout GrammarMatcher) throws -> [UInt8]) rethrows -> [UInt8] {
         try fill(&matcher)

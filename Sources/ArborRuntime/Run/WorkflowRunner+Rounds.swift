@@ -13,7 +13,7 @@ extension WorkflowRunner {
         try options.check(for: workflow)
         if let numerics = options.numerics { LlamaCppNumerics.current = numerics }
         let serverTools = await serverToolSchemas()
-        if workflow.model.treeSyntax == .steps {
+        if workflow.model.treeSyntax != .json {
             return try await runSteps(inputs: inputs, serverTools: serverTools, resuming: progress)
         }
         let grammar = try compileGrammar(serverTools: serverTools, isSummaryRound: false)
