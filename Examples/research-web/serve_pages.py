@@ -6,7 +6,8 @@
 The page at / lists every document (Markdown, text, HTML) as a Markdown link whose text is
 the document's title, so a reader that only fetches pages can find its way; every other path
 serves the file itself. It prints the port it listens on as the first line of stdout and
-serves until its standard input closes (or, with --port, until interrupted).
+serves until its standard input closes (or, with --port, until interrupted, unless
+--until-stdin-closes is given too).
 """
 import argparse
 import html
