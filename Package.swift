@@ -6,6 +6,13 @@ import PackageDescription
 // floor every supported machine has; AVX-512 paths are chosen at run time per function.
 let kernelFlags: [String] = ["-O3", "-mavx2", "-mfma", "-mf16c", "-fno-math-errno"]
 
+// The Swift modules every decoded token passes through (schemas, grammar masks, the model's
+// Swift side, the decode loop) are optimised in debug builds too: unoptimised, a test run of a
+// whole workflow spends most of its time there, not in the kernels. `ARBOR_DEBUG_ONONE=1`
+// builds them unoptimised, for stepping through them in a debugger.
+let hotPathSettings: [SwiftSetting] =
+    Context.environment["ARBOR_DEBUG_ONONE"] == "1" ? [] : [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "Arbor",
     platforms: [.macOS(.v14)],
@@ -34,17 +41,17 @@ let package = Package(
     ],
     targets: [
         // Modules, in dependency order (see DESIGN.md's module map).
-        .target(name: "ArborSchema"),
+        .target(name: "ArborSchema", swiftSettings: hotPathSettings),
         .target(
             name: "ArborSpec",
             dependencies: ["ArborSchema", .product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "ArborGrammar", dependencies: ["ArborSchema"]),
+        .target(name: "ArborGrammar", dependencies: ["ArborSchema"], swiftSettings: hotPathSettings),
         .target(
             name: "CArborKernels",
             cSettings: [.unsafeFlags(kernelFlags)]
         ),
-        .target(name: "ArborModel", dependencies: ["CArborKernels"]),
+        .target(name: "ArborModel", dependencies: ["CArborKernels"], swiftSettings: hotPathSettings),
         .target(
             name: "ArborTools",
             // GRDB: the SQLite FTS5 index of the document built-ins (see Documents/DocumentIndex.swift)
@@ -58,7 +65,8 @@ let package = Package(
         ),
         .target(
             name: "ArborRuntime",
-            dependencies: ["ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore"]
+            dependencies: ["ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore"],
+            swiftSettings: hotPathSettings
         ),
         .target(name: "ArborTesting", dependencies: ["ArborSchema", "ArborSpec", "ArborTools", "ArborRuntime", "ArborModel"]),
         // `arbor mcp`: workflows served as MCP tools.

@@ -6,7 +6,8 @@
 The page at / lists every document (Markdown, text, HTML) as a Markdown link whose text is
 the document's title, so a reader that only fetches pages can find its way; every other path
 serves the file itself. It prints the port it listens on as the first line of stdout and
-serves until its standard input closes (or, with --port, until interrupted).
+serves until its standard input closes (or, with --port, until interrupted, unless
+--until-stdin-closes is given too).
 """
 import argparse
 import html
@@ -84,10 +85,12 @@ def main():
     parser = argparse.ArgumentParser(description="Serve a folder of documents on 127.0.0.1.")
     parser.add_argument("root")
     parser.add_argument("--port", type=int, default=0, help="default: any free port, served until stdin closes")
+    parser.add_argument("--until-stdin-closes", action="store_true",
+                        help="with --port: serve until stdin closes, as without --port (for tests)")
     options = parser.parse_args()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", options.port), handler_for(options.root))
     print(server.server_address[1], flush=True)
-    if options.port:
+    if options.port and not options.until_stdin_closes:
         server.serve_forever()
         return
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -37,7 +37,10 @@ final class ResearchWorkflowTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: model) else {
             return XCTFail("The model \(model) is missing; run `make setup` to fetch it.")
         }
-        let pages = try PageServer(root: "Examples/research-corpus")
+        // The site's address is part of the prompt, so its port changes what the model writes
+        // (on port 37901 it called no tool at all): the test asks for the workflow's default
+        // port, 8000, and only a machine where 8000 is taken runs it on another port.
+        let pages = try PageServer(root: "Examples/research-corpus", preferredPort: 8000)
         defer { pages.stop() }
         let site = "http://127.0.0.1:\(pages.port)/"
         let workflowPath = "Examples/research-web/research-web.yaml"
@@ -79,26 +82,33 @@ final class ResearchWorkflowTests: XCTestCase {
     }
 }
 
-/// Examples/research-web/serve_pages.py on a free port of 127.0.0.1, until `stop()` closes its stdin.
+/// Examples/research-web/serve_pages.py on 127.0.0.1, until `stop()` closes its stdin: on
+/// `preferredPort` when it is free, else on any free port.
 final class PageServer {
-    private let process = Process()
-    private let stdin = Pipe()
+    private let process: Process
+    private let stdin: Pipe
     let port: Int
 
-    init(root: String) throws {
-        let stdout = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "Examples/research-web/serve_pages.py", root]
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        try process.run()
-        var line = Data()
-        while let byte = try stdout.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line.append(byte) }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            process.terminate()
-            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "serve_pages.py printed no port"])
+    init(root: String, preferredPort: Int = 0) throws {
+        for candidate in Set([preferredPort, 0]).sorted(by: >) {
+            let process = Process(), stdin = Pipe(), stdout = Pipe()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "Examples/research-web/serve_pages.py", root, "--port", String(candidate), "--until-stdin-closes"]
+            process.standardInput = stdin
+            process.standardOutput = stdout
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            var line = Data()
+            while let byte = try stdout.fileHandleForReading.read(upToCount: 1), !byte.isEmpty, byte != Data("\n".utf8) { line.append(byte) }
+            // A port that is taken ends the script before it prints one.
+            guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+                process.waitUntilExit()
+                continue
+            }
+            (self.process, self.stdin, self.port) = (process, stdin, port)
+            return
         }
-        self.port = port
+        throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "serve_pages.py printed no port"])
     }
 
     func stop() {
