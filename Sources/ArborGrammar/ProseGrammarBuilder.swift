@@ -8,7 +8,7 @@ import ArborSchema
 /// root   ::= (LINE "\n")* ANSWER-LINE
 /// LINE   ::= any text without "\n", not beginning with "Answer:" or "**Answer:";
 ///            each "=" in it is "=" HOLE, and no digit follows a hole directly
-/// ANSWER-LINE ::= "**"? "Answer:" "**"? " "? "$"? ANSWER (" " TAIL{0,30})? "\n"?
+/// ANSWER-LINE ::= "**"? "Answer:" "**"? " "? "$"? ANSWER "."? (" " TAIL{0,30})? "\n"?
 /// ```
 ///
 /// Whether a `=` is a calculation is the runtime's call, made from the text alone (the
@@ -16,7 +16,9 @@ import ArborSchema
 /// result in, or nothing. The grammar only keeps the model from writing digits of its own
 /// straight after a result. `ANSWER` is the output member's value when the output is an
 /// object with one required scalar member (``StepsGrammarBuilder/unwrappedAnswerMember(of:)``),
-/// else the output's JSON; `TAIL` (a unit, a word) is ignored.
+/// else the output's JSON; `TAIL` (a unit, a word) is ignored. The `.` is the sentence's
+/// end that models write after the answer (`Answer: 64.`): without it, a number's grammar
+/// reads the period as a decimal point and makes the model write a digit after it.
 public struct ProseGrammarBuilder {
     private var builder: SchemaGrammarBuilder
     private let spec: ReasoningTreeSpec
@@ -70,7 +72,7 @@ public struct ProseGrammarBuilder {
         let tailCharacters = ScalarRangeSet(ranges: [0x00...0x1F]).inverted
         let answerLine = GrammarExpression.concatenation([
             .optional(.literal("**")), .literal("Answer:"), .optional(.literal("**")), .optional(.literal(" ")),
-            .optional(.literal("$")), .rule(answer),
+            .optional(.literal("$")), .rule(answer), .optional(.literal(".")),
             .optional(.concatenation([.literal(" "), .repetition(.scalars(tailCharacters), min: 0, max: Self.answerTailLength)])),
             .optional(.literal("\n")),
         ])

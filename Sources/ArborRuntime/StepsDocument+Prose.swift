@@ -33,7 +33,10 @@ extension StepsDocument {
               let written = Self.proseAnswerValueText(String(line)) else { return nil }
         var candidate = Substring(written)
         while !candidate.isEmpty {
-            if let value = try? JSONValue(parsing: Array(candidate.utf8)) { return answerMember.map { .object([$0: value]) } ?? value }
+            // the answer may end its sentence with a period (`Answer: 64.`)
+            for text in [candidate, candidate.hasSuffix(".") ? candidate.dropLast() : nil].compactMap({ $0 }) {
+                if let value = try? JSONValue(parsing: Array(text.utf8)) { return answerMember.map { .object([$0: value]) } ?? value }
+            }
             guard let space = candidate.lastIndex(of: " ") else { return nil }
             candidate = candidate[..<space]
         }

@@ -140,6 +140,7 @@ struct StepsRound {
                 try append(forced, kind: .forced)
                 continue
             }
+            if !isInAnswer, processor.endsBeforeGrammarAllows(logits: runner.model.logits), try beginAnswer() { continue }
             let token = processor.sample(logits: runner.model.logits, sampler: &sampler, history: history)
             guard token >= 0 else { throw RuntimeError.noTokenAllowed(step: written) }
             if runner.tokenizer.isEndOfGeneration(token) {
@@ -153,20 +154,37 @@ struct StepsRound {
     }
 
     /// Forces the first token of the shortest completion — up to `Answer:` when `upToAnswer`
-    /// — and says whether it did (not when a call must reach its tool first).
+    /// — and says whether it did (not when a call must reach its tool first). The text may
+    /// begin inside a UTF-8 character the model left unfinished: its bytes go on from there.
     private mutating func forceCompletion(upToAnswer: Bool) throws -> Bool {
-        guard var completion = processor.shortestCompletion(), !completion.isEmpty else { return false }
-        if upToAnswer, let marker = completion.firstRange(of: Array("Answer:".utf8)) { completion.removeSubrange(marker.upperBound...) }
-        let text = String(decoding: completion, as: UTF8.self)
-        guard let id = runner.tokenizer.encode(text, parseSpecial: false).first, completion.starts(with: runner.tokenizer.tokenBytes(id)),
-              processor.accept(id) else {
-            throw RuntimeError.forcedTextRejected(step: written, text: text)
+        guard let completion = processor.shortestCompletion().map({ upToAnswer ? Self.upToAnswer($0) : $0 }),
+              !completion.isEmpty else { return false }
+        guard let id = processor.acceptFirstToken(of: completion) else {
+            throw RuntimeError.forcedTextRejected(step: written, text: String(decoding: completion, as: UTF8.self))
         }
         closedAtLimit = true
         metrics.closedAtTokenLimit = true
         metrics.forcedTokens += 1
         try append([id], kind: .forced)
         return true
+    }
+
+    /// The model would end here but the grammar wants its answer line first: writes the
+    /// grammar's shortest way to `Answer:` (`\nAnswer:` after a line) in one step, and the model
+    /// writes the answer. This is the model's own finish, not the token limit's; false when
+    /// no such text fits (a call must reach its tool first).
+    private mutating func beginAnswer() throws -> Bool {
+        guard let completion = processor.shortestCompletion().map(Self.upToAnswer), !completion.isEmpty,
+              let ids = processor.acceptText(completion) else { return false }
+        metrics.forcedTokens += ids.count
+        try append(ids, kind: .forced)
+        return true
+    }
+
+    /// `completion` cut after its answer marker.
+    private static func upToAnswer(_ completion: [UInt8]) -> [UInt8] {
+        guard let marker = completion.firstRange(of: Array("Answer:".utf8)) else { return completion }
+        return Array(completion[..<marker.upperBound])
     }
 
     /// Calls the tool whose call just reached its `=` (or takes its recorded outcome) and

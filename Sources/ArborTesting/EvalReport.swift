@@ -8,7 +8,13 @@ public struct EvalReport: Sendable {
         /// The answer that won the vote (the only answer with one sample); nil when no run
         /// finished with one.
         public var answer: JSONValue?
+        /// With one sample: the run passed every assertion — the answer right and nothing
+        /// else wrong (a tree closed at its token limit fails). With several: the voted
+        /// answer is right.
         public var correct: Bool
+        /// The (voted) answer equals the expected one, whatever else went wrong: what plain
+        /// chat is scored on, so the two compare like for like.
+        public var answerRight: Bool
         /// Samples whose own answer was right.
         public var correctSamples: Int
         public var samples: Int
@@ -67,7 +73,7 @@ public struct EvalReport: Sendable {
     /// Votes over the samples of one case. With one sample (`passing`), correct means the
     /// run passed every assertion.
     private static func outcome(_ results: [CaseResult], expected: EvalAnswer, passing: Bool) -> Outcome {
-        var outcome = Outcome(answer: nil, correct: false, correctSamples: 0, samples: results.count, tokens: 0, toolCalls: 0,
+        var outcome = Outcome(answer: nil, correct: false, answerRight: false, correctSamples: 0, samples: results.count, tokens: 0, toolCalls: 0,
                               toolErrors: 0, prunedTokens: 0, seconds: 0, problems: [], reasoning: nil)
         var votes: [(answer: JSONValue, count: Int)] = []
         for result in results {
@@ -89,12 +95,16 @@ public struct EvalReport: Sendable {
         if let winner = votes.enumerated().max(by: { $0.element.count < $1.element.count || ($0.element.count == $1.element.count && $0.offset > $1.offset) }) {
             outcome.answer = winner.element.answer
         }
-        outcome.correct = passing ? results.first?.passed == true : expected.accepts(outcome.answer)
+        outcome.answerRight = outcome.answer.map(expected.accepts) ?? false
+        outcome.correct = passing ? results.first?.passed == true : outcome.answerRight
         return outcome
     }
 
     public var treeCorrect: Int { rows.filter(\.tree.correct).count }
     public var baselineCorrect: Int? { rows.first?.baseline == nil ? nil : rows.filter { $0.baseline?.correct == true }.count }
+    /// Cases whose tree answer is right, passed or not.
+    public var treeAnswersRight: Int { rows.filter(\.tree.answerRight).count }
+    public var baselineAnswersRight: Int? { rows.first?.baseline == nil ? nil : rows.filter { $0.baseline?.answerRight == true }.count }
 
     /// `N passed, N failed` for the tree (failed includes load errors).
     public var summaryLine: String {

@@ -24,6 +24,8 @@ final class ProseGrammarBuilderTests: XCTestCase {
         XCTAssertTrue(try Self.accepts(spec, "x =[] 5, so\n**Answer:** $66 dollars\n"))
         XCTAssertTrue(try Self.accepts(spec, "Answer: 41"), "the answer alone")
         XCTAssertTrue(try Self.accepts(spec, "- Answer is below\nAnswer:-2.5"))
+        XCTAssertTrue(try Self.accepts(spec, "So she keeps 64 dollars.\nAnswer: 64."), "the sentence's period after the answer")
+        XCTAssertTrue(try Self.accepts(spec, "Answer: 64. That is all."))
     }
 
     func testFormatMistakesAreRejected() throws {
@@ -33,6 +35,7 @@ final class ProseGrammarBuilderTests: XCTestCase {
         XCTAssertFalse(try Self.accepts(spec, "**Answer: 5\nmore\nAnswer: 6"), "a marked line is the answer line")
         XCTAssertFalse(try Self.accepts(spec, "Total\nAnswer: sixty"), "the answer is the member's number")
         XCTAssertFalse(try Self.accepts(spec, "Total is 66"), "the answer line is required")
+        XCTAssertFalse(try Self.accepts(spec, "Answer: 64.."), "one period")
         XCTAssertFalse(try Self.accepts(spec, "Answer: 66 " + String(repeating: "x", count: 31)), "the text after the answer is bounded")
     }
 

@@ -29,8 +29,10 @@ final class ProseSyntaxTests: XCTestCase {
           max_tokens: 120
         """
 
-    static func workflow() throws -> Workflow {
-        let (workflow, diagnostics) = WorkflowLoader.load(text: workflowText)
+    /// The workflow, its `max_tokens` set to `maxTokens`.
+    static func workflow(maxTokens: Int = 120) throws -> Workflow {
+        let text = workflowText.replacingOccurrences(of: "max_tokens: 120", with: "max_tokens: \(maxTokens)")
+        let (workflow, diagnostics) = WorkflowLoader.load(text: text)
         return try XCTUnwrap(workflow, diagnostics.map(\.description).joined(separator: "\n"))
     }
 
@@ -46,6 +48,10 @@ final class ProseSyntaxTests: XCTestCase {
         XCTAssertEqual(first?["tooluse"]?.objectValue?["tool_name"], "calculator")
         XCTAssertEqual(first?["conclusion"], "56")
         XCTAssertEqual(StepsRound.proseResultText(of: calls[0], after: "8 * 7 ="), " 56")
+        for (written, value) in [("Answer: 64.", 64.0), ("Answer: 64. That is all.", 64), ("Answer: 64.5 dollars.", 64.5)] {
+            let read = StepsDocument(text: "So she keeps 64.\n" + written, toolCalls: [], answerMember: "answer", syntax: .prose)
+            XCTAssertEqual(read.answer?.objectValue?["answer"]?.doubleValue, value, written)
+        }
         XCTAssertEqual(StepsRound.proseResultText(of: calls[0], after: "8*7="), "56")
     }
 
@@ -53,14 +59,11 @@ final class ProseSyntaxTests: XCTestCase {
     /// (the default test model) finishes under the grammar. Stopped halfway and resumed from
     /// the store, the run gives the same tree without calling the calculator again.
     func testProseRunCallsTheCalculatorAtTheEqualsSignAndResumesTheSame() async throws {
-        let model = try RuntimeFixtures.loadModel()
-        let workflow = try Self.workflow()
-        let transformer = try Transformer(file: model.file, threads: 2, contextSlots: 1024)
-        let runner = WorkflowRunner(workflow: workflow, model: transformer, tokenizer: model.tokenizer, chatTemplate: model.template,
-                                    tools: try await ToolBox(workflow: workflow))
+        let (runner, tokenizer) = try await Self.runner()
+        let workflow = runner.workflow
         let counter = RuntimeFixtures.StepCounter(attachedTo: runner)
         let inputs: JSONObject = ["problem": "Tom buys 8 pens at $7 each. How much does he pay?"]
-        let steer = RuntimeFixtures.forcedPrefix("Tom pays 8 * 7 =", tokenizer: model.tokenizer)
+        let steer = RuntimeFixtures.forcedPrefix("Tom pays 8 * 7 =", tokenizer: tokenizer)
         let uninterrupted = try await runner.run(inputs: inputs, resuming: steer)
         XCTAssertEqual(uninterrupted.toolCalls.first?.tool, "calculator")
         XCTAssertEqual(uninterrupted.toolCalls.first?.arguments, ["expression": "8 * 7"])
@@ -91,5 +94,53 @@ final class ProseSyntaxTests: XCTestCase {
         XCTAssertEqual(resumed.document.compactString, uninterrupted.document.compactString)
         XCTAssertEqual(resumed.output, uninterrupted.output)
         XCTAssertEqual(try store.loadRun(id: runID).toolCalls.count, uninterrupted.toolCalls.count)
+    }
+
+    /// A runner of ``workflow(maxTokens:)`` on the default model.
+    static func runner(maxTokens: Int = 120) async throws -> (WorkflowRunner, BPETokenizer) {
+        let model = try RuntimeFixtures.loadModel()
+        let workflow = try workflow(maxTokens: maxTokens)
+        let transformer = try Transformer(file: model.file, threads: 2, contextSlots: 1024)
+        let runner = WorkflowRunner(workflow: workflow, model: transformer, tokenizer: model.tokenizer, chatTemplate: model.template,
+                                    tools: try await ToolBox(workflow: workflow))
+        return (runner, model.tokenizer)
+    }
+
+    /// The model has said its answer in a sentence and its first choice is to end, which the
+    /// grammar does not allow before an `Answer:` line: the runtime writes `\nAnswer:` (the
+    /// grammar's shortest way there) instead of making the model write on, and the model
+    /// writes the number. It is the model's own finish, not the token limit's.
+    func testTheModelsWishToEndBeginsTheAnswerLine() async throws {
+        let (runner, tokenizer) = try await Self.runner(maxTokens: 200)
+        let steerText = "Tom pays 8 times 7, which is 56 dollars. So the answer is 56."
+        let steer = RuntimeFixtures.forcedPrefix(steerText, tokenizer: tokenizer)
+        let report = try await runner.run(inputs: ["problem": "Tom buys 8 pens at $7 each. How much does he pay?"], resuming: steer)
+        let answerStart = tokenizer.encode("\nAnswer:", parseSpecial: false)
+        XCTAssertEqual(report.metrics.forcedTokens, steer.tokens.count + answerStart.count,
+                       "the runtime forced the answer line's start: \(report.document.compactString)")
+        XCTAssertFalse(report.metrics.closedAtTokenLimit)
+        let thoughts = report.document.objectValue?["reasoning"]?.arrayValue?.compactMap { $0.objectValue?["thought"]?.stringValue }
+        XCTAssertEqual(thoughts, [steerText])
+        XCTAssertEqual(report.output.objectValue?["answer"]?.doubleValue, 56, report.output.compactString)
+        XCTAssertLessThan(report.metrics.generatedTokens, 12, report.document.compactString)
+    }
+
+    /// The token limit closes the text while it stands inside a UTF-8 character (here the
+    /// first byte of 价): the closing text begins with the bytes that finish the character,
+    /// which go as their single-byte tokens, then `\nAnswer:`; the model writes the answer.
+    func testTheTokenLimitClosesATextThatEndsInsideACharacter() async throws {
+        let model = try RuntimeFixtures.loadModel()
+        let lead = Array("价".utf8)[0]
+        let byteToken = try XCTUnwrap((0..<Int32(model.tokenizer.vocabularySize)).first { model.tokenizer.tokenBytes($0) == [lead] })
+        var steer = RuntimeFixtures.forcedPrefix("Tom pays ", tokenizer: model.tokenizer)
+        steer.tokens.append((byteToken, .forced))
+        let (runner, _) = try await Self.runner(maxTokens: steer.tokens.count + StepsRound.answerReserve)
+        let report = try await runner.run(inputs: ["problem": "Tom buys 8 pens at $7 each. How much does he pay?"], resuming: steer)
+        XCTAssertTrue(report.metrics.closedAtTokenLimit)
+        let thought = try XCTUnwrap(report.document.objectValue?["reasoning"]?.arrayValue?.first?.objectValue?["thought"]?.stringValue)
+        XCTAssertTrue(thought.hasPrefix("Tom pays "), thought)
+        XCTAssertEqual(Array(thought.utf8).dropFirst("Tom pays ".utf8.count).first, lead, thought)
+        XCTAssertFalse(thought.contains("\u{FFFD}"), thought)
+        XCTAssertNotNil(report.output.objectValue?["answer"]?.doubleValue, report.output.compactString)
     }
 }

@@ -102,6 +102,36 @@ final class EvalTests: XCTestCase {
         XCTAssertEqual(report.json.objectValue?["totals"]?.objectValue?["baseline_correct"], 0)
     }
 
+    /// A tree closed at its token limit with the right answer fails its case, as `arbor test`
+    /// would fail it, but its answer counts as right: the report says both, per case and in
+    /// the totals, beside plain chat's, which is scored on its answer alone.
+    func testAReportSaysWhetherTheAnswerWasRightApartFromThePassingVerdict() async throws {
+        let set = EvalSet.load(workflowPath: Self.wordProblems, casesPath: Self.packageRoot + "/Examples/eval/word-problems.jsonl", limit: 1)
+        let report = await EvalRunner(tree: SampledScript(answers: [66], closedAtTokenLimit: true),
+                                      baseline: SampledScript(answers: [66], extraMember: true), samples: 1).run(set)
+        let row = try XCTUnwrap(report.rows.first)
+        XCTAssertFalse(row.tree.correct)
+        XCTAssertTrue(row.tree.answerRight)
+        XCTAssertTrue(row.tree.problems.contains { $0.contains("token limit") }, "\(row.tree.problems)")
+        XCTAssertTrue(try XCTUnwrap(row.baseline).correct)
+        XCTAssertTrue(try XCTUnwrap(row.baseline).answerRight)
+        let lines = report.text.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.first?.split(separator: " ").prefix(5).map(String.init), ["case", "expected", "tree", "ok", "ans"], report.text)
+        let row1 = try XCTUnwrap(lines.first { $0.hasPrefix("wp-001") }).split(separator: " ").map(String.init)
+        XCTAssertEqual(Array(row1.prefix(5)), ["wp-001", "66", "66.0", "✗", "✓"], report.text)
+        XCTAssertEqual(Array(row1.drop { $0 != "|" }.prefix(4)), ["|", "66.0", "✓", "✓"], report.text)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("tree: 0/1 passed (0.0 %) · 1/1 answers right (100.0 %)") }, report.text)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("plain chat (free text, no tools): 1/1 passed (100.0 %) · 1/1 answers right") }, report.text)
+        XCTAssertTrue(report.text.hasSuffix("0 passed, 1 failed\n"), report.text)
+        let totals = try XCTUnwrap(report.json.objectValue?["totals"]?.objectValue)
+        XCTAssertEqual(totals["tree_correct"], 0)
+        XCTAssertEqual(totals["tree_answers_right"], 1)
+        XCTAssertEqual(totals["baseline_answers_right"], 1)
+        let tree = report.json.objectValue?["cases"]?.arrayValue?.first?.objectValue?["tree"]?.objectValue
+        XCTAssertEqual(tree?["correct"], false)
+        XCTAssertEqual(tree?["answer_right"], true)
+    }
+
     /// The command, as `make test` runs it: five word problems with the default model, the tree
     /// and the free-text baseline. Checks the harness, not the model's score.
     func testArborEvalRunsFiveCasesWithTheDefaultModel() throws {
@@ -127,8 +157,8 @@ final class EvalTests: XCTestCase {
         let counts = last.split(separator: " ").compactMap { Int($0) }
         XCTAssertTrue(last.hasSuffix("failed") && counts.count == 2 && counts.reduce(0, +) == 5, text)
         XCTAssertEqual(lines.filter { $0.hasPrefix("wp-00") }.count, 5, text)
-        XCTAssertTrue(lines.contains { $0.hasPrefix("tree: ") && $0.contains("/5 correct") }, text)
-        XCTAssertTrue(lines.contains { $0.hasPrefix("plain chat (free text, no tools): ") && $0.contains("/5 correct") }, text)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("tree: ") && $0.contains("/5 passed") && $0.contains("/5 answers right") }, text)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("plain chat (free text, no tools): ") && $0.contains("/5 answers right") }, text)
         XCTAssertTrue(lines.first?.hasPrefix("case") == true, text)
     }
 }
@@ -137,6 +167,8 @@ final class EvalTests: XCTestCase {
 struct SampledScript: SampledCaseExecutor {
     var answers: [Double]
     var extraMember = false
+    /// The run's only round was closed at its token limit.
+    var closedAtTokenLimit = false
     var sample: Int?
 
     func sampling(_ index: Int?) -> SampledScript {
@@ -148,6 +180,6 @@ struct SampledScript: SampledCaseExecutor {
     func execute(_ testCase: TestCase, workflow: Workflow, inputs: JSONObject, tools: any ToolInvoking) async throws -> CaseExecution {
         var output: JSONObject = ["answer": .number(answers[sample ?? 0])]
         if extraMember { output["note"] = "not in the schema" }
-        return CaseExecution(output: .object(output), metrics: CaseMetrics(generatedTokens: 3))
+        return CaseExecution(output: .object(output), metrics: CaseMetrics(generatedTokens: 3, roundsClosedAtTokenLimit: closedAtTokenLimit ? [0] : []))
     }
 }

@@ -116,6 +116,34 @@ struct GrammarProcessor {
         return nil
     }
 
+    /// Accepts the tokens of `text` (a completion the grammar allows), one token at a time as
+    /// ``acceptFirstToken(of:)`` finds it, so that text beginning inside a UTF-8 character
+    /// goes on from its bytes; nil, with nothing accepted, when some token does not fit.
+    mutating func acceptText(_ text: [UInt8]) -> [Int32]? {
+        let saved = matcher
+        var rest = text[...]
+        var ids: [Int32] = []
+        while !rest.isEmpty {
+            guard let id = acceptFirstToken(of: Array(rest)) else {
+                matcher = saved
+                return nil
+            }
+            ids.append(id)
+            rest = rest.dropFirst(tokenizer.tokenBytes(id).count)
+        }
+        return ids
+    }
+
+    /// Whether the model's own first choice — the raw logits' highest, before the grammar's
+    /// mask and the sampler's penalties — is to end the text while the grammar does not allow
+    /// the end yet: the model has said what it had to say, and masking the end only makes it
+    /// write on (code, notes, repeats) until the token limit.
+    func endsBeforeGrammarAllows(logits: UnsafeMutableBufferPointer<Float>) -> Bool {
+        guard !matcher.isComplete, var best = logits.indices.first else { return false }
+        for index in logits.indices where logits[index] > logits[best] { best = index }
+        return tokenizer.isEndOfGeneration(Int32(best))
+    }
+
     /// Whether any further non-end token is allowed (false when only the end token is).
     var canAcceptAnyMore: Bool {
         var copy = matcher
