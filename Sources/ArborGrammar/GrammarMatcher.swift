@@ -174,15 +174,22 @@ public struct GrammarMatcher: Sendable {
     /// ```
     public mutating func shortestCompletion(limit: Int = 4096) -> [UInt8]? {
         guard let length = shortestCompletionLength, length <= limit else { return nil }
-        let distances = compiled.completionDistances
-        return shortestBytes(length: length, cost: { distances.remaining($0, frames: $1) },
-                             stateCost: { distances.remaining($0, frames: $1) })
+        return shortestBytes(length: length, to: .textEnd)
     }
 
-    /// The bytes of a path of `length` bytes along which `cost` falls by one per byte to 0,
-    /// taking the lowest byte at each step, without advancing.
-    private mutating func shortestBytes(length: Int, cost: (ParseConfiguration, FrameTable) -> Int32,
-                                        stateCost: (ParseState, FrameTable) -> Int32) -> [UInt8]? {
+    /// Where a shortest path leads: the end of the text, or the pending tool call's hole.
+    private enum PathEnd { case textEnd, hole }
+
+    /// The bytes of a path of `length` bytes along which the distance to `end` falls by one
+    /// per byte to 0, taking the lowest byte at each step, without advancing.
+    private mutating func shortestBytes(length: Int, to end: PathEnd) -> [UInt8]? {
+        let distances = compiled.completionDistances
+        func cost(_ configuration: ParseConfiguration, _ frames: FrameTable) -> Int32 {
+            end == .textEnd ? distances.remaining(configuration, frames: frames) : distances.remainingToHole(configuration, frames: frames)
+        }
+        func cost(_ state: ParseState, _ frames: FrameTable) -> Int32 {
+            end == .textEnd ? distances.remaining(state, frames: frames) : distances.remainingToHole(state, frames: frames)
+        }
         let automaton = compiled.automaton
         var state = current
         var bytes: [UInt8] = []
@@ -202,7 +209,7 @@ public struct GrammarMatcher: Sendable {
             guard let byte = chosen else { return nil }
             bytes.append(byte)
             state = automaton.step(state, byte, frames: &frames)
-            left = stateCost(state, frames)
+            left = cost(state, frames)
             if bytes.count > length { return nil }
         }
         return bytes
@@ -230,9 +237,7 @@ public struct GrammarMatcher: Sendable {
     /// still close. Nil outside a tool call or when longer than `limit`.
     public mutating func shortestCompletionToHole(limit: Int = 4096) -> [UInt8]? {
         guard let length = shortestLengthToHole, length <= limit else { return nil }
-        let distances = compiled.completionDistances
-        return shortestBytes(length: length, cost: { distances.remainingToHole($0, frames: $1) },
-                             stateCost: { distances.remainingToHole($0, frames: $1) })
+        return shortestBytes(length: length, to: .hole)
     }
 
     /// Whether `bytes` could be read here, without changing the matcher.

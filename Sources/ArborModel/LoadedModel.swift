@@ -34,3 +34,19 @@ public struct LoadedModel: Sendable {
         try Transformer(file: file, threads: threads, contextSlots: min(contextSlots ?? config.contextLength, config.contextLength))
     }
 }
+
+/// Model files opened once per path and kept: opening maps the file and reads its tokenizer,
+/// which a second case or tool call should not pay again.
+public actor LoadedModelCache {
+    private var models: [String: LoadedModel] = [:]
+
+    public init() {}
+
+    /// The model at `path`, opened on first use.
+    public func model(at path: String) throws -> LoadedModel {
+        if let model = models[path] { return model }
+        let model = try LoadedModel(path: path)
+        models[path] = model
+        return model
+    }
+}

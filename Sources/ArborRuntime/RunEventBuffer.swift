@@ -1,3 +1,4 @@
+import ArborModel
 import ArborStore
 import Foundation
 
@@ -99,7 +100,7 @@ struct RunEventBuffer {
         guard let current = text else { return }
         text = nil
         var bytes = carry + (tokenBytes?(current.ids) ?? [])
-        let complete = Self.completeUTF8Prefix(bytes)
+        let complete = bytes.count - StreamingDecoder.incompleteSuffixLength(bytes)
         carry = Array(bytes[complete...])
         bytes.removeSubrange(complete...)
         pending.append((.text, .object([
@@ -108,19 +109,5 @@ struct RunEventBuffer {
             "kind": .string(current.kind.rawValue), "text": .string(String(decoding: bytes, as: UTF8.self)),
             "firstSeq": .integer(current.firstSeq), "tokens": .integer(current.ids.count),
         ])))
-    }
-
-    /// The length of `bytes` without a last character cut short (a token may end inside one).
-    static func completeUTF8Prefix(_ bytes: [UInt8]) -> Int {
-        var index = bytes.count
-        // a character is at most 4 bytes: look back at most 3 for its lead byte
-        while index > 0, bytes.count - index < 4 {
-            index -= 1
-            let byte = bytes[index]
-            if byte & 0xC0 == 0x80 { continue }  // continuation byte
-            let length = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
-            return bytes.count - index >= length ? bytes.count : index
-        }
-        return bytes.count
     }
 }

@@ -31,7 +31,7 @@ public struct FreeTextCaseExecutor: CaseExecutor {
     /// Per case name: the expected answer (a number or text: the extractor looks for that
     /// kind) and the output member it goes in.
     public var answers: [String: EvalAnswer]
-    private let models: LoadedModels
+    private let models: LoadedModelCache
 
     public init(modelPath: String? = nil, threads: Int = 2, maxTokens: Int = 1024,
                 answers: [String: EvalAnswer], sharing other: WorkflowCaseExecutor? = nil) {
@@ -39,7 +39,7 @@ public struct FreeTextCaseExecutor: CaseExecutor {
         self.threads = max(1, threads)
         self.maxTokens = maxTokens
         self.answers = answers
-        models = other?.loadedModels ?? LoadedModels()
+        models = other?.loadedModels ?? LoadedModelCache()
     }
 
     /// The same executor for sample `index`.
@@ -51,7 +51,7 @@ public struct FreeTextCaseExecutor: CaseExecutor {
 
     public func execute(_ testCase: TestCase, workflow: Workflow, inputs: JSONObject, tools: any ToolInvoking) async throws -> CaseExecution {
         let path = try ModelLocator.resolve(explicitPath: modelPath ?? workflow.model.resolvedFile(workflowPath: testCase.workflowPath))
-        let model = try await models.load(path)
+        let model = try await models.model(at: path)
         let contextSlots = min(workflow.model.contextSize, model.config.contextLength)
         let transformer = try model.transformer(threads: threads, contextSlots: contextSlots)
         var settings = RunOptions(workflow: workflow).sampling

@@ -23,9 +23,9 @@ public struct WorkflowCaseExecutor: CaseExecutor {
     /// Nil: greedy, as `arbor test` runs. A number `i`: the workflow's own sampling settings
     /// with seed `seed + i` (`arbor eval --samples`, one run per sample).
     public var sample: Int?
-    private let models = LoadedModels()
+    private let models = LoadedModelCache()
     /// The model files this executor has opened (a baseline executor may share them).
-    var loadedModels: LoadedModels { models }
+    var loadedModels: LoadedModelCache { models }
 
     public init(modelPath: String? = nil, threads: Int = 2) {
         self.modelPath = modelPath
@@ -41,7 +41,7 @@ public struct WorkflowCaseExecutor: CaseExecutor {
 
     public func execute(_ testCase: TestCase, workflow: Workflow, inputs: JSONObject, tools: any ToolInvoking) async throws -> CaseExecution {
         let path = try ModelLocator.resolve(explicitPath: modelPath ?? workflow.model.resolvedFile(workflowPath: testCase.workflowPath))
-        let model = try await models.load(path)
+        let model = try await models.model(at: path)
         let transformer = try model.transformer(threads: threads, contextSlots: workflow.model.contextSize)
         let sampling = workflow.model.sampling
         var options = RunOptions(sampling: SamplerSettings(temperature: 0, topK: 1, topP: 1, minP: 0,
@@ -62,17 +62,5 @@ public struct WorkflowCaseExecutor: CaseExecutor {
                                   toolCalls: figures.toolCalls, decodeSeconds: figures.decodeSeconds,
                                   roundsClosedAtTokenLimit: report.roundsClosedAtTokenLimit)
         return CaseExecution(output: report.output, toolCalls: report.toolCalls, metrics: metrics, reasoning: report.document)
-    }
-}
-
-/// Model files opened once per path.
-actor LoadedModels {
-    private var loaded: [String: LoadedModel] = [:]
-
-    func load(_ path: String) throws -> LoadedModel {
-        if let model = loaded[path] { return model }
-        let model = try LoadedModel(path: path)
-        loaded[path] = model
-        return model
     }
 }

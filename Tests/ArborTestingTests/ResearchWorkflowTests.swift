@@ -90,7 +90,7 @@ final class PageServer {
     let port: Int
 
     init(root: String, preferredPort: Int = 0) throws {
-        for candidate in Set([preferredPort, 0]).sorted(by: >) {
+        for candidate in preferredPort == 0 ? [0] : [preferredPort, 0] {
             let process = Process(), stdin = Pipe(), stdout = Pipe()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", "Examples/research-web/serve_pages.py", root, "--port", String(candidate), "--until-stdin-closes"]

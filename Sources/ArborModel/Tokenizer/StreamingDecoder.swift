@@ -50,8 +50,9 @@ public struct StreamingDecoder: Sendable {
         return text
     }
 
-    /// Length of a trailing sequence that is a valid but unfinished UTF-8 character (0…3).
-    static func incompleteSuffixLength(_ bytes: [UInt8]) -> Int {
+    /// Length of a trailing sequence that is a valid but unfinished UTF-8 character (0…3):
+    /// what to hold back until the next bytes arrive.
+    public static func incompleteSuffixLength(_ bytes: [UInt8]) -> Int {
         let n = bytes.count
         var start = n - 1
         // Find the last lead byte among the final three bytes.

@@ -89,15 +89,13 @@ struct GrammarProcessor {
     mutating func shortestCompletionToHole() -> [UInt8]? { matcher.shortestCompletionToHole(limit: TokenLimitClosing.longestClosing) }
 
     /// The tokens of the shortest way to the pending tool call's result, as encoded.
-    mutating func tokensToToolResult() -> Int? {
-        guard let bytes = shortestCompletionToHole() else { return nil }
-        return tokenizer.encode(String(decoding: bytes, as: UTF8.self), parseSpecial: false).count
-    }
+    mutating func tokensToToolResult() -> Int? { shortestCompletionToHole().map(encodedLength) }
 
     /// The tokens of the shortest completion as the tokenizer encodes it.
-    mutating func shortestCompletionTokens() -> Int? {
-        guard let completion = shortestCompletion() else { return nil }
-        return tokenizer.encode(String(decoding: completion, as: UTF8.self), parseSpecial: false).count
+    mutating func shortestCompletionTokens() -> Int? { shortestCompletion().map(encodedLength) }
+
+    private func encodedLength(_ bytes: [UInt8]) -> Int {
+        tokenizer.encode(String(decoding: bytes, as: UTF8.self), parseSpecial: false).count
     }
 
     /// Accepts the first token of `text` (a completion the grammar allows) and returns it;

@@ -46,7 +46,7 @@ public final class WorkflowServer: Sendable {
     public let tools: [WorkflowTool]
     public let configuration: Configuration
     let queue = RunQueue()
-    let models = ModelCache()
+    let models = LoadedModelCache()
     let stops = StopRegistry()
 
     public init(tools: [WorkflowTool], configuration: Configuration) {
@@ -107,19 +107,6 @@ public final class WorkflowServer: Sendable {
         // A cancelled request gets no response (the client has stopped waiting for it).
         if case .stopped = outcome, Task.isCancelled { throw CancellationError() }
         return outcome.result
-    }
-}
-
-/// Every loaded model by path, loaded on first use and kept: loading maps the file and
-/// reads its tokenizer, which a call should not pay again.
-actor ModelCache {
-    private var models: [String: LoadedModel] = [:]
-
-    func model(at path: String) throws -> LoadedModel {
-        if let model = models[path] { return model }
-        let model = try LoadedModel(path: path)
-        models[path] = model
-        return model
     }
 }
 
