@@ -47,12 +47,12 @@ final class ProseSyntaxTests: XCTestCase {
         let first = document.document.objectValue?["reasoning"]?.arrayValue?.first?.objectValue
         XCTAssertEqual(first?["tooluse"]?.objectValue?["tool_name"], "calculator")
         XCTAssertEqual(first?["conclusion"], "56")
-        XCTAssertEqual(StepsRound.proseResultText(of: calls[0], after: "8 * 7 ="), " 56")
+        XCTAssertEqual(StepsReader.proseResultText(of: calls[0], after: "8 * 7 ="), " 56")
         for (written, value) in [("Answer: 64.", 64.0), ("Answer: 64. That is all.", 64), ("Answer: 64.5 dollars.", 64.5)] {
             let read = StepsDocument(text: "So she keeps 64.\n" + written, toolCalls: [], answerMember: "answer", syntax: .prose)
             XCTAssertEqual(read.answer?.objectValue?["answer"]?.doubleValue, value, written)
         }
-        XCTAssertEqual(StepsRound.proseResultText(of: calls[0], after: "8*7="), "56")
+        XCTAssertEqual(StepsReader.proseResultText(of: calls[0], after: "8*7="), "56")
     }
 
     /// Steered into `8 * 7 =`, the runtime calls the real calculator and writes ` 56`; the model
@@ -134,7 +134,7 @@ final class ProseSyntaxTests: XCTestCase {
         let byteToken = try XCTUnwrap((0..<Int32(model.tokenizer.vocabularySize)).first { model.tokenizer.tokenBytes($0) == [lead] })
         var steer = RuntimeFixtures.forcedPrefix("Tom pays ", tokenizer: model.tokenizer)
         steer.tokens.append((byteToken, .forced))
-        let (runner, _) = try await Self.runner(maxTokens: steer.tokens.count + StepsRound.answerReserve)
+        let (runner, _) = try await Self.runner(maxTokens: steer.tokens.count + StepsReader.answerReserve)
         let report = try await runner.run(inputs: ["problem": "Tom buys 8 pens at $7 each. How much does he pay?"], resuming: steer)
         XCTAssertTrue(report.metrics.closedAtTokenLimit)
         let thought = try XCTUnwrap(report.document.objectValue?["reasoning"]?.arrayValue?.first?.objectValue?["thought"]?.stringValue)

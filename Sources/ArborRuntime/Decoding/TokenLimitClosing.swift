@@ -33,6 +33,10 @@ import ArborGrammar
 /// text goes one token per step there, so a replay of the token log takes the same decisions
 /// at the same tokens and a resumed run goes on exactly as an uninterrupted one.
 ///
+/// A tree typed in the `steps` or `prose` syntax has a simpler rule
+/// (``init(maxTokens:answerReserve:)``): ``answerReserve`` tokens before the limit the text
+/// closes up to `Answer:`, and at the limit whatever is left is finished the shortest way.
+///
 /// ```swift
 /// let closing = TokenLimitClosing(maxTokens: 300, grammar: compiled, hasTools: false)
 /// if closing.mustClose(written: 250, neededTokens: { 20 }) { /* force the closing text */ }
@@ -52,6 +56,9 @@ struct TokenLimitClosing: Sendable {
     /// Room kept for a tool call the model may begin before the closing: the answer margin
     /// again, or nothing when the workflow has no tools.
     let toolCallAllowance: Int
+    /// Steps and prose: the tokens kept for the closing text and the answer (nil: the tree's
+    /// rule above).
+    let answerReserve: Int?
 
     /// Tokens kept when the final value is finished by force: one sampled token can open
     /// structure (a nested object) that the completion must then close too.
@@ -67,21 +74,40 @@ struct TokenLimitClosing: Sendable {
         toolCallAllowance = hasTools ? answerMargin : 0
         let shortestDocument = GrammarMatcher(grammar).shortestCompletionLength ?? 0
         window = answerMargin + toolCallAllowance + shortestDocument + 64
+        answerReserve = nil
     }
+
+    /// The `steps` and `prose` syntaxes' rule: closing (up to `Answer:`) starts `answerReserve`
+    /// tokens before the limit, and at the limit the text is finished the shortest way, past
+    /// the limit if it must. A call begun in the reserve ends as the model writes it: no
+    /// closing is possible before its result.
+    init(maxTokens: Int, answerReserve: Int) {
+        self.maxTokens = maxTokens
+        self.answerReserve = answerReserve
+        answerMargin = 0
+        toolCallAllowance = 0
+        window = answerReserve
+    }
+
+    /// Whether the text is finished past the limit rather than failing there (steps and prose).
+    var finishesPastLimit: Bool { answerReserve != nil }
 
     /// Whether the round stands within ``window`` tokens of the limit.
     func isInWindow(written: Int) -> Bool { maxTokens - written <= window }
 
     /// The most forced tokens one step may take: one inside the window, else as many as lead
     /// up to the window's start, so that every token inside it is a step of its own.
+    /// Steps and prose decide nothing from the grammar, so forced text may go in one step.
     func forcedStepLimit(written: Int) -> Int {
-        isInWindow(written: written) ? 1 : maxTokens - window - written
+        if answerReserve != nil { return maxTokens - written }
+        return isInWindow(written: written) ? 1 : maxTokens - window - written
     }
 
     /// Whether a round that has not reached its final value must start closing now, given
     /// the tokens of the shortest completion (`neededTokens`, asked only within the window;
     /// nil when no completion avoids a hole such as a tool result).
     func mustClose(written: Int, neededTokens: () -> Int?) -> Bool {
+        if let answerReserve { return maxTokens - written <= answerReserve }
         guard isInWindow(written: written), let needed = neededTokens(), needed > 0 else { return false }
         return maxTokens - written <= needed + answerMargin + toolCallAllowance
     }
@@ -100,6 +126,7 @@ struct TokenLimitClosing: Sendable {
 
     /// Whether a round writing its final value must finish it the shortest way now.
     func mustFinish(written: Int, neededTokens: () -> Int?) -> Bool {
+        if answerReserve != nil { return written >= maxTokens }
         guard isInWindow(written: written), let needed = neededTokens(), needed > 0 else { return false }
         return maxTokens - written <= needed + Self.finalMargin
     }
@@ -115,12 +142,25 @@ struct TokenLimit: Sendable {
     /// The limit is ending a begun tool call's parameters the shortest way (it sticks, and
     /// forces text only while the round is inside a call).
     private(set) var finishingToolCall = false
+    /// The limit has forced a token of its closing text.
+    private(set) var forcedClosingText = false
 
     init(_ rule: TokenLimitClosing) { self.rule = rule }
 
     /// Whether the limit closed the round: its final value was written in the reserve, or cut
-    /// short, or a tool call's parameters were.
-    var closed: Bool { phase != .writing || finishingToolCall }
+    /// short, or a tool call's parameters were. Steps and prose count as closed once the
+    /// limit has forced text (reaching the reserve with the answer begun is no closing).
+    var closed: Bool { forcedClosingText || rule.answerReserve == nil && (phase != .writing || finishingToolCall) }
+
+    /// Whether the round ends as soon as its grammar is complete: a tree the limit closed.
+    /// (Steps and prose end when the grammar allows nothing more.)
+    var endsWhenComplete: Bool { rule.answerReserve == nil && closed }
+
+    /// Whether the model writes on when no closing text can be forced yet: steps or prose
+    /// closing inside a call, whose result must come first (else the round cannot end).
+    var writesOnUntilClosable: Bool { rule.answerReserve != nil && phase == .closing }
+
+    mutating func closingTokenForced() { forcedClosingText = true }
 
     /// Whether the limit is closing the tree (or finishing its final value): from then on the
     /// round ends as the limit writes it, not with a summary. Ending a tool call's parameters
@@ -135,6 +175,15 @@ struct TokenLimit: Sendable {
     mutating func decide(written: Int, isInFinalValue: Bool, neededTokens: () -> Int?,
                          call: (bytesThroughCall: Int, tokensToResult: () -> Int?)? = nil) {
         guard phase != .finishing else { return }
+        if rule.answerReserve != nil {
+            // steps and prose: finished at the limit whether the answer is begun or not
+            if rule.mustFinish(written: written, neededTokens: neededTokens) {
+                phase = .finishing
+            } else if rule.mustClose(written: written, neededTokens: neededTokens) {
+                phase = .closing
+            }
+            return
+        }
         if isInFinalValue {
             if rule.mustFinish(written: written, neededTokens: neededTokens) { phase = .finishing }
         } else if phase == .writing {

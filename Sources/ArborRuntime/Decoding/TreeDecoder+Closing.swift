@@ -46,7 +46,7 @@ extension TreeDecoder {
     mutating func decideLimitClosing() {
         var limit = self.limit
         var grammar = self.grammar
-        let call = limit.rule.isInWindow(written: written) && grammar.isInsideToolCall
+        let call = limit.rule.answerReserve == nil && limit.rule.isInWindow(written: written) && grammar.isInsideToolCall
             ? grammar.shortestCompletionLengthThroughHoles.map { through in
                 (bytesThroughCall: through, tokensToResult: { grammar.tokensToToolResult() }) }
             : nil
@@ -56,21 +56,29 @@ extension TreeDecoder {
     }
 
     /// Forces the first token of the grammar's shortest completion: up to the start of the
-    /// final value while closing, to the end while finishing, to the tool's result while
-    /// ending a tool call. One token per step, so that a run resumed in the middle of it goes
-    /// on with the same tokens.
-    mutating func forceClosingToken() throws -> Int32 {
+    /// final value (the answer line's `Answer:` in steps or prose) while closing, to the end
+    /// while finishing, to the tool's result while ending a tool call. One token per step, so
+    /// that a run resumed in the middle of it goes on with the same tokens. Nil, with nothing
+    /// forced, when no completion avoids a hole (a call must reach its tool first).
+    /// The text may begin inside a UTF-8 character the model left unfinished: its bytes go on
+    /// from there.
+    mutating func forceClosingToken() throws -> Int32? {
         let shortest = limit.finishingToolCall && grammar.isInsideToolCall ? grammar.shortestCompletionToHole() : grammar.shortestCompletion()
-        guard var completion = shortest, !completion.isEmpty else {
-            throw RuntimeError.incomplete(maxTokens: settings.maxTokens, text: String(decoding: tracker.document, as: UTF8.self))
-        }
-        if limit.phase != .finishing, let end = tracker.bytesToFinalValue(in: completion) { completion.removeSubrange(end...) }
+        guard var completion = shortest, !completion.isEmpty else { return nil }
+        if limit.phase != .finishing, let end = bytesToFinalValue(in: completion) { completion.removeSubrange(end...) }
         guard let id = grammar.acceptFirstToken(of: completion) else {
             throw RuntimeError.forcedTextRejected(step: written, text: String(decoding: completion, as: UTF8.self))
         }
+        limit.closingTokenForced()
+        metrics.closedAtTokenLimit = limit.closed
         metrics.forcedTokens += 1
         try append([id], kind: .forced)
         return id
+    }
+
+    /// How many of `completion`'s bytes bring the document to the start of its final value.
+    func bytesToFinalValue(in completion: [UInt8]) -> Int? {
+        steps == nil ? tracker.bytesToFinalValue(in: completion) : StepsReader.bytesToAnswer(in: completion)
     }
 
     /// `token`, or the tokens of its bytes up to the top-level task boundary it would run

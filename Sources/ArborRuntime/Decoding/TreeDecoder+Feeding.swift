@@ -17,10 +17,16 @@ extension TreeDecoder {
     /// The token that closes a list is fed *after* the eviction, so every kept token is
     /// computed from exactly the kept tokens before it: the cache equals a fresh prefill of
     /// the kept tokens, and a resumed run (which replays through here) rebuilds it exactly.
+    /// Steps and prose go to their reader instead, which finds the steps they finish.
     mutating func append(_ ids: [Int32], kind: TokenKind, mode: FeedMode = .live) throws {
         for id in ids {
-            let events = tracker.consume(tokenizer.tokenBytes(id))
             if kind == .generated { history.append(id) }
+            if steps != nil {
+                steps?.consume(tokenizer.tokenBytes(id))
+                pending.append((id, kind, document.count))
+                continue
+            }
+            let events = tracker.consume(tokenizer.tokenBytes(id))
             var closedLists: [Range<Int>] = []
             var finished: [TaskRecord] = []
             for event in events where settings.isTree {
@@ -40,12 +46,23 @@ extension TreeDecoder {
                 for task in finished { try recorder?.taskFinished(task, round: roundNumber) }
             }
         }
+        if steps != nil { try readSteps(mode) }
         if !mode.batches { try flush(mode) }
         metrics.peakKVSlots = memory.peakLiveCount
         metrics.prunedTokens = memory.prunedCount
         roundEnding.stepEnded(kept: keptTreeTokens)
         updateTimes()
         onProgress?(RunProgress(metrics: metrics, liveKVSlots: memory.liveCount))
+    }
+
+    /// The steps that the tokens just appended finished (a line ends at its newline): tasks,
+    /// recorded after their tokens.
+    private mutating func readSteps(_ mode: FeedMode) throws {
+        guard let finished = steps?.readSteps(toolCalls: toolCalls), !finished.isEmpty else { return }
+        tasks += finished
+        guard mode.records else { return }
+        try flush(mode)
+        for task in finished { try recorder?.taskFinished(task, round: roundNumber) }
     }
 
     /// Evicts the lists the pruning buffer lets go once `closedLists` are finished.
@@ -73,7 +90,7 @@ extension TreeDecoder {
                 var end = start + 1
                 while end < pending.count && pending[end].kind == kind { end += 1 }
                 try recorder.appended(pending[start..<end].map(\.id), kind: kind, firstSeq: firstSeq,
-                                      taskPath: tracker.currentPath, round: roundNumber)
+                                      taskPath: currentPath, round: roundNumber)
                 firstSeq += end - start
                 start = end
             }

@@ -22,7 +22,12 @@ extension TreeDecoder {
             var end = start + 1
             while end < log.count && log[end].kind == kind { end += 1 }
             let ids = log[start..<end].map(\.id)
+            // a prose `=` that wrote nothing: no calculation, or one that failed
+            if kind != .toolResult, steps?.syntax == .prose, grammar.pendingHole != nil { try resolveProseHole(recordedOutcomes) }
             switch kind {
+            case .toolResult where steps?.syntax == .prose:
+                try replayProseResult(ids, recordedOutcomes)
+                try append(ids, kind: kind, mode: mode)
             case .toolResult:
                 guard nextToolCallIndex < recordedOutcomes.count else {
                     throw RuntimeError.replayMismatch(seq: nextSeq, reason: "a tool result with no recorded tool call")
@@ -75,6 +80,7 @@ extension TreeDecoder {
 
     /// The round's document parsed and its answer checked against `outputSchema`.
     func answer(outputSchema: SchemaDocument) throws -> (output: JSONValue, document: JSONValue) {
+        if steps != nil { return try stepsAnswer(outputSchema: outputSchema) }
         let text = String(decoding: tracker.document, as: UTF8.self)
         let document: JSONValue
         do { document = try JSONValue(parsing: tracker.document) } catch { throw RuntimeError.invalidJSON(error, text: text) }

@@ -21,11 +21,13 @@ public enum DecodeStep: Sendable, Equatable {
 }
 
 /// The decode loop, one step at a time: the one loop behind `arbor run` (a tree, round by
-/// round) and `arbor generate --schema` (a plain JSON value).
+/// round, typed as JSON or in the `steps` or `prose` syntax) and `arbor generate --schema`
+/// (a plain JSON value).
 ///
 /// Each ``next()`` masks the backend's logits with the grammar (``GrammarProcessor``) and
-/// samples, or feeds forced text; the steps' consumers follow: the tree tracker, pruning,
-/// the round's end (``RoundEnding``), the token limit (``TokenLimit``) and the recorder.
+/// samples, or feeds forced text; the steps' consumers follow: the tree tracker (or, for a
+/// tree typed in steps or prose, the ``StepsReader``), pruning, the round's end
+/// (``RoundEnding``), the token limit (``TokenLimit``) and the recorder.
 /// Tool holes are the driver's: a ``DecodeStep/hole(_:)`` step waits for the result.
 ///
 /// ```swift
@@ -56,6 +58,9 @@ public struct TreeDecoder {
     var grammar: GrammarProcessor
     var sampler: Sampler
     var tracker = TreeTracker()
+    /// Reads a tree typed in the `steps` or `prose` syntax (nil: the tree is JSON, read by
+    /// ``tracker``).
+    var steps: StepsReader?
     let memory: WorkingMemory
     var pruning: PruningBuffer
     var limit: TokenLimit
@@ -88,7 +93,8 @@ public struct TreeDecoder {
     private(set) var isFinished = false
 
     init(backend: any DecodingBackend, tokenizer: BPETokenizer, grammar compiled: CompiledGrammar, settings: Settings,
-         memory: WorkingMemory? = nil, summaryGrammar: CompiledGrammar? = nil, roundBudget: Int? = nil, largestTopLevelTask: Int = 0) {
+         memory: WorkingMemory? = nil, summaryGrammar: CompiledGrammar? = nil, roundBudget: Int? = nil, largestTopLevelTask: Int = 0,
+         steps: StepsReader? = nil) {
         self.backend = backend
         self.tokenizer = tokenizer
         self.settings = settings
@@ -96,13 +102,15 @@ public struct TreeDecoder {
         sampler = Sampler(settings: settings.sampling)
         self.memory = memory ?? WorkingMemory(model: backend)
         pruning = PruningBuffer(capacity: settings.pruneBuffer)
-        limit = TokenLimit(TokenLimitClosing(maxTokens: settings.maxTokens, grammar: compiled, hasTools: settings.hasTools))
+        self.steps = steps
+        limit = TokenLimit(steps == nil ? TokenLimitClosing(maxTokens: settings.maxTokens, grammar: compiled, hasTools: settings.hasTools)
+                                        : TokenLimitClosing(maxTokens: settings.maxTokens, answerReserve: StepsReader.answerReserve))
         roundEnding = RoundEnding(summaryGrammar: summaryGrammar, budget: roundBudget, maxTextLength: settings.maxTextLength,
                                   largestTopLevelTask: largestTopLevelTask)
     }
 
-    /// The document's bytes so far.
-    public var document: [UInt8] { tracker.document }
+    /// The document's bytes so far (the text, for a tree typed in steps or prose).
+    public var document: [UInt8] { steps?.text ?? tracker.document }
     /// Tokens written in the round, generated and forced.
     var written: Int { metrics.generatedTokens + metrics.forcedTokens }
     /// Tree tokens in the cache now (and about to be).
@@ -111,10 +119,14 @@ public struct TreeDecoder {
     var nextSeq: Int { seqBase + memory.promptFedCount + memory.tokens.count }
     /// Whether the token limit closed the round.
     var closedAtTokenLimit: Bool { limit.closed }
-    /// Whether what is written now is the document's final value (all of a plain value).
-    var isInFinalValue: Bool { settings.isTree ? tracker.isInFinalValue : true }
-    /// The tool call a pending hole asks for.
-    var pendingToolCall: (name: String, parameters: [UInt8])? { tracker.pendingToolCall }
+    /// Whether what is written now is the document's final value (all of a plain value; the
+    /// answer line of steps or prose).
+    var isInFinalValue: Bool {
+        if let steps { return steps.isInAnswer }
+        return settings.isTree ? tracker.isInFinalValue : true
+    }
+    /// The path of the task being written.
+    var currentPath: [Int] { steps?.currentPath ?? tracker.currentPath }
     /// The run-wide index of the next tool call.
     var nextToolCallIndex: Int { toolCallBase + toolCalls.count }
 
@@ -131,14 +143,22 @@ public struct TreeDecoder {
             return .summaryStarted
         }
         if let hole = grammar.pendingHole { return .hole(hole) }
-        if limit.closed && grammar.isComplete { return finish() }
-        guard written < settings.maxTokens else {
+        // Steps and prose end wherever the grammar allows nothing more, whatever wrote the text.
+        if steps != nil && grammar.isComplete && !grammar.canAcceptAnyMore { return finish() }
+        if limit.endsWhenComplete && grammar.isComplete { return finish() }
+        guard written < settings.maxTokens || limit.rule.finishesPastLimit else {
             // A plain value may stand complete at its limit (a number that could go on).
             if !settings.isTree && grammar.isComplete { return finish() }
-            throw RuntimeError.incomplete(maxTokens: settings.maxTokens, text: String(decoding: tracker.document, as: UTF8.self))
+            throw RuntimeError.incomplete(maxTokens: settings.maxTokens, text: String(decoding: document, as: UTF8.self))
         }
         decideLimitClosing()
-        if limit.forcesNext(isInFinalValue: isInFinalValue, isInsideToolCall: grammar.isInsideToolCall) { return .closing(try forceClosingToken()) }
+        if limit.forcesNext(isInFinalValue: isInFinalValue, isInsideToolCall: grammar.isInsideToolCall) {
+            if let id = try forceClosingToken() { return .closing(id) }
+            // Steps or prose inside a call: the text can close once the call has its result.
+            guard limit.writesOnUntilClosable else {
+                throw RuntimeError.incomplete(maxTokens: settings.maxTokens, text: String(decoding: document, as: UTF8.self))
+            }
+        }
         // While the round may still end with a summary, or near the token limit, forced
         // text goes one token per step, so the end is decided before every token — as a
         // replay decides it.
@@ -150,6 +170,7 @@ public struct TreeDecoder {
             try append(forced, kind: .forced)
             return .forced(forced)
         }
+        if let ids = try answerLineStart() { return .forced(ids) }
         let token = grammar.sample(logits: backend.logits, sampler: &sampler, history: history)
         guard token >= 0 else { throw RuntimeError.noTokenAllowed(step: written) }
         if tokenizer.isEndOfGeneration(token) {
@@ -168,7 +189,7 @@ public struct TreeDecoder {
             metrics.forcedTokens += 1
             try append([id], kind: .forced)
         }
-        if grammar.isComplete && !grammar.canAcceptAnyMore { isFinished = true }
+        if steps == nil && grammar.isComplete && !grammar.canAcceptAnyMore { isFinished = true }
         return .generated(token)
     }
 
@@ -182,7 +203,10 @@ public struct TreeDecoder {
         toolCalls.append(outcome)
         metrics.toolCalls += 1
         metrics.toolSeconds += Double(outcome.duration.components.seconds) + Double(outcome.duration.components.attoseconds) / 1e18
-        let encoded = ToolResultEncoder(tokenizer: tokenizer, budget: settings.toolResultTokenBudget).encode(outcome.modelJSON)
+        if steps?.syntax == .prose { return try insertProseResult(outcome) }
+        // Steps show a result as a person reads it (a number where it is one).
+        let value = steps == nil ? outcome.modelJSON : StepsDocument.resultValue(of: outcome)
+        let encoded = ToolResultEncoder(tokenizer: tokenizer, budget: settings.toolResultTokenBudget).encode(value)
         guard grammar.fillHole(with: encoded.bytes) else { throw RuntimeError.toolResultRejected(tool: outcome.tool) }
         metrics.toolResultTokens += encoded.ids.count
         try append(encoded.ids, kind: .toolResult)

@@ -4,7 +4,8 @@ import Dispatch
 
 /// Tool holes as a consumer of the decode steps: at a ``DecodeStep/hole(_:)`` it calls the
 /// tool the tree asks for (or takes the outcome a resumed run recorded) and puts its result
-/// in the hole.
+/// in the hole. In the `prose` syntax every `=` is a hole, and only a calculation written
+/// before it calls the calculator (``ProseArithmetic``).
 public struct ToolHoles {
     let tools: any ToolInvoking
     let recorder: (any RunRecorder)?
@@ -18,26 +19,24 @@ public struct ToolHoles {
     }
 
     /// Fills `decoder`'s pending hole; the time it takes counts as tool time, not decoding.
+    /// A prose `=` that is no calculation is stepped over.
     func fill(_ decoder: inout TreeDecoder) async throws {
         let start = DispatchTime.now()
         defer { decoder.toolTime += seconds(since: start) }
-        guard let call = decoder.pendingToolCall else {
-            throw RuntimeError.toolCallUnreadable(text: String(decoding: decoder.tracker.document.suffix(200), as: UTF8.self))
-        }
+        guard let call = try decoder.pendingToolCall() else { return try decoder.skipHole() }
         let index = decoder.nextToolCallIndex
         let outcome: ToolOutcome
         if index < recordedOutcomes.count {
             outcome = recordedOutcomes[index]
         } else {
-            let arguments = (try? JSONValue(parsing: call.parameters)) ?? .string(String(decoding: call.parameters, as: UTF8.self))
-            try recorder?.toolCallStarted(index: index, name: call.name, arguments: arguments,
-                                          taskPath: decoder.tracker.currentPath, tokenSeq: decoder.nextSeq)
-            if case .string = arguments {
-                outcome = ToolOutcome(tool: call.name, arguments: arguments,
+            try recorder?.toolCallStarted(index: index, name: call.name, arguments: call.arguments,
+                                          taskPath: decoder.currentPath, tokenSeq: decoder.nextSeq)
+            if case .string = call.arguments {
+                outcome = ToolOutcome(tool: call.name, arguments: call.arguments,
                                       result: .failure(.malformedArguments(tool: call.name, message: "the parameters are not JSON")),
                                       duration: .zero)
             } else {
-                outcome = await tools.invoke(call.name, arguments: arguments)
+                outcome = await tools.invoke(call.name, arguments: call.arguments)
             }
             try recorder?.toolCallFinished(index: index, outcome: outcome)
         }

@@ -13,13 +13,12 @@ extension WorkflowRunner {
         try options.check(for: workflow)
         if let numerics = options.numerics { LlamaCppNumerics.current = numerics }
         let serverTools = await serverToolSchemas()
-        if workflow.model.treeSyntax != .json {
-            return try await runSteps(inputs: inputs, serverTools: serverTools, resuming: progress)
-        }
         let grammar = try compileGrammar(serverTools: serverTools, isSummaryRound: false)
-        let rounded = workflow.limits.roundBudget != nil && workflow.limits.maxRounds > 1
+        // steps and prose are one round: no summary, no open-ended round
+        let steps = try stepsReader(serverTools: serverTools)
+        let rounded = steps == nil && workflow.limits.roundBudget != nil && workflow.limits.maxRounds > 1
         let summaryGrammar = rounded ? try compileGrammar(serverTools: serverTools, isSummaryRound: true) : nil
-        let minimumTokens = options.minimumTokens ?? 0
+        let minimumTokens = steps == nil ? options.minimumTokens ?? 0 : 0
         let openGrammar = minimumTokens > 0 ? try compileGrammar(serverTools: serverTools, isSummaryRound: true, isOpenEnded: true) : nil
         model.free(slots: model.sequenceSlots)
         let holes = ToolHoles(tools: tools, recorder: recorder, recordedOutcomes: progress?.toolCalls ?? [])
@@ -35,7 +34,7 @@ extension WorkflowRunner {
         var previous: WorkingMemory?
         while true {
             let number = rounds.count
-            let promptIDs = promptTokens(inputs: inputs, serverTools: serverTools, summary: summary)
+            let promptIDs = try promptTokens(inputs: inputs, serverTools: serverTools, summary: summary)
             let start = DispatchTime.now()
             let seqBase = total.promptTokens + total.treeTokens
             let memory = try previous?.nextRound(prompt: promptIDs, seqBase: seqBase) ?? {
@@ -50,7 +49,8 @@ extension WorkflowRunner {
             let mayEndWithSummary = number + 1 < workflow.limits.maxRounds
             let mustGoOn = mayEndWithSummary && total.treeTokens < minimumTokens
             var round = makeDecoder(grammar: mustGoOn ? openGrammar ?? grammar : grammar, memory: memory,
-                                    summaryGrammar: mayEndWithSummary ? summaryGrammar : nil, largestTopLevelTask: largestTopLevelTask)
+                                    summaryGrammar: mayEndWithSummary ? summaryGrammar : nil, largestTopLevelTask: largestTopLevelTask,
+                                    steps: steps)
             round.roundNumber = number
             round.seqBase = seqBase
             round.toolCallBase = toolCalls.count
@@ -105,9 +105,9 @@ extension WorkflowRunner {
         let inputs = try workflow.resolveInputs(given)
         let serverTools = await serverToolSchemas()
         let grammar = try compileGrammar(serverTools: serverTools, isSummaryRound: false)
-        let ids = promptTokens(inputs: inputs, serverTools: serverTools, summary: nil)
+        let ids = try promptTokens(inputs: inputs, serverTools: serverTools, summary: nil)
         model.free(slots: model.sequenceSlots)
-        var decoder = makeDecoder(grammar: grammar)
+        var decoder = makeDecoder(grammar: grammar, steps: try stepsReader(serverTools: serverTools))
         try decoder.memory.feedPrompt(ids)
         decoder.metrics.promptTokens = ids.count
         return decoder
@@ -115,12 +115,19 @@ extension WorkflowRunner {
 
     /// The first round's prompt, as the model sees it.
     public func firstPrompt(inputs: JSONObject) async throws -> [Int32] {
-        promptTokens(inputs: try workflow.resolveInputs(inputs), serverTools: await serverToolSchemas(), summary: nil)
+        try promptTokens(inputs: try workflow.resolveInputs(inputs), serverTools: await serverToolSchemas(), summary: nil)
     }
 
-    /// A round's prompt (the previous round's summary in it) rendered and tokenised.
-    func promptTokens(inputs: JSONObject, serverTools: [String: JSONValue], summary: String?) -> [Int32] {
-        let messages = promptBuilder(serverTools: serverTools).messages(inputs: inputs, summary: summary)
+    /// A round's prompt (the previous round's summary in it) rendered and tokenised, in the
+    /// tree syntax the model types.
+    func promptTokens(inputs: JSONObject, serverTools: [String: JSONValue], summary: String?) throws -> [Int32] {
+        let builder = promptBuilder(serverTools: serverTools)
+        let messages: [ChatMessage]
+        switch workflow.model.treeSyntax {
+        case .json: messages = builder.messages(inputs: inputs, summary: summary)
+        case .steps: messages = builder.stepsMessages(inputs: inputs, spec: try ReasoningTreeSpec(workflow: workflow, serverTools: serverTools))
+        case .prose: messages = builder.proseMessages(inputs: inputs)
+        }
         return tokenizer.encode(chatTemplate.render(messages: messages, addGenerationPrompt: true), parseSpecial: true)
     }
 
@@ -139,7 +146,7 @@ extension WorkflowRunner {
 
     /// A decoder for one round, set up from the workflow's limits and the run's options.
     func makeDecoder(grammar: CompiledGrammar, memory: WorkingMemory? = nil, summaryGrammar: CompiledGrammar? = nil,
-                     largestTopLevelTask: Int = 0) -> TreeDecoder {
+                     largestTopLevelTask: Int = 0, steps: StepsReader? = nil) -> TreeDecoder {
         let limits = workflow.limits
         let settings = TreeDecoder.Settings(
             sampling: options.sampling, maxTokens: options.maxTokens ?? limits.maxTokens, prune: options.prune,
@@ -147,7 +154,7 @@ extension WorkflowRunner {
             hasTools: !workflow.tools.isEmpty && limits.maxToolCalls > 0, toolResultTokenBudget: options.toolResultTokenBudget)
         var decoder = TreeDecoder(backend: model, tokenizer: tokenizer, grammar: grammar, settings: settings, memory: memory,
                                   summaryGrammar: summaryGrammar, roundBudget: limits.roundBudget,
-                                  largestTopLevelTask: largestTopLevelTask)
+                                  largestTopLevelTask: largestTopLevelTask, steps: steps)
         decoder.recorder = recorder
         decoder.onProgress = onProgress
         decoder.shouldStop = shouldStop

@@ -78,11 +78,23 @@ public final class WorkflowRunner {
         return true
     }
 
+    /// The grammar of a round's tree as the model types it (`model.tree_syntax`).
     func compileGrammar(serverTools: [String: JSONValue], isSummaryRound: Bool, isOpenEnded: Bool = false) throws -> CompiledGrammar {
         var spec = try ReasoningTreeSpec(workflow: workflow, serverTools: serverTools, isSummaryRound: isSummaryRound)
         spec.isOpenEnded = isOpenEnded
-        let tree = try TreeGrammarBuilder.grammar(for: spec)
+        let tree: SchemaGrammar
+        switch workflow.model.treeSyntax {
+        case .json: tree = try TreeGrammarBuilder.grammar(for: spec)
+        case .steps: tree = try StepsGrammarBuilder.grammar(for: spec)
+        case .prose: tree = try ProseGrammarBuilder.grammar(for: spec)
+        }
         return try VocabularyCache.shared.compiled(tree.grammar, for: tokenizer)
+    }
+
+    /// The reader of a tree typed in the `steps` or `prose` syntax; nil for JSON.
+    func stepsReader(serverTools: [String: JSONValue]) throws -> StepsReader? {
+        let syntax = workflow.model.treeSyntax
+        return syntax == .json ? nil : StepsReader(syntax: syntax, spec: try ReasoningTreeSpec(workflow: workflow, serverTools: serverTools))
     }
 }
 
