@@ -105,6 +105,9 @@ let package = Package(
         // Tests mirror the modules; fixtures live in each target's Fixtures/ folder.
         // ArborFuzzSupport is the tests' mutation fuzzer (seeded, in process, with a watchdog).
         .target(name: "ArborFuzzSupport", path: "Tests/ArborFuzzSupport"),
+        // ArborStoreTestSupport: sample records and the inspected-run fixture, for the store's
+        // tests and the CLI's tests of `arbor runs` / `arbor inspect`.
+        .target(name: "ArborStoreTestSupport", dependencies: ["ArborStore"], path: "Tests/ArborStoreTestSupport"),
         .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema", "ArborFuzzSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema", "ArborFuzzSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborGrammarTests", dependencies: ["ArborGrammar", "ArborSchema"]),
@@ -132,7 +135,7 @@ let package = Package(
         // The arbor binary's own behaviour: commands run as processes.
         .testTarget(
             name: "ArborCLITests",
-            dependencies: ["ArborModel", "ArborSchema"]
+            dependencies: ["ArborModel", "ArborSchema", "ArborStore", "ArborStoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "ArborServerTests",
@@ -146,7 +149,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ArborStoreTests",
-            dependencies: ["ArborStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ArborStore", "ArborStoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

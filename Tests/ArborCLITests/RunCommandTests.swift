@@ -9,33 +9,11 @@ final class RunCommandTests: XCTestCase {
 
     private var binary: String { CLIFixtures.arborBinary }
 
-    private struct Outcome {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var json: JSONValue? { try? JSONValue(parsing: Array(stdout.utf8)) }
-        /// The id `arbor run` prints first (`run r-…`).
-        var runID: String? {
-            guard let match = stderr.range(of: #"run r-[0-9a-z]+"#, options: .regularExpression) else { return nil }
-            return String(stderr[match].dropFirst(4))
-        }
-    }
-
-    private func arbor(_ arguments: [String]) throws -> Outcome {
-        let process = CLIFixtures.arborProcess(arguments)
-        // both streams go to files, so that neither pipe can fill up while the other is read
+    private func arbor(_ arguments: [String]) throws -> CLIFixtures.Outcome {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-cli-out-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let outURL = folder.appendingPathComponent("stdout"), errURL = folder.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        try process.run()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: try String(contentsOf: outURL, encoding: .utf8),
-                       stderr: try String(contentsOf: errURL, encoding: .utf8))
+        return try CLIFixtures.finish(CLIFixtures.arborProcess(arguments), writingInto: folder)
     }
 
     private func database() throws -> String {
@@ -104,5 +82,14 @@ final class RunCommandTests: XCTestCase {
         let missing = try arbor(["fork", id, "--at", "0", "--round", "9", "--db", db])
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.stderr.contains("no finished task 0 in round 9"), missing.stderr)
+    }
+}
+
+private extension CLIFixtures.Outcome {
+    var json: JSONValue? { try? JSONValue(parsing: Array(stdout.utf8)) }
+    /// The id `arbor run` prints first (`run r-…`).
+    var runID: String? {
+        guard let match = stderr.range(of: #"run r-[0-9a-z]+"#, options: .regularExpression) else { return nil }
+        return String(stderr[match].dropFirst(4))
     }
 }

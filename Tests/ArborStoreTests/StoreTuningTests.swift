@@ -1,4 +1,5 @@
 import ArborStore
+import ArborStoreTestSupport
 import Foundation
 import XCTest
 

@@ -1,3 +1,4 @@
+import ArborStoreTestSupport
 import Foundation
 import XCTest
 
@@ -5,7 +6,7 @@ import XCTest
 final class DefaultModelLookupTests: XCTestCase {
     func testTheDefaultModelIsFoundBesideTheExecutableFromAnotherDirectory() throws {
         let sandbox = try makeTemporaryDirectory(self)
-        let outcome = try ArborBinary.run(["tokenize", "Hello, world!"], environment: ["ARBOR_MODEL": ""],
+        let outcome = try CLIFixtures.run(["tokenize", "Hello, world!"], environment: ["ARBOR_MODEL": ""],
                                           sandbox: sandbox, directory: sandbox)
         XCTAssertEqual(outcome.status, 0, outcome.stderr)
         XCTAssertEqual(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "[19556, 28, 905, 17]")

@@ -1,4 +1,5 @@
 import ArborStore
+import ArborStoreTestSupport
 import Foundation
 import GRDB
 import XCTest
@@ -20,8 +21,8 @@ final class ArborReadCommandsTests: XCTestCase {
         return path
     }
 
-    private func arbor(_ arguments: String..., environment: [String: String] = [:]) throws -> ArborBinary.Outcome {
-        try ArborBinary.run(arguments, environment: environment, sandbox: sandbox)
+    private func arbor(_ arguments: String..., environment: [String: String] = [:]) throws -> CLIFixtures.Outcome {
+        try CLIFixtures.run(arguments, environment: environment, sandbox: sandbox)
     }
 
     func testRunsListsTheDatabaseNamedByDbOrByARBOR_DB() throws {
@@ -124,7 +125,7 @@ final class ArborReadCommandsTests: XCTestCase {
         for (path, message) in cases {
             let before = try? Data(contentsOf: URL(fileURLWithPath: path))
             for arguments in [["runs", "--db", path], ["inspect", "r-test01", "--db", path], ["inspect", "r-x", "--json", "--db", path]] {
-                let outcome = try ArborBinary.run(arguments, sandbox: sandbox)
+                let outcome = try CLIFixtures.run(arguments, sandbox: sandbox)
                 XCTAssertEqual(outcome.status, 1, "\(arguments): \(outcome.stderr)")
                 XCTAssertEqual(outcome.stdout, "", "\(arguments)")
                 XCTAssertTrue(outcome.stderr.hasPrefix(message), "\(arguments): \(outcome.stderr)")

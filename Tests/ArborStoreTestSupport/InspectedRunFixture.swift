@@ -4,14 +4,14 @@ import Foundation
 /// A run with every kind of record at fixed times, for the report tests and the `arbor`
 /// binary tests: two top-level tasks (one with two subtasks, one still open), a succeeded and
 /// a failed tool call, a finished and an open round, pruned tokens and KV rows.
-enum InspectedRunFixture {
-    static let id = "r-insp01"
+public enum InspectedRunFixture {
+    public static let id = "r-insp01"
     /// 2026-11-18 11:06:40 UTC.
-    static let base = Date(timeIntervalSince1970: 1_795_000_000)
+    public static let base = Date(timeIntervalSince1970: 1_795_000_000)
     /// Three minutes after the run started.
-    static let now = base.addingTimeInterval(180)
+    public static let now = base.addingTimeInterval(180)
 
-    static func populate(_ store: RunStore, id: String = id, workflow: String = "triage") throws {
+    public static func populate(_ store: RunStore, id: String = id, workflow: String = "triage") throws {
         try store.createRun(Run(
             id: id, workflow: workflow, specText: "name: \(workflow)\n", specSHA256: sampleSHA,
             inputsJSON: #"{"ticket":"disk full on /var","priority":2}"#, modelPath: "/models/m.gguf",

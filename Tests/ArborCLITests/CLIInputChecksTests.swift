@@ -1,3 +1,4 @@
+import ArborStoreTestSupport
 import Foundation
 import XCTest
 
@@ -10,8 +11,8 @@ final class CLIInputChecksTests: XCTestCase {
         sandbox = try makeTemporaryDirectory(self)
     }
 
-    private func arbor(_ arguments: String...) throws -> ArborBinary.Outcome {
-        try ArborBinary.run(arguments, sandbox: sandbox, directory: sandbox)
+    private func arbor(_ arguments: String...) throws -> CLIFixtures.Outcome {
+        try CLIFixtures.run(arguments, sandbox: sandbox, directory: sandbox)
     }
 
     private static let workflow = """
@@ -65,13 +66,13 @@ final class CLIInputChecksTests: XCTestCase {
     func testGenerateParsesSpecialTokensLikeTokenize() throws {
         let prompt = "<|im_start|>user\nHi<|im_end|>"
         func promptIDs(_ extra: String...) throws -> [Int] {
-            let outcome = try ArborBinary.run(["generate", "--prompt", prompt, "-n", "0", "--json"] + extra, sandbox: sandbox, directory: sandbox)
+            let outcome = try CLIFixtures.run(["generate", "--prompt", prompt, "-n", "0", "--json"] + extra, sandbox: sandbox, directory: sandbox)
             XCTAssertEqual(outcome.status, 0, outcome.stderr)
             let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
             return try XCTUnwrap(object["prompt_ids"] as? [Int])
         }
         func tokenized(_ extra: String...) throws -> [Int] {
-            let outcome = try ArborBinary.run(["tokenize", "--add-special"] + extra + [prompt], sandbox: sandbox, directory: sandbox)
+            let outcome = try CLIFixtures.run(["tokenize", "--add-special"] + extra + [prompt], sandbox: sandbox, directory: sandbox)
             XCTAssertEqual(outcome.status, 0, outcome.stderr)
             return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [Int])
         }
