@@ -17,7 +17,7 @@ import ArborTools
 /// ```swift
 /// var reader = StepsReader(syntax: .steps, spec: spec)
 /// reader.consume(Array("Step 1: Pens cost <<8*7=".utf8))
-/// reader.pendingCall()   // calculator, {"expression": "8*7"}
+/// try reader.pendingCall(callCount: 0)   // ("calculator", {"expression": "8*7"})
 /// ```
 struct StepsReader {
     /// `steps` or `prose`.
