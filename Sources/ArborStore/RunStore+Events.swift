@@ -27,6 +27,15 @@ extension RunStore {
         }
     }
 
+    /// The run's last event of `kind` (nil when it has none): where a resumed run's live
+    /// counters (the last checkpoint's tokens and KV slots) go on from.
+    public func lastEvent(runID: String, kind: RunEvent.Kind) throws -> RunEvent? {
+        try read { db in
+            try RunEvent.filter(RunEvent.Columns.runID == runID && Column("kind") == kind)
+                .order(RunEvent.Columns.seq.desc).fetchOne(db)
+        }
+    }
+
     /// The seq of the run's last event (0 when it has none).
     public func lastEventSeq(runID: String) throws -> Int {
         try read { db in try Self.lastEventSeq(db, runID: runID) }

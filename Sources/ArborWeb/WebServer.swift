@@ -9,6 +9,7 @@ import Hummingbird
 ///   writes it, and the seq of the last event it includes.
 /// - `GET /api/runs/{id}/events` — the run's events (``RunEvent``) as Server-Sent Events,
 ///   `id:` = seq, from after `Last-Event-ID` (or `?after=`); it stays open and follows the run.
+/// - `GET /api/workflows` and the actions (``RunActions``): start, stop, resume, fork.
 /// - `GET /` and the page's files (package resources).
 ///
 /// The server never needs the run to be inside it: it polls the database's `data_version`, so
@@ -29,14 +30,21 @@ public struct WebServer: Sendable {
         public var token: String?
         /// How often the database is asked whether anyone committed.
         public var pollInterval: Duration
+        /// Workflow files and folders the page can start runs of (`--workflows`).
+        public var workflowPaths: [String]
+        /// The `arbor` executable that runs, resumes and forks from the page run as (child
+        /// processes); nil leaves the page without those actions (they answer 503).
+        public var arborExecutable: String?
 
         public init(databasePath: String, host: String = "127.0.0.1", port: Int = 8080, token: String? = nil,
-                    pollInterval: Duration = .milliseconds(40)) {
+                    pollInterval: Duration = .milliseconds(40), workflowPaths: [String] = [], arborExecutable: String? = nil) {
             self.databasePath = databasePath
             self.host = host
             self.port = port
             self.token = token
             self.pollInterval = pollInterval
+            self.workflowPaths = workflowPaths
+            self.arborExecutable = arborExecutable
         }
 
         /// Whether only this machine can reach `host`.
@@ -62,6 +70,10 @@ public struct WebServer: Sendable {
         if let token = configuration.token, !token.isEmpty { router.add(middleware: TokenCheck(token: token)) }
         try StaticPage.load().register(on: router)
         addAPIRoutes(to: router, access: access, feed: feed)
+        let launcher = RunLauncher(executable: configuration.arborExecutable, access: access)
+        RunActions(access: access, catalog: WorkflowCatalog(paths: configuration.workflowPaths), launcher: launcher).register(on: router)
+        // the page's runs end paused, not orphaned, when the server stops
+        defer { launcher.stopAll() }
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "arbor"),
