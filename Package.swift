@@ -132,7 +132,7 @@ let package = Package(
         // The arbor binary's own behaviour: commands run as processes.
         .testTarget(
             name: "ArborCLITests",
-            dependencies: ["ArborModel", "ArborSchema"]
+            dependencies: ["ArborModel", "ArborSchema", "ArborStore"]
         ),
         .testTarget(
             name: "ArborServerTests",

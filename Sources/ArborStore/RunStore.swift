@@ -229,9 +229,14 @@ public final class RunStore: Sendable {
             // migration rolls back, and the next attempt sees the other process's work.
             for attempt in 1... {
                 do {
+                    // one transaction holding the write lock: the identity is read and set in
+                    // one step, never half-way through another process's setup
                     try writer.writeWithoutTransaction { db in
-                        if try Self.checkIdentity(db, path: path, migrator: migrator) == .blank {
-                            try db.execute(sql: "PRAGMA application_id = \(Self.applicationID)")
+                        try db.inTransaction(.immediate) {
+                            if try Self.checkIdentity(db, path: path, migrator: migrator) == .blank {
+                                try db.execute(sql: "PRAGMA application_id = \(Self.applicationID)")
+                            }
+                            return .commit
                         }
                     }
                     try migrator.migrate(writer)

@@ -5,8 +5,9 @@ import Hummingbird
 /// `arbor serve`: runs and their reasoning trees over HTTP, live.
 ///
 /// - `GET /api/runs` — the runs, newest first (as `arbor runs --json`).
-/// - `GET /api/runs/{id}` — a snapshot `{"seq", "run"}`: the run as `arbor inspect --json`
-///   writes it, and the seq of the last event it includes.
+/// - `GET /api/runs/{id}` — a snapshot `{"seq", "run", "omitted"}`: the run as `arbor inspect
+///   --json` writes it with at most the last `?limit=` (1,000) tree nodes, tool calls and
+///   rounds, and the seq of the last event it includes.
 /// - `GET /api/runs/{id}/events` — the run's events (``RunEvent``) as Server-Sent Events,
 ///   `id:` = seq, from after `Last-Event-ID` (or `?after=`); it stays open and follows the run.
 /// - `GET /api/workflows` and the actions (``RunActions``): start, stop, resume, fork.
@@ -92,8 +93,11 @@ public struct WebServer: Sendable {
         router.get("/api/runs") { _, _ in
             Self.answer { RunListReport.json(try access.store().listRuns(limit: 500)) }
         }
-        router.get("/api/runs/:id") { _, context in
-            Self.answer { try access.store().snapshot(runID: try context.parameters.require("id")).json }
+        router.get("/api/runs/:id") { request, context in
+            Self.answer {
+                let limit = try Self.snapshotLimit(request.uri.queryParameters.get("limit"))
+                return try access.store().snapshot(runID: try context.parameters.require("id")).json(keepingLast: limit)
+            }
         }
         router.get("/api/runs/:id/events") { request, context in
             do {
@@ -135,6 +139,15 @@ public struct WebServer: Sendable {
             generation = await feed.wait(after: generation)
         }
         try await writer.finish(nil)
+    }
+
+    /// The most tree nodes, tool calls and rounds a snapshot carries: `?limit=N`, else 1,000.
+    static func snapshotLimit(_ text: String?) throws -> Int {
+        guard let text else { return 1000 }
+        guard let limit = Int(text), limit >= 0 else {
+            throw APIError(status: 400, message: "?limit= must be a number of entries, 0 or more; got \"\(text)\".")
+        }
+        return limit
     }
 
     /// `body`'s JSON, or the error it threw as a JSON error with its status.

@@ -14,6 +14,56 @@ final class ServePageTests: XCTestCase {
             ?? CLIFixtures.packageRoot.appendingPathComponent(".build/test-artifacts")
     }
 
+    /// Runs `scripts/NAME` with `arguments` to its end; its `RESULT {...}` line as an object.
+    static func runScript(_ name: String, _ arguments: [String]) throws -> [String: Any] {
+        let script = Process()
+        script.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        script.arguments = ["python3", CLIFixtures.packageRoot.appendingPathComponent("scripts/\(name)").path] + arguments
+        let out = Pipe()
+        script.standardOutput = out
+        try script.run()
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        script.waitUntilExit()
+        print(printed)
+        let line = try XCTUnwrap(printed.split(separator: "\n").first { $0.hasPrefix("RESULT ") }, "\(name) printed no result: \(printed)")
+        return try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.dropFirst(7).utf8)) as? [String: Any])
+    }
+
+    static func requireChromium() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") else {
+            XCTFail("No /usr/bin/chromium; run scripts/setup.sh (make test does), which installs Debian's chromium.")
+            throw XCTSkip("chromium missing")
+        }
+    }
+
+    /// The page's buttons on real processes: the form (built from the workflow's input schema)
+    /// starts a child `arbor run`; Stop pauses it (the page says so); Resume continues it to its
+    /// answer; its finished subtask lists, pruned at once (prune_buffer 0), are greyed.
+    func testStartStopResumeFromTheButtonsAndPrunedSubtreesTurnGrey() throws {
+        try CLIFixtures.requireModel()
+        try Self.requireChromium()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-buttons-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("runs.sqlite").path
+        let workflows = CLIFixtures.packageRoot.appendingPathComponent("Tests/ArborCLITests/Fixtures/exercises.yaml").path
+        let (_, base) = try ServeCommandTests.startServer(database: database, testCase: self, extra: ["--workflows", workflows])
+        let shots = Self.artifactsFolder.appendingPathComponent("arbor-serve-buttons")
+        let result = try Self.runScript("page_actions.py", ["--url", base, "--workflow", "exercises", "--input", "start=12",
+                                                            "--screenshots", shots.path])
+        XCTAssertEqual(result["fields"] as? [String], ["start", "count"], "one field per input of the schema")
+        let stopSeconds = try XCTUnwrap(result["stopSeconds"] as? Double)
+        XCTAssertEqual(result["afterResume"] as? [String], ["running", "completed"])
+        let answer = try XCTUnwrap(result["answer"] as? String, "the answer is shown")
+        XCTAssertTrue(answer.contains("exercises"), answer)
+        XCTAssertGreaterThan(result["prunedEvents"] as? Int ?? 0, 0, "the run pruned")
+        XCTAssertGreaterThan(result["pruned"] as? Int ?? 0, 0, "and the page greyed the pruned subtrees")
+        XCTAssertLessThan(Double(result["prunedOpacity"] as? String ?? "1") ?? 1, 1, "grey: drawn faded")
+        for path in result["screenshots"] as? [String] ?? [] { XCTAssertTrue(FileManager.default.fileExists(atPath: path), path) }
+        print(String(format: "arbor serve: Stop to the page saying paused in %.2f s; resumed to the answer; %d pruned subtrees greyed; screenshots in %@",
+                     stopSeconds, result["pruned"] as? Int ?? 0, shots.path))
+    }
+
     func testARunFromAnotherProcessAppearsAndItsTreeGrowsInChromium() throws {
         try CLIFixtures.requireModel()
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") else {

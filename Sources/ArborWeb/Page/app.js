@@ -9,10 +9,15 @@ const crumb = document.getElementById("crumb");
 const connection = document.getElementById("connection");
 const errorBox = document.getElementById("error");
 // What the browser tests read: the run state, and commit-to-page latencies in milliseconds.
-window.arbor = { latencies: [], renderedSeq: 0, state: null };
+window.arbor = { latencies: [], renderMs: [], renderedSeq: 0, state: null };
 
 const MAX_LIVE_TEXT = 2000;   // characters of a task's raw text kept while it is written
 const MAX_POINTS = 4000;      // KV plot points kept (older ones are thinned)
+// A 100k-token run has a hundred rounds and thousands of tasks: the page draws the last rounds
+// and the last tasks of each, and the rest on request, so a frame costs the same at any length.
+const ROUNDS_SHOWN = 3;
+const TASKS_SHOWN = 100;
+const SNAPSHOT_LIMIT = 200;   // tree nodes, tool calls and rounds the snapshot carries (the events bring the rest)
 
 function withToken(path) {
   return token ? path + (path.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token) : path;
@@ -207,7 +212,7 @@ let source = null;
 function newState(id) {
   return { id, run: null, snapshotSeq: 0, seq: 0, status: "running", output: null, closedAtTokenLimit: false, error: null,
            round: 0, rounds: new Map(), tools: new Map(), pruned: [], points: [], summaries: new Map(), looseText: "",
-           collapsed: new Set() };
+           collapsed: new Set(), allRounds: false, allTasks: new Set() };
 }
 
 function nodeOf(state, round, path) {
@@ -257,7 +262,7 @@ async function showRun(id) {
   const state = newState(id);
   window.arbor.state = state;
   try {
-    const snapshot = await getJSON(`/api/runs/${encodeURIComponent(id)}`);
+    const snapshot = await getJSON(`/api/runs/${encodeURIComponent(id)}?limit=${SNAPSHOT_LIMIT}`);
     state.run = snapshot.run;
     state.snapshotSeq = snapshot.seq;
     state.status = snapshot.run.status;
@@ -287,7 +292,9 @@ function follow(state) {
     scheduled = true;
     requestAnimationFrame(() => {
       scheduled = false;
+      const started = performance.now();
       render(state);
+      window.arbor.renderMs.push(performance.now() - started);
       const now = Date.now();
       for (const at of pending) window.arbor.latencies.push(now - at * 1000);
       pending = [];
@@ -405,8 +412,21 @@ function plot(state) {
 
 function treeSection(state) {
   const section = el("section", { id: "tree" }, el("h2", {}, "Reasoning tree"));
-  const rounds = [...state.rounds.keys()].sort((a, b) => a - b);
-  if (!rounds.length) section.append(el("p", { class: "muted" }, "No task yet."));
+  const allRounds = [...state.rounds.keys()].sort((a, b) => a - b);
+  if (!allRounds.length) section.append(el("p", { class: "muted" }, "No task yet."));
+  const rounds = state.allRounds ? allRounds : allRounds.slice(-ROUNDS_SHOWN);
+  if (rounds.length < allRounds.length) {
+    const earlier = allRounds.slice(0, allRounds.length - rounds.length);
+    const more = el("button", { type: "button", class: "more", id: "all-rounds" }, `show their ${earlier.length} trees`);
+    more.addEventListener("click", () => { state.allRounds = true; render(state); });
+    section.append(el("div", { class: "earlier-rounds" },
+      el("p", { class: "muted" }, `${earlier.length} earlier rounds: their summaries `, more),
+      earlier.map(round => {
+        const summary = (state.summaries.get(round) || {}).summary || "";
+        return el("div", { class: "summary", "data-round": round }, el("b", {}, `Round ${round}: `),
+                  summary.length > 300 ? summary.slice(0, 300) + "…" : summary);
+      })));
+  }
   const toolsByNode = new Map();
   for (const call of state.tools.values()) {
     const key = `${call.round}/${call.path}`;
@@ -445,7 +465,14 @@ function treeSection(state) {
       return details;
     };
     const block = el("div", { class: "round", "data-round": round }, el("h3", {}, `Round ${round}`));
-    for (const top of (children.get("") || []).sort(order)) block.append(build(top));
+    const tops = (children.get("") || []).sort(order);
+    const shown = state.allTasks.has(round) ? tops : tops.slice(-TASKS_SHOWN);
+    if (shown.length < tops.length) {
+      const more = el("button", { type: "button", class: "more" }, "show them");
+      more.addEventListener("click", () => { state.allTasks.add(round); render(state); });
+      block.append(el("p", { class: "muted hidden-tasks" }, `${tops.length - shown.length} earlier tasks of this round hidden `, more));
+    }
+    for (const top of shown) block.append(build(top));
     const summary = state.summaries.get(round);
     if (summary && summary.summary) block.append(el("div", { class: "summary" }, el("b", {}, "Summary: "), el("pre", {}, summary.summary)));
     section.append(block);
