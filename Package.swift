@@ -132,7 +132,8 @@ let package = Package(
         // The arbor binary's own behaviour: commands run as processes.
         .testTarget(
             name: "ArborCLITests",
-            dependencies: ["ArborModel", "ArborSchema", "ArborStore"]
+            dependencies: ["ArborModel", "ArborSchema", "ArborStore"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ArborServerTests",

@@ -3,8 +3,8 @@ import XCTest
 
 /// `arbor serve`'s actions on real `arbor` processes and a real SQLite file: a stop asked of
 /// the server reaches a run that `arbor run` decodes in another process, resume continues it
-/// from its record (its KV count going on from the recorded slots), and several processes
-/// opening one brand-new database at once all succeed.
+/// from its record (its KV count going on from the recorded slots), fork starts a new run after
+/// a task, and several processes opening one brand-new database at once all succeed.
 final class ServeActionsTests: XCTestCase {
     private let problem = "problem=First compute 12 * 7. Then add 5 to that result. Then divide the sum by 3."
 
@@ -112,6 +112,14 @@ final class ServeActionsTests: XCTestCase {
                                     "the KV count goes on from the \(slotsAtPause) recorded slots instead of starting again: \(firstAfter)")
         XCTAssertGreaterThan(firstAfter["tokens"] as? Int ?? 0, beforeResume?["tokens"] as? Int ?? 0)
         print("arbor serve: stop reached a run in another process; resumed from \(slotsAtPause) KV slots to \(firstAfter["kvSlots"] ?? "?")")
+
+        // fork after its first task: a new run (a child `arbor fork`) that decodes on to its own answer
+        let fork = try Self.request("POST", base + "/api/runs/\(id)/fork", body: #"{"at": "0"}"#)
+        XCTAssertEqual(fork.status, 201, fork.body)
+        let forkedID = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(fork.body.utf8)) as? [String: Any])?["run"] as? String)
+        XCTAssertNotEqual(forkedID, id)
+        try Self.wait(240, "the fork's answer") { try Self.run(base, forkedID)["status"] as? String == "completed" }
+        XCTAssertEqual((try Self.run(base, forkedID)["forkedFrom"] as? [String: Any])?["runID"] as? String, id)
     }
 
     /// `arbor serve` and three `arbor run`s started together on a database that does not exist

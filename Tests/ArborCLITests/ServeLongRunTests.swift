@@ -2,7 +2,7 @@ import ArborStore
 import Foundation
 import XCTest
 
-/// `arbor serve` on a 120,000-token run of 100 summary rounds (3,000 tasks, pruned subtask
+/// `arbor serve` on a 130,000-token run of 100 summary rounds (3,000 tasks, pruned subtask
 /// lists, 100k token rows, the events a recorder writes for them, commit by commit): the
 /// snapshot is capped, and the page in headless Chromium shows the answer within seconds,
 /// drawing the last rounds and the earlier rounds' summaries instead of every task.

@@ -77,7 +77,7 @@ let listFilter = "";
 
 async function showList() {
   crumb.textContent = "runs";
-  const start = el("section", { id: "start" }, el("h2", {}, "Start a run"), el("p", { class: "muted" }, "loading…"));
+  const start = el("section", { id: "start-run" }, el("h2", {}, "Start a run"), el("p", { class: "muted" }, "loading…"));
   main.replaceChildren(start, el("input", { type: "search", id: "filter", placeholder: "filter by id, workflow or status" }),
                        el("div", { id: "runs" }, el("p", { class: "muted" }, "loading…")));
   fillStartForm(start);
