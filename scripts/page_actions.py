@@ -2,7 +2,7 @@
 """Uses `arbor serve`'s page in headless Chromium as a person would use its buttons: starts a
 run from the form generated from the workflow's input schema, stops it with the Stop button
 and waits for the page to say `paused`, resumes it with the Resume button and waits for the
-answer; then counts the tree's nodes greyed as pruned. Screenshots: `paused.png` and
+answer; it reports the nodes greyed as pruned too. Screenshots: `paused.png` and
 `finished.png` in --screenshots.
 
 Used by ArborCLITests (ServePageTests), which starts `arbor serve --workflows ...`. Prints one
@@ -69,7 +69,7 @@ def main():
             raise SystemExit(f"the form did not start a run: {run_id}")
         say(event="started", run=run_id, fields=fields)
 
-        status = "(document.getElementById('run-status') || {}).textContent || null"
+        status = "((document.getElementById('run-status') || {}).textContent || null)"
         wait_for(f"{status} === 'running' && document.querySelectorAll('details.node').length >= {args.stop_after_nodes}",
                  "the run's first tasks")
         nodes_before = tools.evaluate("document.querySelectorAll('details.node').length")

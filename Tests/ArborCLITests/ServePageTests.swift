@@ -37,8 +37,8 @@ final class ServePageTests: XCTestCase {
 
     /// The page's buttons on real processes: the form (built from the workflow's input schema)
     /// starts a child `arbor run`; Stop pauses it (the page says so); Resume continues it to its
-    /// answer; its finished subtask lists, pruned at once (prune_buffer 0), are greyed.
-    func testStartStopResumeFromTheButtonsAndPrunedSubtreesTurnGrey() throws {
+    /// answer. (Greyed subtrees: the test below, whose run prunes.)
+    func testStartStopAndResumeFromTheButtons() throws {
         try CLIFixtures.requireModel()
         try Self.requireChromium()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-buttons-\(UUID().uuidString)")
@@ -55,12 +55,10 @@ final class ServePageTests: XCTestCase {
         XCTAssertEqual(result["afterResume"] as? [String], ["running", "completed"])
         let answer = try XCTUnwrap(result["answer"] as? String, "the answer is shown")
         XCTAssertTrue(answer.contains("exercises"), answer)
-        XCTAssertGreaterThan(result["prunedEvents"] as? Int ?? 0, 0, "the run pruned")
-        XCTAssertGreaterThan(result["pruned"] as? Int ?? 0, 0, "and the page greyed the pruned subtrees")
-        XCTAssertLessThan(Double(result["prunedOpacity"] as? String ?? "1") ?? 1, 1, "grey: drawn faded")
+        XCTAssertGreaterThan(result["nodes"] as? Int ?? 0, 0)
         for path in result["screenshots"] as? [String] ?? [] { XCTAssertTrue(FileManager.default.fileExists(atPath: path), path) }
-        print(String(format: "arbor serve: Stop to the page saying paused in %.2f s; resumed to the answer; %d pruned subtrees greyed; screenshots in %@",
-                     stopSeconds, result["pruned"] as? Int ?? 0, shots.path))
+        print(String(format: "arbor serve: Stop clicked to the page saying paused in %.2f s; Resume to the answer; screenshots in %@",
+                     stopSeconds, shots.path))
     }
 
     func testARunFromAnotherProcessAppearsAndItsTreeGrowsInChromium() throws {
