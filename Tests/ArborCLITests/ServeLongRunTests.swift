@@ -62,10 +62,7 @@ final class ServeLongRunTests: XCTestCase {
     }
 
     func testAHundredThousandTokenRunHasACappedSnapshotAndItsPageShowsTheAnswerWithinSeconds() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") else {
-            XCTFail("No /usr/bin/chromium; run scripts/setup.sh (make test does), which installs Debian's chromium.")
-            throw XCTSkip("chromium missing")
-        }
+        try ServePageTests.requireChromium()
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-long-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
