@@ -79,7 +79,7 @@ let package = Package(
         // `arbor serve`: the JSON API, run events as Server-Sent Events, the page as resources.
         .target(
             name: "ArborWeb",
-            dependencies: ["ArborStore", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["ArborSchema", "ArborSpec", "ArborStore", .product(name: "Hummingbird", package: "hummingbird")],
             resources: [.copy("Page")]
         ),
         // Every benchmark: the model's speed, grammar masks, the store, tools in the loop, long jobs.
@@ -135,7 +135,8 @@ let package = Package(
         // The arbor binary's own behaviour: commands run as processes.
         .testTarget(
             name: "ArborCLITests",
-            dependencies: ["ArborModel", "ArborSchema", "ArborStore", "ArborStoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ArborModel", "ArborSchema", "ArborStore", "ArborStoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ArborServerTests",

@@ -54,5 +54,8 @@ python3 Workflows/tools/check_citations.py --show < .build/demo-research.json \
     || echo "(the check failed: the answer cites a document this run did not read)"
 
 step "Watch runs live in a browser"
-# The page follows runs that other processes (arbor run in a terminal) write into the same file.
-echo "$arbor serve --db $ARBOR_DB    →    http://127.0.0.1:8080/"
+# The page follows runs that other processes (arbor run in a terminal) write into the same file,
+# and starts, stops, resumes and forks runs of the workflows in Workflows/. The demo only prints
+# the command: a server runs until stopped, and `make demo` must end.
+echo "Run:   $arbor serve --db $ARBOR_DB --workflows Workflows"
+echo "Open:  http://127.0.0.1:8080/"

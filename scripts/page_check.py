@@ -14,6 +14,7 @@ Needs Debian's `chromium` and websocket-client from PyPI (scripts/setup.sh insta
 """
 import argparse
 import base64
+import contextlib
 import json
 import os
 import re
@@ -47,21 +48,12 @@ class DevTools:
         return result.get("result", {}).get("value")
 
 
-def say(**fields):
-    print(json.dumps(fields), flush=True)
-
-
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--url", required=True, help="the base URL arbor serve printed")
-    parser.add_argument("--screenshot", required=True, help="where to save the PNG")
-    parser.add_argument("--timeout", type=float, default=240)
-    parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
-    args = parser.parse_args()
-
+@contextlib.contextmanager
+def open_browser(chromium):
+    """Headless Chromium with a fresh profile; yields DevTools on its first page."""
     profile = tempfile.mkdtemp(prefix="arbor-chromium-")
     browser = subprocess.Popen(
-        [args.chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        [chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
          "--no-first-run", "--remote-debugging-port=0", f"--user-data-dir={profile}", "--window-size=1280,1800",
          "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -81,6 +73,32 @@ def main():
         page = next(t for t in targets if t.get("type") == "page")
         tools = DevTools(page["webSocketDebuggerUrl"])
         tools.call("Page.enable")
+        yield tools
+    finally:
+        browser.terminate()
+        try:
+            browser.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            browser.kill()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def say(**fields):
+    print(json.dumps(fields), flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True, help="the base URL arbor serve printed")
+    parser.add_argument("--screenshot", required=True, help="where to save the PNG")
+    parser.add_argument("--timeout", type=float, default=240)
+    parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    parser.add_argument("--run", help="instead: open this (finished, long) run's page and time it")
+    args = parser.parse_args()
+
+    with open_browser(args.chromium) as tools:
+        if args.run:
+            return open_long_run(tools, args)
         tools.call("Page.navigate", url=args.url + "/#/")
         while tools.evaluate("document.getElementById('runs') !== null") is not True:
             time.sleep(0.05)
@@ -129,13 +147,35 @@ def main():
             "prunedNodes": seen.get("pruned"), "prunedEvents": seen.get("prunedEvents"), "tools": seen.get("tools"),
             "latencyP50ms": p50, "latencyP90ms": latencies[int(len(latencies) * 0.9)] if latencies else None,
             "latencySamples": len(latencies), "screenshot": args.screenshot}), flush=True)
-    finally:
-        browser.terminate()
-        try:
-            browser.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            browser.kill()
-        shutil.rmtree(profile, ignore_errors=True)
+
+
+def open_long_run(tools, args):
+    """Opens a finished run's page directly and measures how long until it shows the answer
+    (snapshot, every event replayed, one render), what it drew, and what a render costs."""
+    started = time.time()
+    tools.call("Page.navigate", url=f"{args.url}/#/runs/{args.run}")
+    while time.time() - started < args.timeout:
+        if tools.evaluate("(document.getElementById('run-status') || {}).textContent === 'completed' && document.querySelector('pre.answer') !== null"):
+            break
+        time.sleep(0.02)
+    loaded = time.time() - started
+    time.sleep(0.3)
+    seen = json.loads(tools.evaluate("""JSON.stringify({
+        nodes: document.querySelectorAll('details.node').length,
+        rounds: document.querySelectorAll('.round').length,
+        earlierSummaries: document.querySelectorAll('.earlier-rounds .summary').length,
+        hiddenTasks: document.querySelectorAll('.hidden-tasks').length,
+        pruned: document.querySelectorAll('details.node[data-state=pruned]').length,
+        events: window.arbor.state ? window.arbor.state.seq : 0,
+        renderMs: window.arbor.renderMs, status: (document.getElementById('run-status') || {}).textContent || null})"""))
+    started = time.time()
+    tools.evaluate("document.getElementById('all-rounds').click()")
+    every = tools.evaluate("document.querySelectorAll('details.node').length")
+    shot = tools.call("Page.captureScreenshot", format="png")
+    with open(args.screenshot, "wb") as file:
+        file.write(base64.b64decode(shot["data"]))
+    print("RESULT " + json.dumps({**seen, "loadSeconds": loaded, "allRoundsNodes": every,
+                                  "allRoundsSeconds": time.time() - started}), flush=True)
 
 
 if __name__ == "__main__":

@@ -24,6 +24,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The token every request must carry (default: $ARBOR_TOKEN).")
     var token: String?
 
+    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp(
+        "Workflow files or folders the page can start runs of (default: ./Workflows when it exists).",
+        discussion: "A folder stands for its *.yaml files (*.test.yaml aside). Runs started from the page run as child `arbor run` processes on the same database."))
+    var workflows: [String] = []
+
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535.") }
     }
@@ -32,7 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
         let token = self.token ?? ProcessInfo.processInfo.environment["ARBOR_TOKEN"]
         let server: WebServer
         do {
-            server = try WebServer(configuration: .init(databasePath: database.path, host: host, port: port, token: token))
+            let offered = workflows.isEmpty && FileManager.default.fileExists(atPath: "Workflows") ? ["Workflows"] : workflows
+            server = try WebServer(configuration: .init(databasePath: database.path, host: host, port: port, token: token,
+                                                        workflowPaths: offered, arborExecutable: Bundle.main.executablePath))
         } catch {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(2)

@@ -1,4 +1,5 @@
 import ArborModel
+import ArborSchema
 import ArborStore
 import Foundation
 
@@ -35,6 +36,16 @@ struct RunEventBuffer {
         var kind: TokenKind
         var firstSeq: Int
         var ids: [Int32]
+    }
+
+    /// Goes on from a resumed run's last checkpoint, so that its KV plot continues from the
+    /// slots recorded instead of starting again at 0.
+    mutating func continueAfter(checkpoint payload: JSONObject) {
+        guard case .integer(let tokens)? = payload["tokens"], case .integer(let slots)? = payload["kvSlots"] else { return }
+        logLength = Int(tokens)
+        kvSlots = Int(slots)
+        if case .integer(let number)? = payload["round"] { round = Int(number) }
+        checkpointed = (logLength, kvSlots)
     }
 
     mutating func appended(_ ids: [Int32], kind: TokenKind, firstSeq: Int, taskPath: [Int], round: Int) {

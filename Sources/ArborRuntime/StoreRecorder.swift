@@ -41,6 +41,9 @@ public final class StoreRecorder: RunRecorder {
     }
     /// Time spent in this recorder so far, by part.
     public private(set) var timings = RecorderTimings()
+    /// Whether another process asked the run to stop (`arbor serve`'s button), as read at the
+    /// last commit: the run checks it before each step and ends paused.
+    public private(set) var stopIsRequested = false
     private var tokens: [TokenRecord] = []
     private var prunedRanges: [Range<Int>] = []
     private var nodes: [TreeNode] = []
@@ -54,6 +57,11 @@ public final class StoreRecorder: RunRecorder {
     public init(store: RunStore, runID: String) {
         self.store = store
         self.runID = runID
+        // a resumed run's live counters go on from its last commit
+        if let last = try? store.lastEvent(runID: runID, kind: .checkpoint),
+           case .object(let payload)? = try? JSONValue(parsing: last.payloadJSON) {
+            events.continueAfter(checkpoint: payload)
+        }
     }
 
     public func appended(_ ids: [Int32], kind: TokenKind, firstSeq: Int, taskPath: [Int], round: Int) throws {
@@ -136,6 +144,7 @@ public final class StoreRecorder: RunRecorder {
             let liveEvents = recordsEvents ? events.takeForCommit() : []
             let start = DispatchTime.now()
             var statementSeconds = 0.0
+            var stopIsRequested = false
             try store.checkpoint { [runID] transaction in
                 let statementsStart = DispatchTime.now()
                 if !tokens.isEmpty { try transaction.appendTokens(tokens, to: runID) }
@@ -150,11 +159,13 @@ public final class StoreRecorder: RunRecorder {
                 for node in nodes { try transaction.upsertNodeWithAncestors(node) }
                 for event in liveEvents { try transaction.appendEvent(runID: runID, kind: event.kind, payload: event.payload) }
                 try extra?(transaction)
+                stopIsRequested = try transaction.isStopRequested(runID: runID)
                 statementSeconds = seconds(since: statementsStart)
             }
             timings.statementSeconds += statementSeconds
             timings.commitSeconds += seconds(since: start) - statementSeconds
             timings.commits += 1
+            self.stopIsRequested = stopIsRequested
             lastCommit = DispatchTime.now()
             self.tokens.removeAll(keepingCapacity: true)
             prunedRanges.removeAll()

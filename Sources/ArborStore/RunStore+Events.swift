@@ -12,6 +12,24 @@ public struct RunSnapshot: Sendable, Equatable {
     public var json: String {
         ReportJSON.object(["seq": .integer(seq), "run": RunDetailsReport.jsonValue(details)]).compact()
     }
+
+    /// As ``json``, with at most the last `limit` tree nodes, tool calls and rounds (the latest
+    /// round's, in tree order), and `"omitted"` counting what was left out: a 100k-token run
+    /// holds thousands of tasks, and a live view needs the newest (its events bring the rest).
+    public func json(keepingLast limit: Int) -> String {
+        var capped = details
+        capped.nodes = Array(details.nodes.suffix(limit))
+        capped.toolCalls = Array(details.toolCalls.suffix(limit))
+        capped.rounds = Array(details.rounds.suffix(limit))
+        return ReportJSON.object([
+            "seq": .integer(seq), "run": RunDetailsReport.jsonValue(capped),
+            "omitted": .object([
+                "tree": .integer(details.nodes.count - capped.nodes.count),
+                "toolCalls": .integer(details.toolCalls.count - capped.toolCalls.count),
+                "rounds": .integer(details.rounds.count - capped.rounds.count),
+            ]),
+        ]).compact()
+    }
 }
 
 extension RunStore {
@@ -24,6 +42,15 @@ extension RunStore {
         try read { db in
             try RunEvent.filter(RunEvent.Columns.runID == runID && RunEvent.Columns.seq > seq)
                 .order(RunEvent.Columns.seq).limit(limit).fetchAll(db)
+        }
+    }
+
+    /// The run's last event of `kind` (nil when it has none): where a resumed run's live
+    /// counters (the last checkpoint's tokens and KV slots) go on from.
+    public func lastEvent(runID: String, kind: RunEvent.Kind) throws -> RunEvent? {
+        try read { db in
+            try RunEvent.filter(RunEvent.Columns.runID == runID && Column("kind") == kind)
+                .order(RunEvent.Columns.seq.desc).fetchOne(db)
         }
     }
 

@@ -223,12 +223,30 @@ public final class RunStore: Sendable {
     private func prepareSchema() throws {
         let migrator = StoreMigrations.migrator
         try Self.translatingErrors(path: path) {
-            try writer.writeWithoutTransaction { db in
-                if try Self.checkIdentity(db, path: path, migrator: migrator) == .blank {
-                    try db.execute(sql: "PRAGMA application_id = \(Self.applicationID)")
+            // Two processes may open a new file at once (`arbor serve` and `arbor run` started
+            // together). GRDB's migrator decides what to apply before it takes the write lock,
+            // so the second one may find a table it was about to create already there: its
+            // migration rolls back, and the next attempt sees the other process's work.
+            for attempt in 1... {
+                do {
+                    // one transaction holding the write lock: the identity is read and set in
+                    // one step, never half-way through another process's setup
+                    try writer.writeWithoutTransaction { db in
+                        try db.inTransaction(.immediate) {
+                            if try Self.checkIdentity(db, path: path, migrator: migrator) == .blank {
+                                try db.execute(sql: "PRAGMA application_id = \(Self.applicationID)")
+                            }
+                            return .commit
+                        }
+                    }
+                    try migrator.migrate(writer)
+                    break
+                } catch let error as DatabaseError {
+                    if try writer.read({ db in try migrator.hasCompletedMigrations(db) }) { break }
+                    if attempt == 5 { throw error }
+                    Thread.sleep(forTimeInterval: 0.02 * Double(attempt))
                 }
             }
-            try migrator.migrate(writer)
             try writer.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA user_version = \(migrator.migrations.count)")
             }

@@ -8,7 +8,7 @@ import GRDB
 /// number of applied migrations so that `sqlite3 arbor.sqlite 'PRAGMA user_version'` tells
 /// the schema version without GRDB.
 ///
-/// Layout (v5):
+/// Layout (v6):
 /// - `run` — one row per run; JSON columns are checked with `json_valid`. v4 adds
 ///   `closedAtTokenLimit` (the token limit closed the run's tree: not a normal finish) and
 ///   `forkedAtRound` (the summary round of `forkedAtPath`).
@@ -22,6 +22,8 @@ import GRDB
 ///   `kvSnapshot` table is dropped).
 /// - `runEvent` — `(runID, seq)` key, `WITHOUT ROWID`; what happened in a run, in order,
 ///   for live views (v5).
+/// - `runStopRequest` — `runID` key; a stop asked for by another process (`arbor serve`'s
+///   button), read by the run writer at its commits (v6).
 /// Every child table cascades on run deletion.
 enum StoreMigrations {
     static var migrator: DatabaseMigrator {
@@ -85,6 +87,14 @@ enum StoreMigrations {
                 t.column("payloadJSON", .text).notNull().check(sql: "json_valid(payloadJSON)")
                 t.column("createdAt", .datetime).notNull()
                 t.primaryKey(["runID", "seq"])
+            }
+        }
+        migrator.registerMigration("v6-run-stop-requests") { db in
+            // A stop asked for by another process: the run's writer reads it at its commits and
+            // stops between tokens, so the run ends paused (resumable) whichever process runs it.
+            try db.create(table: "runStopRequest") { t in
+                t.primaryKey("runID", .text).references("run", onDelete: .cascade)
+                t.column("requestedAt", .datetime).notNull()
             }
         }
         return migrator

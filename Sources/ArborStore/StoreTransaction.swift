@@ -40,6 +40,8 @@ public struct StoreTransaction {
     /// Sets a run's status (e.g. `.paused` on SIGINT, `.running` on resume).
     public func updateRunStatus(_ runID: String, to status: RunStatus, at date: Date = Date()) throws {
         try updateRun(runID, [Run.Columns.status.set(to: status), Run.Columns.updatedAt.set(to: date)])
+        // a new status answers (or, on resume, outdates) any stop request
+        try clearStopRequest(runID: runID)
         try appendStatusEvent(runID: runID, status: status, at: date)
     }
 
@@ -51,6 +53,7 @@ public struct StoreTransaction {
             Run.Columns.errorText.set(to: nil), Run.Columns.updatedAt.set(to: date),
             Run.Columns.closedAtTokenLimit.set(to: closedAtTokenLimit),
         ])
+        try clearStopRequest(runID: runID)
         try appendEvent(runID: runID, kind: .finished,
                         payload: .object(["output": .embedding(outputJSON), "closedAtTokenLimit": .bool(closedAtTokenLimit)]), at: date)
     }
@@ -61,6 +64,7 @@ public struct StoreTransaction {
             Run.Columns.status.set(to: RunStatus.failed), Run.Columns.errorText.set(to: error),
             Run.Columns.updatedAt.set(to: date),
         ])
+        try clearStopRequest(runID: runID)
         try appendEvent(runID: runID, kind: .failed, payload: .object(["error": .string(error)]), at: date)
     }
 

@@ -5,10 +5,12 @@ import Hummingbird
 /// `arbor serve`: runs and their reasoning trees over HTTP, live.
 ///
 /// - `GET /api/runs` — the runs, newest first (as `arbor runs --json`).
-/// - `GET /api/runs/{id}` — a snapshot `{"seq", "run"}`: the run as `arbor inspect --json`
-///   writes it, and the seq of the last event it includes.
+/// - `GET /api/runs/{id}` — a snapshot `{"seq", "run", "omitted"}`: the run as `arbor inspect
+///   --json` writes it with at most the last `?limit=` (1,000) tree nodes, tool calls and
+///   rounds, and the seq of the last event it includes.
 /// - `GET /api/runs/{id}/events` — the run's events (``RunEvent``) as Server-Sent Events,
 ///   `id:` = seq, from after `Last-Event-ID` (or `?after=`); it stays open and follows the run.
+/// - `GET /api/workflows` and the actions (``RunActions``): start, stop, resume, fork.
 /// - `GET /` and the page's files (package resources).
 ///
 /// The server never needs the run to be inside it: it polls the database's `data_version`, so
@@ -29,14 +31,21 @@ public struct WebServer: Sendable {
         public var token: String?
         /// How often the database is asked whether anyone committed.
         public var pollInterval: Duration
+        /// Workflow files and folders the page can start runs of (`--workflows`).
+        public var workflowPaths: [String]
+        /// The `arbor` executable that runs, resumes and forks from the page run as (child
+        /// processes); nil leaves the page without those actions (they answer 503).
+        public var arborExecutable: String?
 
         public init(databasePath: String, host: String = "127.0.0.1", port: Int = 8080, token: String? = nil,
-                    pollInterval: Duration = .milliseconds(40)) {
+                    pollInterval: Duration = .milliseconds(40), workflowPaths: [String] = [], arborExecutable: String? = nil) {
             self.databasePath = databasePath
             self.host = host
             self.port = port
             self.token = token
             self.pollInterval = pollInterval
+            self.workflowPaths = workflowPaths
+            self.arborExecutable = arborExecutable
         }
 
         /// Whether only this machine can reach `host`.
@@ -62,6 +71,10 @@ public struct WebServer: Sendable {
         if let token = configuration.token, !token.isEmpty { router.add(middleware: TokenCheck(token: token)) }
         try StaticPage.load().register(on: router)
         addAPIRoutes(to: router, access: access, feed: feed)
+        let launcher = RunLauncher(executable: configuration.arborExecutable, access: access)
+        RunActions(access: access, catalog: WorkflowCatalog(paths: configuration.workflowPaths), launcher: launcher).register(on: router)
+        // the page's runs end paused, not orphaned, when the server stops
+        defer { launcher.stopAll() }
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "arbor"),
@@ -80,8 +93,11 @@ public struct WebServer: Sendable {
         router.get("/api/runs") { _, _ in
             Self.answer { RunListReport.json(try access.store().listRuns(limit: 500)) }
         }
-        router.get("/api/runs/:id") { _, context in
-            Self.answer { try access.store().snapshot(runID: try context.parameters.require("id")).json }
+        router.get("/api/runs/:id") { request, context in
+            Self.answer {
+                let limit = try Self.snapshotLimit(request.uri.queryParameters.get("limit"))
+                return try access.store().snapshot(runID: try context.parameters.require("id")).json(keepingLast: limit)
+            }
         }
         router.get("/api/runs/:id/events") { request, context in
             do {
@@ -123,6 +139,15 @@ public struct WebServer: Sendable {
             generation = await feed.wait(after: generation)
         }
         try await writer.finish(nil)
+    }
+
+    /// The most tree nodes, tool calls and rounds a snapshot carries: `?limit=N`, else 1,000.
+    static func snapshotLimit(_ text: String?) throws -> Int {
+        guard let text else { return 1000 }
+        guard let limit = Int(text), limit >= 0 else {
+            throw APIError(status: 400, message: "?limit= must be a number of entries, 0 or more; got \"\(text)\".")
+        }
+        return limit
     }
 
     /// `body`'s JSON, or the error it threw as a JSON error with its status.

@@ -1,3 +1,4 @@
+import ArborSchema
 import ArborStore
 import Foundation
 
@@ -19,21 +20,24 @@ public enum WebServerError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// An error answered as JSON: `{"error": "...", "status": 404}`.
+/// An error answered as JSON: `{"error": "...", "status": 404}`, with `"pointer"` (the JSON
+/// pointer of the bad value) when a request's input is at fault.
 struct APIError: Error {
     var status: Int
     var message: String
+    var pointer: JSONPointer?
 
     var json: String {
-        ReportJSON.object(["error": .string(message), "status": .integer(status)]).compact()
+        var members = [ReportJSON.Member("error", .string(message)), ReportJSON.Member("status", .integer(status))]
+        if let pointer { members.append(ReportJSON.Member("pointer", .string(pointer.string))) }
+        return ReportJSON.object(members: members).compact()
     }
 
     /// The store's errors mapped to statuses: an unknown run is 404, a database that cannot be
     /// opened or read is 503 (the server stays up and tries again on the next request).
     init(_ error: any Error) {
         if let apiError = error as? APIError {
-            status = apiError.status
-            message = apiError.message
+            self = apiError
         } else if case StoreError.runNotFound = error {
             status = 404
             message = "\(error)"
@@ -43,8 +47,9 @@ struct APIError: Error {
         }
     }
 
-    init(status: Int, message: String) {
+    init(status: Int, message: String, pointer: JSONPointer? = nil) {
         self.status = status
         self.message = message
+        self.pointer = pointer
     }
 }

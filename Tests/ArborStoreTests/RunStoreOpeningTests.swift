@@ -39,7 +39,7 @@ final class RunStoreOpeningTests: XCTestCase {
             (try Int32.fetchOne(db, sql: "PRAGMA application_id"), try Int.fetchOne(db, sql: "PRAGMA user_version"))
         }
         XCTAssertEqual(identity.0, RunStore.applicationID)
-        XCTAssertEqual(identity.1, 5, "one per migration")
+        XCTAssertEqual(identity.1, 6, "one per migration")
     }
 
     func testReopeningKeepsDataAndAnEmptyFileBecomesADatabase() throws {

@@ -26,8 +26,9 @@ final class RawHTTPClient {
     private(set) var status = 0
     private(set) var headers: [String: String] = [:]
 
-    /// Connects and sends `GET path` with `headers`.
-    init(port: Int, path: String, headers extra: [String: String] = [:], timeoutSeconds: Int = 20) throws {
+    /// Connects and sends `METHOD path` with `headers` (and `body`, for a POST).
+    init(port: Int, path: String, method: String = "GET", headers extra: [String: String] = [:], body: String? = nil,
+         timeoutSeconds: Int = 20) throws {
         socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -42,9 +43,9 @@ final class RawHTTPClient {
             close(socketFD)
             throw ClientError.connect(errno)
         }
-        var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
         for (name, value) in extra { request += "\(name): \(value)\r\n" }
-        request += "\r\n"
+        if let body { request += "Content-Length: \(body.utf8.count)\r\n\r\n" + body } else if method != "GET" { request += "Content-Length: 0\r\n\r\n" } else { request += "\r\n" }
         _ = request.withCString { send(socketFD, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
     }
 
@@ -53,6 +54,15 @@ final class RawHTTPClient {
     /// The whole response (the server closes or the body's length is reached).
     static func get(port: Int, _ path: String, headers: [String: String] = [:]) throws -> Response {
         let client = try RawHTTPClient(port: port, path: path, headers: headers.merging(["Connection": "close"]) { a, _ in a })
+        while try client.readMore() {}
+        return Response(status: client.status, headers: client.headers, body: String(decoding: client.bodyBytes, as: UTF8.self))
+    }
+
+    /// The whole response to a POST of `body` (JSON).
+    static func post(port: Int, _ path: String, body: String? = nil, headers: [String: String] = [:]) throws -> Response {
+        var all = headers.merging(["Connection": "close"]) { a, _ in a }
+        if body != nil { all["Content-Type"] = "application/json" }
+        let client = try RawHTTPClient(port: port, path: path, method: "POST", headers: all, body: body)
         while try client.readMore() {}
         return Response(status: client.status, headers: client.headers, body: String(decoding: client.bodyBytes, as: UTF8.self))
     }

@@ -13,12 +13,14 @@ final class ServedDatabase {
 
     /// Starts the server and returns once it listens. Synchronous on purpose: the tests' HTTP
     /// client blocks on its socket, which must not happen on the threads the server's tasks need.
-    init(_ testCase: XCTestCase, host: String = "127.0.0.1", token: String? = nil, prepare: (String) throws -> Void = { _ in }) throws {
+    init(_ testCase: XCTestCase, host: String = "127.0.0.1", token: String? = nil, workflows: [String] = [], arbor: String? = nil,
+         prepare: (String) throws -> Void = { _ in }) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("arbor-web-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         path = folder.appendingPathComponent("runs.sqlite").path
         try prepare(path)
-        let server = try WebServer(configuration: .init(databasePath: path, host: host, port: 0, token: token))
+        let server = try WebServer(configuration: .init(databasePath: path, host: host, port: 0, token: token,
+                                                        workflowPaths: workflows, arborExecutable: arbor))
         let listening = DispatchSemaphore(value: 0)
         let boundPort = LockedPort()
         let task = Task { try await server.run { port in boundPort.set(port); listening.signal() } }
@@ -40,6 +42,10 @@ final class ServedDatabase {
 
     func get(_ path: String, headers: [String: String] = [:]) throws -> RawHTTPClient.Response {
         try RawHTTPClient.get(port: port, path, headers: headers)
+    }
+
+    func post(_ path: String, _ body: String? = nil, headers: [String: String] = [:]) throws -> RawHTTPClient.Response {
+        try RawHTTPClient.post(port: port, path, body: body, headers: headers)
     }
 }
 

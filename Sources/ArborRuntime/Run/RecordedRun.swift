@@ -99,8 +99,9 @@ public struct WorkflowExecution {
         let runner = WorkflowRunner(workflow: workflow, model: transformer, tokenizer: model.tokenizer,
                                     chatTemplate: try model.chatTemplate, tools: toolBox, options: options)
         runner.onProgress = onProgress
-        runner.shouldStop = shouldStop
         let recorder = record.map { StoreRecorder(store: $0.store, runID: $0.id) }
+        // a stop asked for in the store (by another process) stops the run like SIGINT does
+        runner.shouldStop = { [shouldStop] in shouldStop?() == true || recorder?.stopIsRequested == true }
         let tokenizer = model.tokenizer
         recorder?.tokenBytes = { tokenizer.decodeBytes($0) }
         runner.recorder = onEvent.map { ObservingRecorder(inner: recorder, onEvent: $0) } ?? recorder

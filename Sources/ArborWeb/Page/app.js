@@ -9,10 +9,15 @@ const crumb = document.getElementById("crumb");
 const connection = document.getElementById("connection");
 const errorBox = document.getElementById("error");
 // What the browser tests read: the run state, and commit-to-page latencies in milliseconds.
-window.arbor = { latencies: [], renderedSeq: 0, state: null };
+window.arbor = { latencies: [], renderMs: [], renderedSeq: 0, state: null };
 
 const MAX_LIVE_TEXT = 2000;   // characters of a task's raw text kept while it is written
 const MAX_POINTS = 4000;      // KV plot points kept (older ones are thinned)
+// A 100k-token run has a hundred rounds and thousands of tasks: the page draws the last rounds
+// and the last tasks of each, and the rest on request, so a frame costs the same at any length.
+const ROUNDS_SHOWN = 3;
+const TASKS_SHOWN = 100;
+const SNAPSHOT_LIMIT = 200;   // tree nodes, tool calls and rounds the snapshot carries (the events bring the rest)
 
 function withToken(path) {
   return token ? path + (path.includes("?") ? "&" : "?") + "token=" + encodeURIComponent(token) : path;
@@ -23,6 +28,16 @@ async function getJSON(path) {
   const body = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
   if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
   return body;
+}
+
+// A POST of the page's actions: resolves to the JSON answer, or throws an Error carrying the
+// server's message and the JSON pointer of the value at fault (if any).
+async function postJSON(path, body = {}) {
+  const response = await fetch(withToken(path), {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const answer = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
+  if (!response.ok) throw Object.assign(new Error(answer.error || `HTTP ${response.status}`), { pointer: answer.pointer, status: response.status });
+  return answer;
 }
 
 function showError(message) {
@@ -62,8 +77,10 @@ let listFilter = "";
 
 async function showList() {
   crumb.textContent = "runs";
-  main.replaceChildren(el("input", { type: "search", id: "filter", placeholder: "filter by id, workflow or status" }),
+  const start = el("section", { id: "start-run" }, el("h2", {}, "Start a run"), el("p", { class: "muted" }, "loading…"));
+  main.replaceChildren(start, el("input", { type: "search", id: "filter", placeholder: "filter by id, workflow or status" }),
                        el("div", { id: "runs" }, el("p", { class: "muted" }, "loading…")));
+  fillStartForm(start);
   const filter = document.getElementById("filter");
   filter.value = listFilter;
   filter.addEventListener("input", () => { listFilter = filter.value; refreshList(); });
@@ -93,6 +110,101 @@ async function refreshList() {
   if (holder) holder.replaceChildren(rows.length ? table : el("p", { class: "muted" }, "No runs yet: start one with `arbor run`."));
 }
 
+// ---- Start form: one field per input of the chosen workflow, from its JSON Schema -----------
+
+async function fillStartForm(section) {
+  let catalog;
+  try {
+    catalog = await getJSON("/api/workflows");
+  } catch (error) {
+    section.replaceChildren(el("h2", {}, "Start a run"), el("p", { class: "muted" }, "Cannot list the workflows: " + error.message));
+    return;
+  }
+  const problems = catalog.problems.map(p => el("p", { class: "form-error" }, p));
+  if (!catalog.workflows.length) {
+    section.replaceChildren(el("h2", {}, "Start a run"), ...problems,
+      el("p", { class: "muted" }, "No workflows offered: start the server with `arbor serve --workflows FOLDER_OR_FILE...`."));
+    return;
+  }
+  const select = el("select", { id: "workflow" }, catalog.workflows.map(w => el("option", { value: w.name }, w.name)));
+  const about = el("p", { class: "muted" });
+  const fields = el("div", { id: "inputs" });
+  const failure = el("div", { id: "start-error", class: "form-error", hidden: "" });
+  const button = el("button", { type: "submit", id: "start" }, "Start");
+  const form = el("form", { id: "start-form" }, el("label", {}, "workflow ", select), about, fields, button, failure);
+  const chosen = () => catalog.workflows.find(w => w.name === select.value);
+  const fill = () => {
+    about.textContent = chosen().description || "";
+    fields.replaceChildren(...chosen().inputs.map(inputField));
+  };
+  select.addEventListener("change", fill);
+  fill();
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    failure.hidden = true;
+    for (const field of fields.querySelectorAll(".invalid")) field.classList.remove("invalid");
+    button.disabled = true;
+    try {
+      const inputs = {};
+      for (const input of chosen().inputs) {
+        const value = fieldValue(fields.querySelector(`[data-input="${CSS.escape(input.name)}"]`), input);
+        if (value !== undefined) inputs[input.name] = value;
+      }
+      const answer = await postJSON("/api/runs", { workflow: select.value, inputs });
+      location.hash = `#/runs/${encodeURIComponent(answer.run)}`;
+    } catch (error) {
+      failure.textContent = error.message;
+      failure.hidden = false;
+      const name = (error.pointer || "").match(/^\/inputs\/([^/]+)/);
+      const field = name && fields.querySelector(`[data-input="${CSS.escape(name[1].replace(/~1/g, "/").replace(/~0/g, "~"))}"]`);
+      if (field) field.classList.add("invalid");
+    } finally {
+      button.disabled = false;
+    }
+  });
+  section.replaceChildren(el("h2", {}, "Start a run"), ...problems, form);
+}
+
+// The control for one input: a list of choices for an enum, a number box, a checkbox, a text
+// box for a string, and JSON text for anything else; the default filled in.
+function inputField(input) {
+  const schema = input.schema || {};
+  const common = { "data-input": input.name, id: `input-${input.name}`, name: input.name };
+  let control;
+  if (Array.isArray(schema.enum)) {
+    control = el("select", common, schema.enum.map(v => el("option", { value: JSON.stringify(v) }, pretty(v))));
+    if (input.default !== undefined) control.value = JSON.stringify(input.default);
+  } else if (schema.type === "integer" || schema.type === "number") {
+    control = el("input", { ...common, type: "number", step: schema.type === "integer" ? "1" : "any",
+                            min: schema.minimum, max: schema.maximum, value: input.default });
+  } else if (schema.type === "boolean") {
+    control = el("input", { ...common, type: "checkbox" });
+    control.checked = input.default === true;
+  } else if (schema.type === "string") {
+    control = el("textarea", { ...common, rows: 2 }, input.default ?? "");
+  } else {
+    control = el("textarea", { ...common, rows: 3, "data-json": "" }, input.default === undefined ? "" : JSON.stringify(input.default, null, 2));
+  }
+  const label = el("label", { class: "input", for: common.id }, el("b", {}, input.name), input.required ? " (required)" : "",
+                   input.description ? el("span", { class: "muted" }, " — " + input.description) : null);
+  return el("div", { class: "field" }, label, control);
+}
+
+// What a control holds as JSON; undefined leaves the input to its default.
+function fieldValue(control, input) {
+  if (control.tagName === "SELECT") return JSON.parse(control.value);
+  if (control.type === "checkbox") return control.checked;
+  const text = control.value;
+  if (text === "" && !input.required) return undefined;
+  if (control.type === "number") return text === "" ? text : Number(text);
+  if (!control.hasAttribute("data-json")) return text;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw Object.assign(new Error(`Input /inputs/${input.name} is not JSON: ${error.message}`), { pointer: `/inputs/${input.name}` });
+  }
+}
+
 // ---- Run page ------------------------------------------------------------------------------
 
 let source = null;
@@ -100,7 +212,7 @@ let source = null;
 function newState(id) {
   return { id, run: null, snapshotSeq: 0, seq: 0, status: "running", output: null, closedAtTokenLimit: false, error: null,
            round: 0, rounds: new Map(), tools: new Map(), pruned: [], points: [], summaries: new Map(), looseText: "",
-           collapsed: new Set() };
+           collapsed: new Set(), allRounds: false, allTasks: new Set() };
 }
 
 function nodeOf(state, round, path) {
@@ -134,9 +246,9 @@ function apply(state, event) {
       if (state.points.length > MAX_POINTS) state.points = state.points.filter((_, i) => i % 2 === 0);
       break;
     case "finished": Object.assign(state, { status: "completed", output: d.output, closedAtTokenLimit: d.closedAtTokenLimit }); break;
-    case "paused": state.status = "paused"; break;
-    case "failed": Object.assign(state, { status: "failed", error: d.error }); break;
-    case "resumed": state.status = "running"; break;
+    case "paused": Object.assign(state, { status: "paused", pendingAction: null }); break;
+    case "failed": Object.assign(state, { status: "failed", error: d.error, pendingAction: null }); break;
+    case "resumed": Object.assign(state, { status: "running", pendingAction: null }); break;
   }
 }
 
@@ -150,7 +262,7 @@ async function showRun(id) {
   const state = newState(id);
   window.arbor.state = state;
   try {
-    const snapshot = await getJSON(`/api/runs/${encodeURIComponent(id)}`);
+    const snapshot = await getJSON(`/api/runs/${encodeURIComponent(id)}?limit=${SNAPSHOT_LIMIT}`);
     state.run = snapshot.run;
     state.snapshotSeq = snapshot.seq;
     state.status = snapshot.run.status;
@@ -180,7 +292,9 @@ function follow(state) {
     scheduled = true;
     requestAnimationFrame(() => {
       scheduled = false;
+      const started = performance.now();
       render(state);
+      window.arbor.renderMs.push(performance.now() - started);
       const now = Date.now();
       for (const at of pending) window.arbor.latencies.push(now - at * 1000);
       pending = [];
@@ -198,11 +312,54 @@ function render(state) {
     el("span", {}, "tool calls ", el("b", {}, Math.max(state.tools.size, run.progress.toolCalls))),
     el("span", {}, "started ", el("b", {}, age(run.createdAt) + " ago")),
     el("span", {}, "events ", el("b", {}, state.seq)));
-  const sections = [el("section", {}, el("h2", {}, `Run ${run.id}`), facts)];
+  const sections = [el("section", {}, el("h2", {}, `Run ${run.id}`), facts, runActions(state))];
   sections.push(answerSection(state));
   sections.push(el("section", {}, el("h2", {}, "KV slots over tokens"), plot(state)));
   sections.push(treeSection(state));
   main.replaceChildren(...sections);
+}
+
+// Stop while it runs; resume when it is paused or failed. Each is a POST; the page then
+// follows the run's events as before (the run writes `paused`, then `resumed`).
+function runActions(state) {
+  const bar = el("div", { class: "actions" });
+  const act = async (button, path, label) => {
+    button.disabled = true;
+    button.textContent = label;
+    try {
+      await postJSON(path);
+      showError("");
+    } catch (error) {
+      state.pendingAction = null;
+      showError(error.message);
+      render(state);
+    }
+  };
+  const path = `/api/runs/${encodeURIComponent(state.id)}`;
+  if (state.status === "running") {
+    const stopping = state.pendingAction === "stop";
+    const stop = el("button", { id: "stop", type: "button" }, stopping ? "stopping…" : "Stop");
+    stop.disabled = stopping;
+    stop.addEventListener("click", () => { state.pendingAction = "stop"; act(stop, path + "/stop", "stopping…"); });
+    bar.append(stop, el("span", { class: "muted" }, " stops between tokens with everything committed; the run ends paused and can be resumed"));
+  } else if (state.status === "paused" || state.status === "failed") {
+    const resuming = state.pendingAction === "resume";
+    const resume = el("button", { id: "resume", type: "button" }, resuming ? "resuming…" : "Resume");
+    resume.disabled = resuming;
+    resume.addEventListener("click", () => { state.pendingAction = "resume"; act(resume, path + "/resume", "resuming…"); });
+    bar.append(resume, el("span", { class: "muted" }, " continues from the last commit (as `arbor resume`)"));
+  }
+  return bar;
+}
+
+// A new run from the point where a finished task ended (as `arbor fork --at PATH --round N`).
+async function forkAt(state, node) {
+  try {
+    const answer = await postJSON(`/api/runs/${encodeURIComponent(state.id)}/fork`, { at: node.path, round: node.round });
+    location.hash = `#/runs/${encodeURIComponent(answer.run)}`;
+  } catch (error) {
+    showError(error.message);
+  }
 }
 
 function answerSection(state) {
@@ -216,7 +373,7 @@ function answerSection(state) {
   if (state.status === "failed") return el("section", { id: "answer" }, el("h2", {}, "Failed"), el("pre", {}, state.error || ""));
   const writing = state.looseText ? el("div", { class: "live-text" }, state.looseText.slice(-400)) : null;
   return el("section", { id: "answer" }, el("h2", {}, "Answer"),
-    el("p", { class: "muted" }, state.status === "paused" ? "Paused: `arbor resume` continues it." : "Not yet: the run is still reasoning."), writing);
+    el("p", { class: "muted" }, state.status === "paused" ? "Paused: Resume (or `arbor resume`) continues it." : "Not yet: the run is still reasoning."), writing);
 }
 
 function plot(state) {
@@ -255,8 +412,21 @@ function plot(state) {
 
 function treeSection(state) {
   const section = el("section", { id: "tree" }, el("h2", {}, "Reasoning tree"));
-  const rounds = [...state.rounds.keys()].sort((a, b) => a - b);
-  if (!rounds.length) section.append(el("p", { class: "muted" }, "No task yet."));
+  const allRounds = [...state.rounds.keys()].sort((a, b) => a - b);
+  if (!allRounds.length) section.append(el("p", { class: "muted" }, "No task yet."));
+  const rounds = state.allRounds ? allRounds : allRounds.slice(-ROUNDS_SHOWN);
+  if (rounds.length < allRounds.length) {
+    const earlier = allRounds.slice(0, allRounds.length - rounds.length);
+    const more = el("button", { type: "button", class: "more", id: "all-rounds" }, `show their ${earlier.length} trees`);
+    more.addEventListener("click", () => { state.allRounds = true; render(state); });
+    section.append(el("div", { class: "earlier-rounds" },
+      el("p", { class: "muted" }, `${earlier.length} earlier rounds: their summaries `, more),
+      earlier.map(round => {
+        const summary = (state.summaries.get(round) || {}).summary || "";
+        return el("div", { class: "summary", "data-round": round }, el("b", {}, `Round ${round}: `),
+                  summary.length > 300 ? summary.slice(0, 300) + "…" : summary);
+      })));
+  }
   const toolsByNode = new Map();
   for (const call of state.tools.values()) {
     const key = `${call.round}/${call.path}`;
@@ -282,6 +452,11 @@ function treeSection(state) {
       if (!state.collapsed.has(key)) details.open = true;
       details.addEventListener("toggle", () => { if (details.open) state.collapsed.delete(key); else state.collapsed.add(key); });
       const summary = el("summary", {}, el("span", { class: "path" }, node.path), node.thought || (node.state === "open" ? "" : "(no thought)"));
+      if (node.state === "closed") {
+        const fork = el("button", { type: "button", class: "fork", title: "a new run that keeps everything through this task and decodes on" }, "fork here");
+        fork.addEventListener("click", event => { event.preventDefault(); event.stopPropagation(); forkAt(state, node); });
+        summary.append(" ", fork);
+      }
       details.append(summary);
       if (node.state === "open" && node.text) details.append(el("div", { class: "live-text" }, node.text.slice(-400)));
       for (const call of toolsByNode.get(key) || []) details.append(toolView(call));
@@ -290,7 +465,14 @@ function treeSection(state) {
       return details;
     };
     const block = el("div", { class: "round", "data-round": round }, el("h3", {}, `Round ${round}`));
-    for (const top of (children.get("") || []).sort(order)) block.append(build(top));
+    const tops = (children.get("") || []).sort(order);
+    const shown = state.allTasks.has(round) ? tops : tops.slice(-TASKS_SHOWN);
+    if (shown.length < tops.length) {
+      const more = el("button", { type: "button", class: "more" }, "show them");
+      more.addEventListener("click", () => { state.allTasks.add(round); render(state); });
+      block.append(el("p", { class: "muted hidden-tasks" }, `${tops.length - shown.length} earlier tasks of this round hidden `, more));
+    }
+    for (const top of shown) block.append(build(top));
     const summary = state.summaries.get(round);
     if (summary && summary.summary) block.append(el("div", { class: "summary" }, el("b", {}, "Summary: "), el("pre", {}, summary.summary)));
     section.append(block);
