@@ -140,6 +140,7 @@ struct StepsRound {
                 try append(forced, kind: .forced)
                 continue
             }
+            if !isInAnswer, try writeProseComputation() { continue }
             if !isInAnswer, processor.endsBeforeGrammarAllows(logits: runner.model.logits), try beginAnswer() { continue }
             let token = processor.sample(logits: runner.model.logits, sampler: &sampler, history: history)
             guard token >= 0 else { throw RuntimeError.noTokenAllowed(step: written) }
@@ -271,7 +272,7 @@ struct StepsRound {
     }
 
     /// Feeds tokens to the model and the recorder; a finished step line is a finished task.
-    private mutating func append(_ ids: [Int32], kind: TokenKind) throws {
+    mutating func append(_ ids: [Int32], kind: TokenKind) throws {
         let firstSeq = nextSeq
         var ends: [Int] = []
         for id in ids {
