@@ -225,23 +225,16 @@ extension ProseProgram {
             return values
         }
 
-        mutating func expression() -> Value? {
-            guard var value = term() else { return nil }
-            while peek("+") || peek("-") {
-                guard case .op(let op) = tokens[position] else { return nil }
-                position += 1
-                guard let right = term(), let combined = ExpressionParser.apply(op, value, right) else { return nil }
-                value = combined
-            }
-            return value
-        }
+        mutating func expression() -> Value? { binary(["+", "-"]) { $0.term() } }
 
-        private mutating func term() -> Value? {
-            guard var value = unary() else { return nil }
-            while peek("*") || peek("/") || peek("//") || peek("%") {
-                guard case .op(let op) = tokens[position] else { return nil }
+        private mutating func term() -> Value? { binary(["*", "/", "//", "%"]) { $0.unary() } }
+
+        /// One precedence level: `operand (op operand)*`, left to right.
+        private mutating func binary(_ operators: [String], _ operand: (inout Parser) -> Value?) -> Value? {
+            guard var value = operand(&self) else { return nil }
+            while let op = operators.first(where: { peek($0) }) {
                 position += 1
-                guard let right = unary(), let combined = ExpressionParser.apply(op, value, right) else { return nil }
+                guard let right = operand(&self), let combined = ExpressionParser.apply(op, value, right) else { return nil }
                 value = combined
             }
             return value
