@@ -148,3 +148,22 @@ public enum ProseArithmetic {
         return expression() && position == tokens.count && binary > 0
     }
 }
+
+extension ProseArithmetic {
+    /// Whether the last line of `text` ends with a calculation written *after* its `=` and
+    /// not yet worked out (`Total cost for pens = 8 * $7`): what small models write before
+    /// they move on without the result. Not inside a ```` ``` ```` code block, where `=` is an
+    /// assignment.
+    public static func endsWithUnworkedCalculation(_ text: Substring) -> Bool {
+        let lineStart = text.lastIndex(of: "\n").map { text.index(after: $0) } ?? text.startIndex
+        let line = text[lineStart...]
+        guard let equals = line.lastIndex(of: "="), line[line.index(after: equals)...].contains(where: \.isNumber),
+              !isInsideCodeBlock(text[..<lineStart]) else { return false }
+        return expression(before: line) != nil
+    }
+
+    /// Whether `text` (whole lines) leaves a ```` ``` ```` block open.
+    static func isInsideCodeBlock(_ text: Substring) -> Bool {
+        text.split(separator: "\n").filter { $0.drop(while: { $0 == " " }).hasPrefix("```") }.count % 2 == 1
+    }
+}

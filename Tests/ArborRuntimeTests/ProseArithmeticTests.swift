@@ -28,3 +28,28 @@ final class ProseArithmeticTests: XCTestCase {
         }
     }
 }
+
+/// A calculation written after its `=`, as the model leaves it before it moves on.
+final class ProseUnworkedCalculationTests: XCTestCase {
+    func testCalculationsWrittenAfterTheirEquals() {
+        let cases: [(String, Bool)] = [
+            // wp-001 and wp-002 as Qwen2.5-Coder-0.5B wrote them
+            ("- Tom buys 8 pens at $7 each.\n- Total cost for pens = 8 * $7", true),
+            ("\\[\n\\text{Total cost of pens} = 12 \\times \\$4", true),
+            ("\\text{Total chocolates} = 5 \\times 9", true),
+            ("So the total = 56 + 10", true),
+            // worked out already, or no calculation
+            ("Total cost for pens = 8 * $7 = 56", false),
+            ("\\text{Final trees} = \\text{Total trees} + 5", false),
+            ("\\text{Total trees} = \\text{Number of rows} \\times \\text{Trees per row}", false),
+            ("Tom buys 8 * 7 pens", false),
+            ("x = 5", false),
+            // Python assignments inside a code block
+            ("```python\nnum_pens = 8\ntotal = 8 * 7", false),
+            ("```python\nx = 1\n```\nSo the total = 8 * 7", true),
+        ]
+        for (text, expected) in cases {
+            XCTAssertEqual(ProseArithmetic.endsWithUnworkedCalculation(Substring(text)), expected, text)
+        }
+    }
+}

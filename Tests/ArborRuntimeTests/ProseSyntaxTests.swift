@@ -125,6 +125,23 @@ final class ProseSyntaxTests: XCTestCase {
         XCTAssertLessThan(report.metrics.generatedTokens, 12, report.document.compactString)
     }
 
+    /// Steered into a Python program and its ```` ```output ```` block, where small code models
+    /// invent a number, the runtime writes the program's real output and closes the block
+    /// (forced tokens), and the model goes on from there to its answer.
+    func testTheRuntimeWritesAProgramsOutputWhereTheModelWouldGuessIt() async throws {
+        let (runner, tokenizer) = try await Self.runner(maxTokens: 200)
+        let steerText = "Let me compute it.\n```python\nprint(8 * 7 + 2 * 5)\n```\n```output\n"
+        let steer = RuntimeFixtures.forcedPrefix(steerText, tokenizer: tokenizer)
+        let report = try await runner.run(inputs: ["problem": "Tom buys 8 pens at $7 each and 2 notebooks at $5 each. How much does he pay?"],
+                                          resuming: steer)
+        let thoughts = report.document.objectValue?["reasoning"]?.arrayValue?.compactMap { $0.objectValue?["thought"]?.stringValue } ?? []
+        XCTAssertEqual(Array(thoughts.prefix(6)), ["Let me compute it.", "```python", "print(8 * 7 + 2 * 5)", "```", "```output", "66"],
+                       report.document.compactString)
+        XCTAssertEqual(thoughts.dropFirst(6).first, "```", report.document.compactString)
+        XCTAssertGreaterThanOrEqual(report.metrics.forcedTokens, steer.tokens.count + tokenizer.encode("66\n```\n", parseSpecial: false).count)
+        XCTAssertNotNil(report.output.objectValue?["answer"]?.doubleValue, report.output.compactString)
+    }
+
     /// The token limit closes the text while it stands inside a UTF-8 character (here the
     /// first byte of 价): the closing text begins with the bytes that finish the character,
     /// which go as their single-byte tokens, then `\nAnswer:`; the model writes the answer.

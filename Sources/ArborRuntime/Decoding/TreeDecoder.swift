@@ -170,6 +170,7 @@ public struct TreeDecoder {
             try append(forced, kind: .forced)
             return .forced(forced)
         }
+        if let ids = try proseComputation() { return .forced(ids) }
         if let ids = try answerLineStart() { return .forced(ids) }
         let token = grammar.sample(logits: backend.logits, sampler: &sampler, history: history)
         guard token >= 0 else { throw RuntimeError.noTokenAllowed(step: written) }
