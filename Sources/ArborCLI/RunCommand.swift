@@ -63,6 +63,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var numerics: NumericsOption
 
+    @OptionGroup var remote: BackendOption
+
     func validate() throws {
         for item in input where !item.contains("=") {
             throw ValidationError("--input '\(item)' is not name=value; write e.g. --input problem='2+2'.")
@@ -92,6 +94,7 @@ struct RunCommand: AsyncParsableCommand {
         if let repeatPenalty { options.sampling.repetitionPenalty = repeatPenalty }
         options.maxTokens = maxTokens
         options.minimumTokens = minimumTokens
+        options.servingEngine = remote.engine()
         do {
             try options.check(for: workflow)
         } catch {

@@ -150,6 +150,9 @@ public struct TreeDecoder {
             try append(forced, kind: .forced)
             return .forced(forced)
         }
+        if let segmented = backend as? any SegmentedBackend {
+            try segmented.prepareNextToken(grammar: grammar.matcher, sampling: settings.sampling, tokensLeft: settings.maxTokens - written)
+        }
         let token = grammar.sample(logits: backend.logits, sampler: &sampler, history: history)
         guard token >= 0 else { throw RuntimeError.noTokenAllowed(step: written) }
         if tokenizer.isEndOfGeneration(token) {
