@@ -84,11 +84,13 @@ let package = Package(
             resources: [.copy("Page")]
         ),
         // Every benchmark: the model's speed, grammar masks, the store, tools in the loop, long jobs.
-        // Serving engines (llama-server, vLLM, SGLang) as a decoding backend: HTTP through
-        // Foundation's URLSession (libcurl underneath on Linux), no package of its own.
+        // Serving engines (llama-server, vLLM, SGLang) as a decoding backend. HTTP through the
+        // system libcurl (as FoundationNetworking uses), called blocking from a small C target:
+        // URLSession's completion needs a dispatch thread that a waiting decode loop can starve.
+        .target(name: "CArborHTTP", linkerSettings: [.linkedLibrary("curl")]),
         .target(
             name: "ArborRemote",
-            dependencies: ["ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborRuntime"]
+            dependencies: ["CArborHTTP", "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborRuntime"]
         ),
         .target(
             name: "ArborBench",

@@ -1,16 +1,13 @@
 import ArborSchema
-import Dispatch
+import CArborHTTP
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// JSON over HTTP to one serving engine, with bounded retries: a server that is down or
 /// restarting, a 5xx, a timeout or a dropped connection is tried again after a growing pause;
 /// a 4xx is final and carries the server's own message.
 ///
-/// Calls block the calling thread: the decode loop is synchronous, and a step waits for
-/// its segment as it waits for a forward pass.
+/// Calls block the calling thread (libcurl's easy interface, no dispatch queue involved): the
+/// decode loop is synchronous, and a step waits for its segment as it waits for a forward pass.
 ///
 /// ```swift
 /// let connection = ServerConnection(baseURL: "http://127.0.0.1:8080")
@@ -38,16 +35,11 @@ public final class ServerConnection: @unchecked Sendable {
     public var retry: RetryPolicy
     /// Requests retried so far (each retry once).
     public private(set) var retries = 0
-    private let session: URLSession
 
     public init(baseURL: String, apiKey: String? = nil, retry: RetryPolicy = RetryPolicy()) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.retry = retry
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = retry.timeout
-        configuration.timeoutIntervalForResource = retry.timeout
-        session = URLSession(configuration: configuration)
     }
 
     /// POSTs `body` to `path` and returns the reply's JSON.
@@ -61,21 +53,13 @@ public final class ServerConnection: @unchecked Sendable {
     }
 
     private func send(_ path: String, method: String, body: [UInt8]?) throws -> JSONValue {
-        guard let url = URL(string: baseURL + path) else {
-            throw RemoteError.refused(server: baseURL, status: 0, message: "\(baseURL + path) is not a URL")
-        }
-        var request = URLRequest(url: url, timeoutInterval: retry.timeout)
-        request.httpMethod = method
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let apiKey { request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
-        if let body { request.httpBody = Data(body) }
         var problem = ""
         for attempt in 0..<max(1, retry.attempts) {
             if attempt > 0 {
                 retries += 1
                 Thread.sleep(forTimeInterval: retry.firstDelay * Double(1 << min(attempt - 1, 10)))
             }
-            let (status, data, failure) = exchange(request)
+            let (status, data, failure) = exchange(baseURL + path, method: method, body: body)
             if let failure {
                 problem = failure
                 continue
@@ -83,7 +67,7 @@ public final class ServerConnection: @unchecked Sendable {
             let text = String(decoding: data, as: UTF8.self)
             switch status {
             case 200..<300:
-                do { return try JSONValue(parsing: Array(data)) } catch {
+                do { return try JSONValue(parsing: data) } catch {
                     throw RemoteError.malformedReply(server: baseURL, reason: "\(path) did not return JSON: \(text.prefix(200))")
                 }
             case 400..<500:
@@ -95,21 +79,22 @@ public final class ServerConnection: @unchecked Sendable {
         throw RemoteError.unavailable(server: baseURL, attempts: max(1, retry.attempts), problem: problem)
     }
 
-    /// One request; a transport failure comes back as its description.
-    private func exchange(_ request: URLRequest) -> (Int, Data, String?) {
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var result: (Int, Data, String?) = (0, Data(), "no reply")
-        let task = session.dataTask(with: request) { data, response, error in
-            if let error {
-                result = (0, Data(), error.localizedDescription)
-            } else {
-                result = ((response as? HTTPURLResponse)?.statusCode ?? 0, data ?? Data(), nil)
+    /// One exchange; a transport failure comes back as its description.
+    private func exchange(_ url: String, method: String, body: [UInt8]?) -> (Int, [UInt8], String?) {
+        var response = arbor_http_response()
+        defer { arbor_http_response_free(&response) }
+        let bytes = body ?? []
+        let result = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { chars in
+                arbor_http_exchange(url, method, chars.baseAddress, chars.count, apiKey, retry.timeout, &response)
             }
-            done.signal()
         }
-        task.resume()
-        done.wait()
-        return result
+        guard result == 0 else {
+            let error = withUnsafeBytes(of: response.error) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            return (0, [], error)
+        }
+        let data = response.body.map { Array(UnsafeRawBufferPointer(start: $0, count: response.length)) } ?? []
+        return (Int(response.status), data, nil)
     }
 
     /// The human part of an error reply: `error.message` (llama-server, vLLM), `message`,

@@ -60,6 +60,18 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(connection.retries, 0)
     }
 
+    func testAServerDyingMidRequestIsUnavailableAfterTheRetries() throws {
+        let engine = try FakeEngine(script: [(0, nil)])
+        let connection = ServerConnection(baseURL: engine.url, retry: Self.fast)
+        let start = Date()
+        XCTAssertThrowsError(try connection.post("/completion", ["prompt": [1]])) { error in
+            guard case RemoteError.unavailable(let server, 3, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(server, engine.url)
+        }
+        XCTAssertEqual(try engine.requests().count, 1)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 8, "a dropped connection is noticed, not waited out")
+    }
+
     func testAServerThatStaysDownIsUnavailableAfterTheRetriesAndPausesTheRun() throws {
         let connection = ServerConnection(baseURL: "http://127.0.0.1:9", retry: Self.fast)
         XCTAssertThrowsError(try connection.post("/completion", ["prompt": [1]])) { error in

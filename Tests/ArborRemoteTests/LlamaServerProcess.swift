@@ -15,9 +15,14 @@ final class LlamaServerProcess {
         let model = try LlamaCppTools.defaultModelPath(file: file, line: line)
         self.port = port ?? Int.random(in: 20_000..<40_000)
         process.executableURL = URL(fileURLWithPath: binary)
-        // 2 threads and a unified KV cache, as the greedy references were made with.
+        // One thread that sleeps when idle: on a shared 2-core machine, OpenMP threads spinning
+        // for each other made generation 50× slower. llama.cpp splits its kernels by rows, so
+        // the thread count does not change its numbers.
         process.arguments = ["-m", model, "--host", "127.0.0.1", "--port", String(self.port), "-c", String(contextSize),
-                             "-np", String(slots), "-t", "2"]
+                             "-np", String(slots), "-t", "1"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["OMP_WAIT_POLICY"] = "PASSIVE"
+        process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

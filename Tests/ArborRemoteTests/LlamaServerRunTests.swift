@@ -10,6 +10,10 @@ import XCTest
 /// Whole workflow runs through a real llama-server on 127.0.0.1 serving the default GGUF.
 final class LlamaServerRunTests: XCTestCase {
     static let inputs: JSONObject = ["problem": "A train travels at 80 km/h for 2.5 hours. How far does it go?"]
+    /// Tokens a round may write: SmolLM2-135M tends to write one thought until the workflow's
+    /// 2,048-token limit; a shorter limit keeps the test quick and exercises the closing text
+    /// the token limit forces, which the server must follow too.
+    static let maxTokens = 320
 
     static func mathSolver() throws -> (workflow: Workflow, specText: String) {
         let path = LlamaCppTools.packageRoot.appendingPathComponent("Workflows/math-solver.yaml").path
@@ -20,6 +24,7 @@ final class LlamaServerRunTests: XCTestCase {
     static func createRecord(in store: RunStore, model: LoadedModel, engine: ServingEngine?) throws -> RecordedRun {
         let (workflow, specText) = try mathSolver()
         var options = RunOptions(workflow: workflow)
+        options.maxTokens = maxTokens
         options.servingEngine = engine
         return try RecordedRun.create(in: store, workflow: workflow, specText: specText, inputs: inputs, modelPath: model.path,
                                       options: options)
@@ -31,6 +36,7 @@ final class LlamaServerRunTests: XCTestCase {
                     onProgress: ((RunProgress) -> Void)? = nil) async throws -> RunReport {
         let (workflow, _) = try mathSolver()
         var options = RunOptions(workflow: workflow)
+        options.maxTokens = maxTokens
         options.servingEngine = backend?.engine
         let progress = resume ? try record?.resume(sameModel: true) : nil
         var execution = WorkflowExecution(workflow: workflow, model: model, options: options, record: record)

@@ -42,7 +42,8 @@ final class RemoteCommandTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: folder) }
         let db = folder.appendingPathComponent("runs.sqlite").path
         let run = try Self.arbor(["run", "Workflows/math-solver.yaml", "--backend", server.url, "--input",
-                                  "problem=A train travels at 80 km/h for 2.5 hours. How far does it go?", "--json", "--quiet", "--db", db])
+                                  "problem=A train travels at 80 km/h for 2.5 hours. How far does it go?", "--max-tokens", "320", "--json", "--quiet",
+                                  "--db", db])
         XCTAssertEqual(run.status, 0, run.errors)
         let json = try JSONValue(parsing: run.output)
         XCTAssertNotNil(json.objectValue?["answer"]?.objectValue?["answer"]?.doubleValue, run.output)

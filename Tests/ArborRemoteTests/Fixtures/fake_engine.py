@@ -1,11 +1,13 @@
 """A scripted serving engine on 127.0.0.1 for the remote backend's fault tests.
 
 Usage: fake_engine.py PORT SCRIPT.json LOG.jsonl
-SCRIPT is a list of [status, body] answered in order (the last one repeats); every request's
-path and JSON body is appended to LOG. Prints "ready" when listening.
+SCRIPT is a list of [status, body] answered in order (the last one repeats); status 0 makes
+the process exit in the middle of the request (a crash with the connection open). Every
+request's path and JSON body is appended to LOG. Prints "ready" when listening.
 """
 import http.server
 import json
+import os
 import sys
 
 port, script_path, log_path = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -21,6 +23,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         served += 1
         with open(log_path, "a") as log:
             log.write(json.dumps({"path": self.path, "body": body}) + "\n")
+        if status == 0:
+            os._exit(1)
         data = json.dumps(reply).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
