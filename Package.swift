@@ -156,7 +156,7 @@ let package = Package(
         .testTarget(
             name: "ArborRemoteTests",
             dependencies: ["ArborRemote", "ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema", "ArborSpec", "ArborTools",
-                           "ArborStore"],
+                           "ArborStore", "ArborFuzzSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

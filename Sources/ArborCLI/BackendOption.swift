@@ -1,6 +1,7 @@
 import ArborModel
 import ArborRemote
 import ArborRuntime
+import ArborSpec
 import ArgumentParser
 import Foundation
 
@@ -33,7 +34,8 @@ struct BackendOption: ParsableArguments {
         }
     }
 
-    /// The engine the options name, or `recorded` (a resumed run's) with the options' changes.
+    /// The engine the options name, or `recorded` (a resumed run's, or the workflow's
+    /// `model.backend`) with the options' changes.
     func engine(recorded: ServingEngine? = nil) -> ServingEngine? {
         guard let url = backend ?? recorded?.url else { return nil }
         var engine = recorded ?? ServingEngine(kind: .llamaServer, url: url)
@@ -45,11 +47,10 @@ struct BackendOption: ParsableArguments {
     }
 }
 
-extension RemoteBackend.Usage {
-    /// One line for standard error after a remote run.
-    var summaryLine: String {
-        let share = promptTokensSent > 0 ? 100 * Double(promptTokensCached) / Double(promptTokensSent) : 0
-        return String(format: "remote: %d requests, %d prompt tokens sent, %d (%.0f%%) served from the server's cache, %d tokens written, %d unused, %d refused by the grammar",
-                      requests, promptTokensSent, promptTokensCached, share, tokensWritten, tokensUnused, tokensRefused)
+extension ServingEngine {
+    /// The workflow's `model.backend` settings as an engine (the spec checker has vetted them).
+    init?(_ server: ModelServer?) {
+        guard let server, let kind = Kind(rawValue: server.backend) else { return nil }
+        self.init(kind: kind, url: server.url, model: server.model, apiKeyVariable: server.apiKeyVariable)
     }
 }

@@ -205,3 +205,12 @@ public final class RemoteBackend: SegmentedBackend, @unchecked Sendable {
         }
     }
 }
+
+extension RemoteBackend.Usage {
+    /// One line for standard error after a remote run.
+    public var summaryLine: String {
+        let share = promptTokensSent > 0 ? 100 * Double(promptTokensCached) / Double(promptTokensSent) : 0
+        return String(format: "remote: %d requests, %d prompt tokens sent, %d (%.0f%%) served from the server's cache, %d tokens written, %d unused, %d refused by the grammar",
+                      requests, promptTokensSent, promptTokensCached, share, tokensWritten, tokensUnused, tokensRefused)
+    }
+}

@@ -45,10 +45,13 @@ final class LlamaServerProcess {
         process.waitUntilExit()
     }
 
+    /// SIGTERM, then SIGKILL after 3 s: llama-server's graceful shutdown can wait forever.
     func stop() {
         guard process.isRunning else { return }
         process.terminate()
-        process.waitUntilExit()
+        let deadline = Date().addingTimeInterval(3)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        kill()
     }
 
     deinit { stop() }

@@ -33,10 +33,11 @@ final class LlamaServerRunTests: XCTestCase {
     /// Runs math-solver through `backend` (nil: in-process), recorded in `record` when given,
     /// resuming what it holds when `resume` is true.
     static func run(backend: RemoteBackend?, model: LoadedModel, record: RecordedRun? = nil, resume: Bool = false,
-                    onProgress: ((RunProgress) -> Void)? = nil) async throws -> RunReport {
+                    repetitionPenalty: Float? = nil, onProgress: ((RunProgress) -> Void)? = nil) async throws -> RunReport {
         let (workflow, _) = try mathSolver()
         var options = RunOptions(workflow: workflow)
         options.maxTokens = maxTokens
+        if let repetitionPenalty { options.sampling.repetitionPenalty = repetitionPenalty }
         options.servingEngine = backend?.engine
         let progress = resume ? try record?.resume(sameModel: true) : nil
         var execution = WorkflowExecution(workflow: workflow, model: model, options: options, record: record)

@@ -1,3 +1,4 @@
+import ArborFuzzSupport
 import ArborGrammar
 import ArborRuntime
 import ArborSpec
@@ -28,7 +29,7 @@ final class ResidualGrammarTests: XCTestCase {
             guard workflow.model.treeSyntax == .json else { continue }
             let tree = try TreeGrammarBuilder.grammar(for: try ReasoningTreeSpec(workflow: workflow))
             let compiled = try CompiledGrammar(tree.grammar, vocabulary: Self.byteVocabulary, cacheFill: .onFirstUse)
-            var rng = SplitMix(seed: UInt64(name.utf8.reduce(7) { $0 &* 31 &+ UInt64($1) }))
+            var rng = FuzzRandom(seed: UInt64(name.utf8.reduce(7) { $0 &* 31 &+ UInt64($1) }))
             for _ in 0..<2 {
                 var document = RandomDocument(compiled, rng: &rng)
                 for _ in 0..<3 {
@@ -70,7 +71,7 @@ final class ResidualGrammarTests: XCTestCase {
     }
 
     /// `text` with one character replaced by, or one inserted before, a character JSON cares about.
-    static func mutated(_ text: [UInt8], rng: inout SplitMix) -> [UInt8] {
+    static func mutated(_ text: [UInt8], rng: inout FuzzRandom) -> [UInt8] {
         let starts = characterStarts(text)
         let at = starts[Int(rng.next() % UInt64(starts.count))]
         let replacement = Array(["\"", "}", "]", ",", "x", "1", " ", "{", ":", "é"][Int(rng.next() % 10)].utf8)
@@ -94,7 +95,7 @@ struct RandomDocument {
     let compiled: CompiledGrammar
     private(set) var prefixText: [UInt8] = []
 
-    init(_ compiled: CompiledGrammar, rng: inout SplitMix, targetLength: Int = 600) {
+    init(_ compiled: CompiledGrammar, rng: inout FuzzRandom, targetLength: Int = 600) {
         self.compiled = compiled
         var matcher = GrammarMatcher(compiled)
         var length = 0
@@ -124,7 +125,7 @@ struct RandomDocument {
 
     /// A matcher after a random prefix (at a character start inside some segment) and the
     /// rest of that segment.
-    mutating func randomCut(rng: inout SplitMix) -> (GrammarMatcher, [UInt8]) {
+    mutating func randomCut(rng: inout FuzzRandom) -> (GrammarMatcher, [UInt8]) {
         let candidates = segments.indices.filter { !segments[$0].isEmpty }
         let segment = candidates[Int(rng.next() % UInt64(candidates.count))]
         let starts = segments[segment].indices.filter { segments[segment][$0] & 0xC0 != 0x80 }
@@ -139,18 +140,5 @@ struct RandomDocument {
         XCTAssertTrue(matcher.acceptText(Array(segments[segment][..<cut])))
         prefixText += segments[segment][..<cut]
         return (matcher, Array(segments[segment][cut...]))
-    }
-}
-
-/// A small seeded generator, so a failure reproduces.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
