@@ -46,7 +46,7 @@ final class RemoteCommandTests: XCTestCase {
                                   "--db", db])
         XCTAssertEqual(run.status, 0, run.errors)
         let json = try JSONValue(parsing: run.output)
-        XCTAssertNotNil(json.objectValue?["answer"]?.objectValue?["answer"]?.doubleValue, run.output)
+        XCTAssertNotNil(json.objectValue?["output"]?.objectValue?["answer"]?.doubleValue, run.output)
         let runID = try XCTUnwrap(json.objectValue?["run_id"]?.stringValue)
         XCTAssertTrue(run.errors.contains("remote: "), run.errors)
         let inspect = try Self.arbor(["inspect", runID, "--db", db, "--json"])
