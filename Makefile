@@ -11,9 +11,10 @@ ARBOR_RELEASE := .build/release/arbor
 setup:
 	@scripts/setup.sh
 
-# Tests also exercise the Qwen2 path, so they fetch the second model too.
+# Tests also exercise the Qwen2 path, so they fetch the second model too, and the remote
+# backend against a real llama-server, built once into a cache folder.
 setup-all:
-	@scripts/setup.sh --qwen
+	@scripts/setup.sh --qwen --llama-server
 
 release: setup
 	$(SWIFT) build -c release --product arbor

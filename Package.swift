@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "ArborTools", targets: ["ArborTools"]),
         .library(name: "ArborStore", targets: ["ArborStore"]),
         .library(name: "ArborRuntime", targets: ["ArborRuntime"]),
+        .library(name: "ArborRemote", targets: ["ArborRemote"]),
         .library(name: "ArborTesting", targets: ["ArborTesting"]),
         .library(name: "ArborServer", targets: ["ArborServer"]),
         .library(name: "ArborWeb", targets: ["ArborWeb"]),
@@ -83,6 +84,14 @@ let package = Package(
             resources: [.copy("Page")]
         ),
         // Every benchmark: the model's speed, grammar masks, the store, tools in the loop, long jobs.
+        // Serving engines (llama-server, vLLM, SGLang) as a decoding backend. HTTP through the
+        // system libcurl (as FoundationNetworking uses), called blocking from a small C target:
+        // URLSession's completion needs a dispatch thread that a waiting decode loop can starve.
+        .target(name: "CArborHTTP", linkerSettings: [.linkedLibrary("curl")]),
+        .target(
+            name: "ArborRemote",
+            dependencies: ["CArborHTTP", "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborRuntime"]
+        ),
         .target(
             name: "ArborBench",
             dependencies: ["CArborKernels", "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime"]
@@ -91,7 +100,7 @@ let package = Package(
             name: "ArborCLI",
             dependencies: [
                 "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime",
-                "ArborTesting", "ArborBench", "ArborServer", "ArborWeb",
+                "ArborTesting", "ArborBench", "ArborServer", "ArborWeb", "ArborRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"),
             ]
@@ -147,6 +156,12 @@ let package = Package(
         .testTarget(
             name: "ArborWebTests",
             dependencies: ["ArborWeb", "ArborStore"]
+        ),
+        .testTarget(
+            name: "ArborRemoteTests",
+            dependencies: ["ArborRemote", "ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema", "ArborSpec", "ArborTools",
+                           "ArborStore", "ArborFuzzSupport"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ArborStoreTests",

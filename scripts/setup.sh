@@ -4,6 +4,11 @@
 #
 #   scripts/setup.sh            system packages + default model
 #   scripts/setup.sh --qwen     also the Qwen2.5-Coder-0.5B model (tests of the Qwen2 path)
+#   scripts/setup.sh --llama-server
+#                               also llama.cpp's llama-server and gbnf-validator, built for AVX2
+#                               from the llama-cpp-python 0.3.36 sdist into
+#                               $ARBOR_CACHE_DIR/llama.cpp-0.3.36 (default ~/.cache/arbor; the
+#                               remote-backend tests; about 7 min on 2 cores, once)
 #
 # Models go to $ARBOR_MODELS_DIR (default: ./models, ignored by git). ARBOR_MODEL may point
 # at another GGUF file; then the default model is not fetched.
@@ -12,10 +17,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 models_dir="${ARBOR_MODELS_DIR:-models}"
 want_qwen=0
+want_llama_server=0
 for arg in "$@"; do
     case "$arg" in
         --qwen) want_qwen=1 ;;
-        *) echo "setup: unknown option $arg (use --qwen)" >&2; exit 2 ;;
+        --llama-server) want_llama_server=1 ;;
+        *) echo "setup: unknown option $arg (use --qwen, --llama-server)" >&2; exit 2 ;;
     esac
 done
 
@@ -137,4 +144,50 @@ else
     fetch_default_model
 fi
 ((want_qwen)) && fetch_qwen_model
+
+# --- llama.cpp (remote-backend tests) ---------------------------------------------------------
+# A CPU build for AVX2 (never -march=native), so its numerics are the same on every machine
+# and equal Arbor's default `--numerics avx2`. Only the server target is built, plus
+# llama.cpp's own GBNF checker (tests/test-gbnf-validator.cpp) linked against the same
+# libraries, which the tests use to check Arbor's printed grammars.
+build_llama_cpp() {
+    local cache="${ARBOR_CACHE_DIR:-$HOME/.cache/arbor}"
+    local dir="$cache/llama.cpp-0.3.36" sdist_sha=832db0699007f1be95a7e41ef12e88926b02ba836461e36a36372db2760c1a2e
+    [ -x "$dir/bin/llama-server" ] && [ -x "$dir/bin/gbnf-validator" ] && return 0
+    for tool in cmake g++ make; do
+        command -v "$tool" >/dev/null 2>&1 && continue
+        sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        say "installing cmake and g++ (to build llama-server)"
+        $sudo apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq cmake g++ make >/dev/null
+        break
+    done
+    local src="$cache/llama-cpp-python-0.3.36"
+    if [ ! -f "$src/vendor/llama.cpp/CMakeLists.txt" ]; then
+        say "fetching the llama.cpp source (PyPI sdist llama-cpp-python 0.3.36)"
+        local tmp; tmp=$(mktemp -d)
+        python3 -m pip download --quiet --no-deps --no-binary :all: --disable-pip-version-check llama-cpp-python==0.3.36 -d "$tmp"
+        [ "$(sha_of "$tmp"/llama_cpp_python-0.3.36.tar.gz)" = "$sdist_sha" ] || { say "sha256 mismatch for the llama-cpp-python sdist"; exit 1; }
+        mkdir -p "$cache"
+        tar -xzf "$tmp"/llama_cpp_python-0.3.36.tar.gz -C "$tmp"
+        rm -rf "$src"
+        mv "$tmp/llama_cpp_python-0.3.36" "$src"
+        rm -rf "$tmp"
+    fi
+    local llama="$src/vendor/llama.cpp"
+    if [ ! -x "$dir/bin/llama-server" ]; then
+        say "building llama-server for AVX2 into $dir (about 7 min on 2 cores, once)"
+        cmake -S "$llama" -B "$dir" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DGGML_NATIVE=OFF \
+            -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DLLAMA_CURL=OFF \
+            -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON >"$dir.cmake.log" 2>&1 ||
+            { say "cmake failed; see $dir.cmake.log"; exit 1; }
+        cmake --build "$dir" --target llama-server -j "$(nproc)" >"$dir.build.log" 2>&1 ||
+            { say "the llama-server build failed; see $dir.build.log"; exit 1; }
+    fi
+    say "building gbnf-validator (llama.cpp's grammar checker)"
+    g++ -std=c++17 -O1 -I"$llama/include" -I"$llama/ggml/include" -I"$llama/src" "$llama/tests/test-gbnf-validator.cpp" \
+        "$dir/src/libllama.a" "$dir/ggml/src/libggml.a" "$dir/ggml/src/libggml-cpu.a" "$dir/ggml/src/libggml-base.a" \
+        -lpthread -lgomp -o "$dir/bin/gbnf-validator"
+}
+((want_llama_server)) && build_llama_cpp
 say "ready"

@@ -33,6 +33,8 @@ struct ResumeCommand: AsyncParsableCommand {
 
     @OptionGroup var output: RunOutputOptions
 
+    @OptionGroup var remote: BackendOption
+
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
@@ -54,11 +56,12 @@ struct ResumeCommand: AsyncParsableCommand {
             }
             resumed.specText = text
         }
-        try await Self.continueRun(resumed, in: store, model: model, force: force, output: output)
+        try await Self.continueRun(resumed, in: store, model: model, force: force, output: output, remote: remote)
     }
 
     /// Replays `run`'s record and decodes on (`arbor resume`, and `arbor fork` on the new run).
-    static func continueRun(_ run: Run, in store: RunStore, model: String?, force: Bool, output: RunOutputOptions) async throws {
+    static func continueRun(_ run: Run, in store: RunStore, model: String?, force: Bool, output: RunOutputOptions,
+                            remote: BackendOption? = nil) async throws {
         let (loaded, diagnostics) = WorkflowLoader.load(text: run.specText, file: "\(run.workflow) (recorded in run \(run.id))")
         guard let workflow = loaded, !diagnostics.contains(where: { $0.severity == .error }) else {
             FileHandle.standardError.write(Data("arbor resume: the recorded spec no longer loads:\n\(diagnostics.map { "\($0)" }.joined(separator: "\n"))\n".utf8))
@@ -77,7 +80,9 @@ struct ResumeCommand: AsyncParsableCommand {
         guard case .object(let inputs) = try JSONValue(parsing: run.inputsJSON) else {
             throw ValidationError("run \(run.id) has no inputs object")
         }
-        let options = try RunOptions(jsonText: run.samplingJSON)
+        var options = try RunOptions(jsonText: run.samplingJSON)
+        // A run started on a server goes back to it (or to --backend, when it moved).
+        if let remote { options.servingEngine = remote.engine(recorded: options.servingEngine) }
         let record = RecordedRun(store: store, id: run.id)
         let progress = try record.resume(sameModel: digest == run.modelSHA256)
         let minimum = options.minimumTokens.map { "; at least \($0) tree tokens before answering (--minimum-tokens)" } ?? ""

@@ -63,6 +63,8 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var numerics: NumericsOption
 
+    @OptionGroup var remote: BackendOption
+
     func validate() throws {
         for item in input where !item.contains("=") {
             throw ValidationError("--input '\(item)' is not name=value; write e.g. --input problem='2+2'.")
@@ -84,7 +86,9 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let inputs = try readInputs(workflow)
-        let modelPath = try ModelLocator.resolve(explicitPath: model ?? workflow.model.resolvedFile(workflowPath: spec))
+        // With a serving engine, `model.tokenizer` names the GGUF whose tokenizer the run uses.
+        let specTokenizer = workflow.model.server?.tokenizer.map { ModelSettings(file: $0).resolvedFile(workflowPath: spec) } ?? nil
+        let modelPath = try ModelLocator.resolve(explicitPath: model ?? specTokenizer ?? workflow.model.resolvedFile(workflowPath: spec))
         var options = RunOptions(workflow: workflow)
         options.prune = !noPrune
         if let temp { options.setTemperature(temp) }
@@ -92,6 +96,7 @@ struct RunCommand: AsyncParsableCommand {
         if let repeatPenalty { options.sampling.repetitionPenalty = repeatPenalty }
         options.maxTokens = maxTokens
         options.minimumTokens = minimumTokens
+        options.servingEngine = remote.engine(recorded: ServingEngine(workflow.model.server))
         do {
             try options.check(for: workflow)
         } catch {

@@ -1,4 +1,5 @@
 import ArborModel
+import ArborRemote
 import ArborRuntime
 import ArborSchema
 import ArborSpec
@@ -37,8 +38,17 @@ struct RunExecution {
 
     /// Runs (or resumes, with `progress`) and prints the result; `record` keeps it in the store.
     func execute(inputs: JSONObject, record: RecordedRun?, progress: RecordedProgress? = nil) async throws {
-        var execution = WorkflowExecution(workflow: workflow, model: try LoadedModel(path: modelPath), options: options,
+        let model = try LoadedModel(path: modelPath)
+        var execution = WorkflowExecution(workflow: workflow, model: model, options: options,
                                           threads: output.threads, record: record)
+        if options.servingEngine != nil && workflow.model.treeSyntax != .json {
+            FileHandle.standardError.write(Data("arbor: --backend decodes the JSON tree only; `model.tree_syntax: \(workflow.model.treeSyntax.rawValue)` reads the model's raw scores before each token (the end rule, the prose computations), which a server's segment does not return. Run it without --backend, or set `model.tree_syntax: json`.\n".utf8))
+            if let record { try? record.store.failRun(record.id, error: "a serving engine cannot decode tree_syntax \(workflow.model.treeSyntax.rawValue)") }
+            throw ExitCode(1)
+        }
+        let remote = try options.servingEngine.map { try Self.connect($0, tokenizer: model.tokenizer, record: record) }
+        execution.backend = remote
+        defer { if let remote { FileHandle.standardError.write(Data((remote.usage.summaryLine + "\n").utf8)) } }
         let status = StatusLine(enabled: !output.quiet && !output.json)
         execution.onProgress = { status.update($0) }
         let stopRequest = StopRequest()
@@ -49,6 +59,10 @@ struct RunExecution {
             status.finish()
         } catch {
             status.finish()
+            if let pausing = error as? RemoteError, pausing.pausesRun, let record {
+                FileHandle.standardError.write(Data("arbor: \(pausing)\nResume with: arbor resume \(record.id)\n".utf8))
+                throw ExitCode(75)
+            }
             if case RuntimeError.interrupted = error, let record {
                 FileHandle.standardError.write(Data("arbor: stopped; everything decoded so far is saved. Resume with: arbor resume \(record.id)\n".utf8))
                 throw ExitCode(130)
@@ -57,6 +71,20 @@ struct RunExecution {
             throw ExitCode(1)
         }
         print(report: report, runID: record?.id)
+    }
+
+    /// A backend over `engine`, its tokenizer checked against `tokenizer`; a server that
+    /// cannot be reached or differs ends the run before its first token (paused or failed).
+    static func connect(_ engine: ServingEngine, tokenizer: BPETokenizer, record: RecordedRun?) throws -> RemoteBackend {
+        let backend = RemoteBackend(engine: engine, tokenizer: tokenizer)
+        do {
+            try backend.checkTokenizer()
+        } catch {
+            FileHandle.standardError.write(Data("arbor: \(error)\n".utf8))
+            if let record { try? record.store.updateRunStatus(record.id, to: (error as? RemoteError)?.pausesRun == true ? .paused : .failed) }
+            throw ExitCode(1)
+        }
+        return backend
     }
 
     private func print(report: RunReport, runID: String?) {

@@ -24,7 +24,7 @@ import ArborSchema
 /// ```
 public struct GrammarMatcher: Sendable {
     public let compiled: CompiledGrammar
-    private var frames = FrameTable()
+    private(set) var frames = FrameTable()
     /// `history[0]` is the start; the last entry is the current state.
     private var history: [Step]
 
@@ -40,7 +40,7 @@ public struct GrammarMatcher: Sendable {
         history = [Step(state: initial, terminated: false)]
     }
 
-    private var current: ParseState { history[history.count - 1].state }
+    var current: ParseState { history[history.count - 1].state }
 
     /// Whether the text so far is a complete sentence of the grammar (an end token may follow).
     public var isComplete: Bool { current.isComplete && !isTerminated }

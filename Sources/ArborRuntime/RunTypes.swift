@@ -24,6 +24,8 @@ public struct RunOptions: Codable, Sendable, Equatable {
     /// last allowed round (`max_rounds`) answers whatever the count. The count is checked at
     /// round starts, so the run stops within one round past it.
     public var minimumTokens: Int?
+    /// The serving engine the run decodes through; nil: the in-process model.
+    public var servingEngine: ServingEngine?
 
     public init(sampling: SamplerSettings = .greedy, prune: Bool = true, toolResultTokenBudget: Int = 384,
                 maxTokens: Int? = nil) {

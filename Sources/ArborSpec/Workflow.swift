@@ -109,12 +109,16 @@ public struct ModelSettings: Codable, Sendable, Equatable {
     /// reasoning tree either way.
     public var treeSyntax: TreeSyntax
     public var sampling: Sampling
+    /// A serving engine to decode through instead of the in-process model (`backend:`,
+    /// `url:`, …); nil: in-process.
+    public var server: ModelServer?
 
     enum CodingKeys: String, CodingKey {
         case file
         case contextSize = "context_size"
         case treeSyntax = "tree_syntax"
         case sampling
+        case server
     }
 
     public static let defaultContextSize = 4096
@@ -148,6 +152,39 @@ public struct ModelSettings: Codable, Sendable, Equatable {
         // written before the key existed: the JSON tree
         treeSyntax = try container.decodeIfPresent(TreeSyntax.self, forKey: .treeSyntax) ?? .json
         sampling = try container.decode(Sampling.self, forKey: .sampling)
+        server = try container.decodeIfPresent(ModelServer.self, forKey: .server)
+    }
+}
+
+/// A workflow's serving engine (`model: {backend: llama-server, url: …, api_key: ${KEY}}`).
+///
+/// ```yaml
+/// model:
+///   backend: vllm
+///   url: http://gpu-box:8000
+///   model: HuggingFaceTB/SmolLM2-135M-Instruct
+///   api_key: ${VLLM_API_KEY}
+///   tokenizer: ../models/SmolLM2-135M-Instruct.Q4_1.gguf
+/// ```
+public struct ModelServer: Codable, Sendable, Equatable {
+    /// The server's API family: `llama-server`, `vllm` or `sglang`.
+    public var backend: String
+    public var url: String
+    /// The model name the server expects in requests.
+    public var model: String?
+    /// The environment variable holding the API key (written `${NAME}` in the file).
+    public var apiKeyVariable: String?
+    /// The GGUF whose tokenizer and chat template the run uses (relative to the workflow file).
+    public var tokenizer: String?
+
+    public static let backends = ["llama-server", "vllm", "sglang"]
+
+    public init(backend: String, url: String, model: String? = nil, apiKeyVariable: String? = nil, tokenizer: String? = nil) {
+        self.backend = backend
+        self.url = url
+        self.model = model
+        self.apiKeyVariable = apiKeyVariable
+        self.tokenizer = tokenizer
     }
 }
 

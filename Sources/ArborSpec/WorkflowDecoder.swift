@@ -115,9 +115,10 @@ struct WorkflowDecoder {
 
     private mutating func decodeModel(_ value: JSONValue?, at pointer: JSONPointer) -> ModelSettings {
         var settings = ModelSettings()
-        guard let object = reader.mapping(value, at: pointer, what: "`model`", keys: ["file", "context_size", "tree_syntax", "sampling"]) else {
+        guard let object = reader.mapping(value, at: pointer, what: "`model`", keys: ["file", "context_size", "tree_syntax", "sampling", "backend", "url", "model", "api_key", "tokenizer"]) else {
             return settings
         }
+        settings.server = decodeServer(object, at: pointer)
         settings.file = reader.string(object["file"], at: pointer.appending("file"), what: "`model.file`")
         if let file = settings.file, !file.hasSuffix(".gguf") {
             reader.report(pointer.appending("file"), "`model.file` must name a GGUF file (ending in .gguf)")
@@ -154,6 +155,44 @@ struct WorkflowDecoder {
             }
         }
         return settings
+    }
+
+    /// The serving-engine keys of `model:`; `url` is needed with `backend` and the others need it.
+    private mutating func decodeServer(_ object: JSONObject, at pointer: JSONPointer) -> ModelServer? {
+        let backend = reader.string(object["backend"], at: pointer.appending("backend"), what: "`model.backend`")
+        guard let backend else {
+            for key in ["url", "model", "api_key", "tokenizer"] where object[key] != nil {
+                reader.report(pointer.appending(key), "`model.\(key)` names a serving engine's setting, but `model.backend` is missing",
+                              hint: "add `backend: llama-server` (or vllm, sglang), or remove `\(key)`")
+            }
+            return nil
+        }
+        if !ModelServer.backends.contains(backend) {
+            reader.report(pointer.appending("backend"), "unknown `model.backend` `\(backend)`", hint: "one of: " + ModelServer.backends.joined(separator: ", "))
+        }
+        let url = reader.string(object["url"], at: pointer.appending("url"), what: "`model.url`")
+        if url == nil && object["url"] == nil {
+            reader.report(pointer.appending("backend"), "`model.backend` needs `model.url`, the server's address",
+                          hint: "add e.g. `url: http://127.0.0.1:8080`")
+        }
+        if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            reader.report(pointer.appending("url"), "`model.url` must be an http:// or https:// URL, not `\(url)`")
+        }
+        var keyVariable: String?
+        if let key = reader.string(object["api_key"], at: pointer.appending("api_key"), what: "`model.api_key`") {
+            if key.hasPrefix("${"), key.hasSuffix("}"), key.count > 3 {
+                keyVariable = String(key.dropFirst(2).dropLast())
+            } else {
+                reader.report(pointer.appending("api_key"), "`model.api_key` must name an environment variable as `${NAME}`, never hold the key itself",
+                              hint: "write `api_key: ${MY_SERVER_KEY}` and export MY_SERVER_KEY")
+            }
+        }
+        let tokenizer = reader.string(object["tokenizer"], at: pointer.appending("tokenizer"), what: "`model.tokenizer`")
+        if let tokenizer, !tokenizer.hasSuffix(".gguf") {
+            reader.report(pointer.appending("tokenizer"), "`model.tokenizer` must name a GGUF file (ending in .gguf), whose tokenizer the server's must equal")
+        }
+        return ModelServer(backend: backend, url: url ?? "", model: reader.string(object["model"], at: pointer.appending("model"), what: "`model.model`"),
+                           apiKeyVariable: keyVariable, tokenizer: tokenizer)
     }
 
     // MARK: Inputs and output

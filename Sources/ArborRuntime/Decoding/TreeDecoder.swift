@@ -172,6 +172,9 @@ public struct TreeDecoder {
         }
         if let ids = try proseComputation() { return .forced(ids) }
         if let ids = try answerLineStart() { return .forced(ids) }
+        if let segmented = backend as? any SegmentedBackend {
+            try segmented.prepareNextToken(grammar: grammar.matcher, sampling: settings.sampling, tokensLeft: settings.maxTokens - written)
+        }
         let token = grammar.sample(logits: backend.logits, sampler: &sampler, history: history)
         guard token >= 0 else { throw RuntimeError.noTokenAllowed(step: written) }
         if tokenizer.isEndOfGeneration(token) {

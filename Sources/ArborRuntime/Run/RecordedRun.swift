@@ -52,6 +52,8 @@ public struct RecordedRun: Sendable {
     func end(after error: any Error) {
         if case RuntimeError.interrupted = error {
             try? store.updateRunStatus(id, to: .paused)
+        } else if (error as? any RunPausingError)?.pausesRun == true {
+            try? store.updateRunStatus(id, to: .paused)
         } else {
             try? store.failRun(id, error: "\(error)")
         }
@@ -74,6 +76,9 @@ public struct WorkflowExecution {
     public var shouldStop: (() -> Bool)?
     /// Told when a task finishes or a tool is called (see ``ProgressEvent``), on the decoding thread.
     public var onEvent: ((ProgressEvent) -> Void)?
+    /// Decodes through this backend (a serving engine) instead of the model's in-process
+    /// transformer; the model still gives the tokenizer and the chat template.
+    public var backend: (any DecodingBackend)?
 
     public init(workflow: Workflow, model: LoadedModel, options: RunOptions, threads: Int = 2, record: RecordedRun? = nil) {
         self.workflow = workflow
@@ -86,10 +91,10 @@ public struct WorkflowExecution {
     /// Runs (or resumes, with `progress`) and returns the report; the row says how it ended,
     /// and the error is rethrown (``RuntimeError/interrupted`` when it was stopped).
     public func run(inputs: JSONObject, resuming progress: RecordedProgress? = nil) async throws -> RunReport {
-        let transformer: Transformer
+        let transformer: any DecodingBackend
         let toolBox: ToolBox
         do {
-            transformer = try model.transformer(threads: threads, contextSlots: workflow.model.contextSize)
+            transformer = try backend ?? model.transformer(threads: threads, contextSlots: workflow.model.contextSize)
             toolBox = try await ToolBox(workflow: workflow)
         } catch {
             // A tool server that cannot start ends the run before its first token; the row says why.
