@@ -70,7 +70,7 @@ final class ServeActionsTests: XCTestCase {
         let database = folder.appendingPathComponent("runs.sqlite").path
         let (_, base) = try ServeCommandTests.startServer(database: database, testCase: self)
         let log = folder.appendingPathComponent("run.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let workflow = CLIFixtures.packageRoot.appendingPathComponent("Workflows/math-solver.yaml").path
         let terminal = CLIFixtures.arborProcess(["run", workflow, "--input", problem, "--db", database, "--quiet"])
         terminal.standardOutput = FileHandle.nullDevice
@@ -132,7 +132,7 @@ final class ServeActionsTests: XCTestCase {
             var runs: [(Process, URL)] = []
             for index in 0..<3 {
                 let log = folder.appendingPathComponent("race-\(attempt)-\(index).log")
-                FileManager.default.createFile(atPath: log.path, contents: nil)
+                _ = FileManager.default.createFile(atPath: log.path, contents: nil)
                 let run = CLIFixtures.arborProcess(["run", "token-limit.yaml", "--input", "question=How many legs do 3 spiders have?",
                                                     "--db", database, "--quiet"])
                 run.standardOutput = FileHandle.nullDevice
