@@ -9,7 +9,8 @@ import XCTest
 final class FaultTests: XCTestCase {
     final class FakeEngine {
         let process = Process()
-        let port = Int.random(in: 40_000..<50_000)
+        /// Chosen by the engine (it binds port 0), so no other listener can hold it.
+        private(set) var port = 0
         let log: URL
         var url: String { "http://127.0.0.1:\(port)" }
 
@@ -20,12 +21,13 @@ final class FaultTests: XCTestCase {
             log = folder.appendingPathComponent("log.jsonl")
             try JSONValue.array(script.map { .array([.integer(Int64($0.0)), $0.1]) }).compactString.write(to: scriptFile, atomically: true, encoding: .utf8)
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", ServerAPITests.fixtures.appendingPathComponent("fake_engine.py").path, String(port), scriptFile.path, log.path]
+            process.arguments = ["python3", ServerAPITests.fixtures.appendingPathComponent("fake_engine.py").path, "0", scriptFile.path, log.path]
             let pipe = Pipe()
             process.standardOutput = pipe
             try process.run()
             let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
-            XCTAssertTrue(line.contains("ready"), "fake engine: \(line)")
+            XCTAssertTrue(line.hasPrefix("ready "), "fake engine: \(line)")
+            port = Int(line.dropFirst("ready ".count).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         }
 
         /// The JSON bodies it received, in order.

@@ -1,9 +1,9 @@
 """A scripted serving engine on 127.0.0.1 for the remote backend's fault tests.
 
-Usage: fake_engine.py PORT SCRIPT.json LOG.jsonl
+Usage: fake_engine.py PORT SCRIPT.json LOG.jsonl   (PORT 0: any free port)
 SCRIPT is a list of [status, body] answered in order (the last one repeats); status 0 makes
 the process exit in the middle of the request (a crash with the connection open). Every
-request's path and JSON body is appended to LOG. Prints "ready" when listening.
+request's path and JSON body is appended to LOG. Prints "ready PORT" when listening.
 """
 import http.server
 import json
@@ -44,5 +44,5 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 server = http.server.HTTPServer(("127.0.0.1", port), Handler)
-print("ready", flush=True)
+print("ready", server.server_address[1], flush=True)
 server.serve_forever()
