@@ -137,9 +137,9 @@ struct GrammarProcessor {
     /// the end yet: the model has said what it had to say, and masking the end only makes it
     /// write on (code, notes, repeats) until the token limit.
     func endsBeforeGrammarAllows(logits: UnsafeMutableBufferPointer<Float>) -> Bool {
-        guard !matcher.isComplete, var best = logits.indices.first else { return false }
-        for index in logits.indices where logits[index] > logits[best] { best = index }
-        return tokenizer.isEndOfGeneration(Int32(best))
+        guard !matcher.isComplete else { return false }
+        let best = Sampler.argmax(logits)
+        return best >= 0 && tokenizer.isEndOfGeneration(best)
     }
 
     /// Whether any further non-end token is allowed (false when only the end token is).

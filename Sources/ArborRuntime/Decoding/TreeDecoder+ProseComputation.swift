@@ -36,10 +36,10 @@ extension TreeDecoder {
     /// Whether the raw logits' highest token ends the text or begins a new line (or closes a
     /// LaTeX formula, `\]`, `\)`).
     private func modelEndsLine(logits: UnsafeMutableBufferPointer<Float>) -> Bool {
-        guard var best = logits.indices.first else { return false }
-        for index in logits.indices where logits[index] > logits[best] { best = index }
-        if tokenizer.isEndOfGeneration(Int32(best)) { return true }
-        let bytes = tokenizer.tokenBytes(Int32(best)).drop(while: { $0 == UInt8(ascii: " ") })
+        let best = Sampler.argmax(logits)
+        guard best >= 0 else { return false }
+        if tokenizer.isEndOfGeneration(best) { return true }
+        let bytes = tokenizer.tokenBytes(best).drop(while: { $0 == UInt8(ascii: " ") })
         return bytes.first == UInt8(ascii: "\n") || bytes.starts(with: Array("\\]".utf8)) || bytes.starts(with: Array("\\)".utf8))
     }
 }
