@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "ArborStore",
             // GRDBSQLite: the SQLite C API GRDB itself uses, for the WAL hook (see WALCheckpointer.swift)
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
+            dependencies: ["ArborSchema", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         .target(
             name: "ArborRuntime",
@@ -116,7 +116,7 @@ let package = Package(
         .target(name: "ArborFuzzSupport", path: "Tests/ArborFuzzSupport"),
         // ArborStoreTestSupport: sample records and the inspected-run fixture, for the store's
         // tests and the CLI's tests of `arbor runs` / `arbor inspect`.
-        .target(name: "ArborStoreTestSupport", dependencies: ["ArborStore"], path: "Tests/ArborStoreTestSupport"),
+        .target(name: "ArborStoreTestSupport", dependencies: ["ArborSchema", "ArborStore"], path: "Tests/ArborStoreTestSupport"),
         .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema", "ArborFuzzSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema", "ArborFuzzSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborGrammarTests", dependencies: ["ArborGrammar", "ArborSchema"]),
@@ -165,7 +165,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ArborStoreTests",
-            dependencies: ["ArborStore", "ArborStoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ArborSchema", "ArborStore", "ArborStoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

@@ -50,7 +50,7 @@ struct StepsReader {
     }
 
     /// The path of the step being written (the finished steps' count).
-    var currentPath: [Int] { [steps.count] }
+    var currentPath: NodePath { NodePath([steps.count]) }
 
     /// Reads the finished steps again after a step's tokens, and returns those that finished
     /// with them as tasks (a line finishes at its newline).
@@ -60,7 +60,7 @@ struct StepsReader {
         return steps.indices.dropFirst(known).map { index in
             let step = steps[index]
             let tool = step.callCount == 1 && step.firstCall < toolCalls.count ? toolCalls[step.firstCall].tool : nil
-            return TaskRecord(path: [index], thought: step.text, conclusion: step.resultTexts.last ?? step.text, toolName: tool)
+            return TaskRecord(path: NodePath([index]), thought: step.text, conclusion: step.resultTexts.last ?? step.text, toolName: tool)
         }
     }
 

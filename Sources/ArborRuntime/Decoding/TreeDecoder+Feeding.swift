@@ -39,7 +39,7 @@ extension TreeDecoder {
             }
             if !closedLists.isEmpty && settings.prune { try prune(closedLists, mode: mode) }
             pending.append((id, kind, tracker.document.count))
-            roundEnding.tokenAppended(kept: keptTreeTokens, finishedTopLevelTask: finished.contains { $0.path.count == 1 })
+            roundEnding.tokenAppended(kept: keptTreeTokens, finishedTopLevelTask: finished.contains { $0.path.depth == 1 })
             tasks += finished
             if !finished.isEmpty && mode.records {
                 try flush(mode)

@@ -125,8 +125,8 @@ public struct TreeDecoder {
         if let steps { return steps.isInAnswer }
         return settings.isTree ? tracker.isInFinalValue : true
     }
-    /// The path of the task being written.
-    var currentPath: [Int] { steps?.currentPath ?? tracker.currentPath }
+    /// The path of the task being written (nil outside any task).
+    var currentPath: NodePath? { steps?.currentPath ?? tracker.currentPath }
     /// The run-wide index of the next tool call.
     var nextToolCallIndex: Int { toolCallBase + toolCalls.count }
 
