@@ -12,7 +12,7 @@ import ArborTools
 /// the calculator (``ProseArithmetic``), then `Answer: …`. Steps have no subtask lists, so
 /// nothing is pruned and a run is one round. Near the token limit the text is closed the
 /// shortest way up to `Answer:` and the model writes the answer in the reserve
-/// (``answerReserve`` tokens, ``TokenLimitClosing/init(maxTokens:answerReserve:)``).
+/// (``answerReserve`` tokens, ``AnswerReserveClosing``).
 ///
 /// ```swift
 /// var reader = StepsReader(syntax: .steps, spec: spec)

@@ -21,12 +21,13 @@ extension TreeDecoder {
     mutating func append(_ ids: [Int32], kind: TokenKind, mode: FeedMode = .live) throws {
         for id in ids {
             if kind == .generated { history.append(id) }
+            let bytes = tokenizer.tokenBytes(id)
             if steps != nil {
-                steps?.consume(tokenizer.tokenBytes(id))
+                steps?.consume(bytes)
                 pending.append((id, kind, document.count))
                 continue
             }
-            let events = tracker.consume(tokenizer.tokenBytes(id))
+            let events = tracker.consume(bytes)
             var closedLists: [Range<Int>] = []
             var finished: [TaskRecord] = []
             for event in events where settings.isTree {

@@ -104,7 +104,7 @@ public struct TreeDecoder {
         pruning = PruningBuffer(capacity: settings.pruneBuffer)
         self.steps = steps
         limit = TokenLimit(steps == nil ? TokenLimitClosing(maxTokens: settings.maxTokens, grammar: compiled, hasTools: settings.hasTools)
-                                        : TokenLimitClosing(maxTokens: settings.maxTokens, answerReserve: StepsReader.answerReserve))
+                                        : AnswerReserveClosing(maxTokens: settings.maxTokens, answerReserve: StepsReader.answerReserve))
         roundEnding = RoundEnding(summaryGrammar: summaryGrammar, budget: roundBudget, maxTextLength: settings.maxTextLength,
                                   largestTopLevelTask: largestTopLevelTask)
     }
