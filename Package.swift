@@ -117,11 +117,14 @@ let package = Package(
         // ArborStoreTestSupport: sample records and the inspected-run fixture, for the store's
         // tests and the CLI's tests of `arbor runs` / `arbor inspect`.
         .target(name: "ArborStoreTestSupport", dependencies: ["ArborSchema", "ArborStore"], path: "Tests/ArborStoreTestSupport"),
+        // ArborTestSupport: where the tests that load a model find it.
+        .target(name: "ArborTestSupport", path: "Tests/ArborTestSupport"),
         .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema", "ArborFuzzSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema", "ArborFuzzSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborGrammarTests", dependencies: ["ArborGrammar", "ArborSchema"]),
         .testTarget(name: "CArborKernelsTests", dependencies: ["CArborKernels"], exclude: ["Fixtures"]),
-        .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels", "ArborFuzzSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels", "ArborFuzzSupport", "ArborTestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(
             name: "ArborToolsTests",
             dependencies: ["ArborTools", "ArborSpec", "ArborSchema", "ArborFuzzSupport", .product(name: "MCP", package: "swift-sdk")],
@@ -129,7 +132,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ArborRuntimeTests",
-            dependencies: ["ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema", "ArborSpec", "ArborTools", "ArborStore"],
+            dependencies: ["ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema", "ArborSpec", "ArborTools", "ArborStore",
+                           "ArborTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -160,7 +164,7 @@ let package = Package(
         .testTarget(
             name: "ArborRemoteTests",
             dependencies: ["ArborRemote", "ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema", "ArborSpec", "ArborTools",
-                           "ArborStore", "ArborFuzzSupport"],
+                           "ArborStore", "ArborFuzzSupport", "ArborTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
