@@ -96,9 +96,22 @@ final class GrammarDiskCacheTests: XCTestCase {
         _ = try CompiledGrammar(built.grammar, vocabulary: vocabulary, diskCache: cache)
         let path = folder + "/" + files[0]
         var entries = try XCTUnwrap(GrammarDiskCache.decode([UInt8](try XCTUnwrap(FileManager.default.contents(atPath: path)))))
+        let intact = entries
         entries[0].entry = TokenMaskCache.Entry(acceptedMask: [], acceptedIDs: [Int32(vocabulary.tokens.count + 5)], uncertain: [])
         try Data(GrammarDiskCache.encode(entries)).write(to: URL(fileURLWithPath: path))
         XCTAssertFalse(try CompiledGrammar(built.grammar, vocabulary: vocabulary, diskCache: cache).masksReadFromDisk)
+
+        // Uncertain positions out of order, and a position with no return node.
+        entries = intact
+        let withTwo = try XCTUnwrap(entries.firstIndex { $0.entry.uncertain.count >= 2 })
+        entries[withTwo].entry.uncertain.swapAt(0, 1)
+        try Data(GrammarDiskCache.encode(entries)).write(to: URL(fileURLWithPath: path))
+        XCTAssertFalse(try CompiledGrammar(built.grammar, vocabulary: vocabulary, diskCache: cache).masksReadFromDisk, "unsorted")
+        entries = intact
+        entries[0].key.returns = []
+        try Data(GrammarDiskCache.encode(entries)).write(to: URL(fileURLWithPath: path))
+        XCTAssertFalse(try CompiledGrammar(built.grammar, vocabulary: vocabulary, diskCache: cache).masksReadFromDisk, "no return node")
+        XCTAssertTrue(try CompiledGrammar(built.grammar, vocabulary: vocabulary, diskCache: cache).masksReadFromDisk, "written again")
     }
 
     func testTheFolderIsTrimmedToItsLimitOldestFirst() throws {
