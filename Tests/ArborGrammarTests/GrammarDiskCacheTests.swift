@@ -66,12 +66,17 @@ final class GrammarDiskCacheTests: XCTestCase {
         XCTAssertEqual(files.count, 3)
     }
 
-    func testADamagedFileIsIgnoredAndWrittenAgain() throws {
+    /// The small tree compiled once into the cache folder, and the path of the file written.
+    private func writtenFile() throws -> (GrammarDiskCache, SchemaGrammar, TokenVocabulary, String) {
         let cache = GrammarDiskCache(directory: folder)
         let built = try TreeGrammarBuilder.grammar(for: try smallSpec())
         let vocabulary = MaskCacheFillTests.vocabulary
         _ = try CompiledGrammar(built.grammar, vocabulary: vocabulary, diskCache: cache)
-        let path = folder + "/" + files[0]
+        return (cache, built, vocabulary, folder + "/" + files[0])
+    }
+
+    func testADamagedFileIsIgnoredAndWrittenAgain() throws {
+        let (cache, built, vocabulary, path) = try writtenFile()
         let intact = try XCTUnwrap(FileManager.default.contents(atPath: path))
 
         var flipped = intact
@@ -90,11 +95,7 @@ final class GrammarDiskCacheTests: XCTestCase {
     /// A file whose check hash matches but whose indices do not fit the grammar (as a file
     /// written by hand would be) is refused before any mask reads it.
     func testEntriesOutOfRangeAreRefused() throws {
-        let cache = GrammarDiskCache(directory: folder)
-        let built = try TreeGrammarBuilder.grammar(for: try smallSpec())
-        let vocabulary = MaskCacheFillTests.vocabulary
-        _ = try CompiledGrammar(built.grammar, vocabulary: vocabulary, diskCache: cache)
-        let path = folder + "/" + files[0]
+        let (cache, built, vocabulary, path) = try writtenFile()
         var entries = try XCTUnwrap(GrammarDiskCache.decode([UInt8](try XCTUnwrap(FileManager.default.contents(atPath: path)))))
         let intact = entries
         entries[0].entry = TokenMaskCache.Entry(acceptedMask: [], acceptedIDs: [Int32(vocabulary.tokens.count + 5)], uncertain: [])
@@ -138,11 +139,7 @@ final class GrammarDiskCacheTests: XCTestCase {
     /// A file written by another format version (its header says so; the check hash is
     /// right) is refused and replaced by this version's file.
     func testAFileOfAnotherFormatVersionIsIgnoredAndWrittenAgain() throws {
-        let cache = GrammarDiskCache(directory: folder)
-        let built = try TreeGrammarBuilder.grammar(for: try smallSpec())
-        let vocabulary = MaskCacheFillTests.vocabulary
-        _ = try CompiledGrammar(built.grammar, vocabulary: vocabulary, diskCache: cache)
-        let path = folder + "/" + files[0]
+        let (cache, built, vocabulary, path) = try writtenFile()
         let intact = try XCTUnwrap(FileManager.default.contents(atPath: path))
         var body = [UInt8](intact.dropLast(32))
         let version = GrammarDiskCache.magic.count
