@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "ArborStore",
             // GRDBSQLite: the SQLite C API GRDB itself uses, for the WAL hook (see WALCheckpointer.swift)
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
+            dependencies: ["ArborSchema", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
         .target(
             name: "ArborRuntime",
@@ -116,12 +116,15 @@ let package = Package(
         .target(name: "ArborFuzzSupport", path: "Tests/ArborFuzzSupport"),
         // ArborStoreTestSupport: sample records and the inspected-run fixture, for the store's
         // tests and the CLI's tests of `arbor runs` / `arbor inspect`.
-        .target(name: "ArborStoreTestSupport", dependencies: ["ArborStore"], path: "Tests/ArborStoreTestSupport"),
+        .target(name: "ArborStoreTestSupport", dependencies: ["ArborSchema", "ArborStore"], path: "Tests/ArborStoreTestSupport"),
+        // ArborTestSupport: where the tests that load a model find it.
+        .target(name: "ArborTestSupport", path: "Tests/ArborTestSupport"),
         .testTarget(name: "ArborSchemaTests", dependencies: ["ArborSchema", "ArborFuzzSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborSpecTests", dependencies: ["ArborSpec", "ArborSchema", "ArborFuzzSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ArborGrammarTests", dependencies: ["ArborGrammar", "ArborSchema"]),
         .testTarget(name: "CArborKernelsTests", dependencies: ["CArborKernels"], exclude: ["Fixtures"]),
-        .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels", "ArborFuzzSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ArborModelTests", dependencies: ["ArborModel", "CArborKernels", "ArborFuzzSupport", "ArborTestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(
             name: "ArborToolsTests",
             dependencies: ["ArborTools", "ArborSpec", "ArborSchema", "ArborFuzzSupport", .product(name: "MCP", package: "swift-sdk")],
@@ -129,7 +132,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ArborRuntimeTests",
-            dependencies: ["ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema", "ArborSpec", "ArborTools", "ArborStore"],
+            dependencies: ["ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema", "ArborSpec", "ArborTools", "ArborStore",
+                           "ArborTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -160,12 +164,12 @@ let package = Package(
         .testTarget(
             name: "ArborRemoteTests",
             dependencies: ["ArborRemote", "ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema", "ArborSpec", "ArborTools",
-                           "ArborStore", "ArborFuzzSupport"],
+                           "ArborStore", "ArborFuzzSupport", "ArborTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "ArborStoreTests",
-            dependencies: ["ArborStore", "ArborStoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ArborSchema", "ArborStore", "ArborStoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

@@ -254,10 +254,10 @@ private final class RoundWatcher: RunRecorder {
         self.inner = inner
     }
 
-    func appended(_ tokens: [Int32], kind: TokenKind, firstSeq: Int, taskPath: [Int], round: Int) throws {
+    func appended(_ tokens: [Int32], kind: TokenKind, firstSeq: Int, taskPath: NodePath?, round: Int) throws {
         try inner?.appended(tokens, kind: kind, firstSeq: firstSeq, taskPath: taskPath, round: round)
         guard kind != .prompt else { return }
-        if let top = taskPath.first, top != lastTopLevelIndex {
+        if let top = taskPath?.components[0], top != lastTopLevelIndex {
             lastTopLevelIndex = top
             lastTaskStart = roundTokens
         }
@@ -276,7 +276,7 @@ private final class RoundWatcher: RunRecorder {
 
     func taskFinished(_ task: TaskRecord, round: Int) throws { try inner?.taskFinished(task, round: round) }
 
-    func toolCallStarted(index: Int, name: String, arguments: JSONValue, taskPath: [Int], tokenSeq: Int) throws {
+    func toolCallStarted(index: Int, name: String, arguments: JSONValue, taskPath: NodePath?, tokenSeq: Int) throws {
         try inner?.toolCallStarted(index: index, name: name, arguments: arguments, taskPath: taskPath, tokenSeq: tokenSeq)
     }
 

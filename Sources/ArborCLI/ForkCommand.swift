@@ -61,7 +61,7 @@ struct ForkCommand: AsyncParsableCommand {
         }
         let progress = try store.recordedProgress(runID: source.id)
         let tokenizer = try BPETokenizer(gguf: GGUFFile(path: model ?? source.modelPath))
-        guard let point = ForkPoint(progress: progress, endingAfterTask: path.components, inRound: round, tokenizer: tokenizer) else {
+        guard let point = ForkPoint(progress: progress, endingAfterTask: path, inRound: round, tokenizer: tokenizer) else {
             let inRound = round.map { " in round \($0)" } ?? ""
             FileHandle.standardError.write(Data("arbor fork: run \(source.id) has no finished task \(path)\(inRound) in its record; `arbor inspect \(source.id)` shows its tree and rounds.\n".utf8))
             throw ExitCode(1)

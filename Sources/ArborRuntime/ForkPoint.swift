@@ -1,4 +1,5 @@
 import ArborModel
+import ArborSchema
 import ArborStore
 
 /// Where a fork of a recorded run starts: right after the token that closes a task.
@@ -9,7 +10,7 @@ import ArborStore
 ///
 /// ```swift
 /// let progress = try store.recordedProgress(runID: "r-7f3k2q")
-/// if let point = ForkPoint(progress: progress, endingAfterTask: [0, 1], inRound: 2, tokenizer: tokenizer) {
+/// if let point = ForkPoint(progress: progress, endingAfterTask: NodePath([0, 1]), inRound: 2, tokenizer: tokenizer) {
 ///     try transaction.copyTokenLog(from: "r-7f3k2q", count: progress.promptTokens.count + point.treeTokens, to: newID)
 /// }
 /// ```
@@ -25,7 +26,7 @@ public struct ForkPoint: Sendable, Equatable {
     /// Tool calls whose results lie in the kept tokens.
     public var toolCalls: Int
     /// The task the fork departs after, and its summary round (0 for the first).
-    public var path: [Int]
+    public var path: NodePath
     public var round: Int
     /// The tasks that finished in the kept tokens, in the order they finished.
     public var finishedTasks: [FinishedTask]
@@ -34,7 +35,7 @@ public struct ForkPoint: Sendable, Equatable {
     /// the task at `path` (zero-based, as `arbor inspect` shows it) of round `round` closes.
     /// With `round` nil: the last round in which a task at `path` closed. Nil when there is
     /// no such task.
-    public init?(progress: RecordedProgress, endingAfterTask path: [Int], inRound round: Int? = nil, tokenizer: BPETokenizer) {
+    public init?(progress: RecordedProgress, endingAfterTask path: NodePath, inRound round: Int? = nil, tokenizer: BPETokenizer) {
         var tracker = TreeTracker()
         var currentRound = 0
         var toolCalls = 0
@@ -68,7 +69,7 @@ public struct ForkPoint: Sendable, Equatable {
         self = found
     }
 
-    private init(treeTokens: Int, toolCalls: Int, path: [Int], round: Int, finishedTasks: [FinishedTask]) {
+    private init(treeTokens: Int, toolCalls: Int, path: NodePath, round: Int, finishedTasks: [FinishedTask]) {
         self.treeTokens = treeTokens
         self.toolCalls = toolCalls
         self.path = path
@@ -91,7 +92,7 @@ extension ForkPoint {
     public func recordFork(of source: Run, progress: RecordedProgress, options: RunOptions, in store: RunStore) throws -> Run {
         let forked = Run(id: Run.makeID(), workflow: source.workflow, specText: source.specText, specSHA256: source.specSHA256,
                          inputsJSON: source.inputsJSON, modelPath: source.modelPath, modelSHA256: source.modelSHA256,
-                         samplingJSON: options.jsonText, forkedFromRunID: source.id, forkedAtPath: NodePath(path), forkedAtRound: round)
+                         samplingJSON: options.jsonText, forkedFromRunID: source.id, forkedAtPath: path, forkedAtRound: round)
         let details = try store.loadRun(id: source.id)
         let calls = details.toolCalls.sorted { $0.seq < $1.seq }.prefix(toolCalls)
         try store.checkpoint { transaction in
@@ -109,7 +110,7 @@ extension ForkPoint {
             }
             for finished in finishedTasks {
                 try transaction.upsertNodeWithAncestors(TreeNode(
-                    runID: forked.id, path: NodePath(finished.task.path), round: finished.round, thought: finished.task.thought,
+                    runID: forked.id, path: finished.task.path, round: finished.round, thought: finished.task.thought,
                     conclusion: finished.task.conclusion, state: .closed))
             }
         }

@@ -27,12 +27,12 @@ struct RunEventBuffer {
 
     private struct NodeKey: Hashable {
         var round: Int
-        var path: [Int]
+        var path: NodePath
     }
 
     private struct PendingText {
         var round: Int
-        var path: [Int]
+        var path: NodePath?
         var kind: TokenKind
         var firstSeq: Int
         var ids: [Int32]
@@ -48,12 +48,12 @@ struct RunEventBuffer {
         checkpointed = (logLength, kvSlots)
     }
 
-    mutating func appended(_ ids: [Int32], kind: TokenKind, firstSeq: Int, taskPath: [Int], round: Int) {
+    mutating func appended(_ ids: [Int32], kind: TokenKind, firstSeq: Int, taskPath: NodePath?, round: Int) {
         kvSlots += ids.count
         logLength = max(logLength, firstSeq + ids.count)
         self.round = round
         guard kind == .generated || kind == .forced else { return }
-        if !taskPath.isEmpty { open(taskPath, round: round, at: firstSeq) }
+        if let taskPath { open(taskPath, round: round, at: firstSeq) }
         if let current = text, current.path == taskPath, current.round == round, current.kind == kind,
            current.firstSeq + current.ids.count == firstSeq {
             text!.ids += ids
@@ -67,7 +67,7 @@ struct RunEventBuffer {
         flushText()
         open(task.path, round: round, at: logLength)
         pending.append((.nodeClosed, .object([
-            "round": .integer(round), "path": .string(task.label), "thought": .string(task.thought),
+            "round": .integer(round), "path": .string(task.path.description), "thought": .string(task.thought),
             "conclusion": .string(task.conclusion), "tool": .nullable(task.toolName),
         ])))
     }
@@ -96,13 +96,13 @@ struct RunEventBuffer {
 
     /// Opens `path` and any ancestor not yet opened in this round, outermost first; `seq` is
     /// the task's first token (a view greys the task once a pruned range covers it).
-    private mutating func open(_ path: [Int], round: Int, at seq: Int) {
-        for depth in 1...path.count {
-            let key = NodeKey(round: round, path: Array(path.prefix(depth)))
+    private mutating func open(_ path: NodePath, round: Int, at seq: Int) {
+        for depth in 1...path.depth {
+            let key = NodeKey(round: round, path: path.prefix(depth: depth))
             guard opened.insert(key).inserted else { continue }
             flushText()
             pending.append((.nodeOpened, .object([
-                "round": .integer(round), "path": .string(key.path.map(String.init).joined(separator: ".")), "seq": .integer(seq),
+                "round": .integer(round), "path": .string(key.path.description), "seq": .integer(seq),
             ])))
         }
     }
@@ -116,7 +116,7 @@ struct RunEventBuffer {
         bytes.removeSubrange(complete...)
         pending.append((.text, .object([
             "round": .integer(current.round),
-            "path": current.path.isEmpty ? .null : .string(current.path.map(String.init).joined(separator: ".")),
+            "path": current.path.map { .string($0.description) } ?? .null,
             "kind": .string(current.kind.rawValue), "text": .string(String(decoding: bytes, as: UTF8.self)),
             "firstSeq": .integer(current.firstSeq), "tokens": .integer(current.ids.count),
         ])))

@@ -9,14 +9,15 @@ import ArborTools
 ///
 /// Token sequence numbers (`seq`) count every token the model saw, prompt included, from 0.
 public protocol RunRecorder: AnyObject {
-    /// Tokens appended in order, starting at `firstSeq`, all of one kind and task.
-    func appended(_ tokens: [Int32], kind: TokenKind, firstSeq: Int, taskPath: [Int], round: Int) throws
+    /// Tokens appended in order, starting at `firstSeq`, all of one kind and task (`taskPath`
+    /// nil: outside any task, such as the prompt or the answer).
+    func appended(_ tokens: [Int32], kind: TokenKind, firstSeq: Int, taskPath: NodePath?, round: Int) throws
     /// Tokens no longer in the KV cache.
     func pruned(seqs: Range<Int>) throws
     /// A task closed: a commit point.
     func taskFinished(_ task: TaskRecord, round: Int) throws
     /// A tool is about to be called (the `index`-th call of the run): a commit point.
-    func toolCallStarted(index: Int, name: String, arguments: JSONValue, taskPath: [Int], tokenSeq: Int) throws
+    func toolCallStarted(index: Int, name: String, arguments: JSONValue, taskPath: NodePath?, tokenSeq: Int) throws
     /// The call returned: a commit point, before its result is fed to the model.
     func toolCallFinished(index: Int, outcome: ToolOutcome) throws
     /// A round ended (with its summary, or the answer for the last): a commit point.

@@ -139,13 +139,13 @@ public struct RunProgress: Sendable {
 
 /// One finished task of the reasoning tree.
 public struct TaskRecord: Codable, Sendable, Equatable {
-    /// Indices from the top-level list down: `[1, 0]` is the first subtask of the second task.
-    public var path: [Int]
+    /// Where the task stands in the tree: `1.0` is the first subtask of the second task.
+    public var path: NodePath
     public var thought: String
     public var conclusion: String
     public var toolName: String?
 
-    public init(path: [Int], thought: String, conclusion: String, toolName: String? = nil) {
+    public init(path: NodePath, thought: String, conclusion: String, toolName: String? = nil) {
         self.path = path
         self.thought = thought
         self.conclusion = conclusion
@@ -153,7 +153,7 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     }
 
     /// The path as the store and `arbor fork --at` write it: `1.0` (zero-based).
-    public var label: String { path.map(String.init).joined(separator: ".") }
+    public var label: String { path.description }
 }
 
 /// The result of a run.

@@ -64,11 +64,10 @@ public final class StoreRecorder: RunRecorder {
         }
     }
 
-    public func appended(_ ids: [Int32], kind: TokenKind, firstSeq: Int, taskPath: [Int], round: Int) throws {
+    public func appended(_ ids: [Int32], kind: TokenKind, firstSeq: Int, taskPath: NodePath?, round: Int) throws {
         try timed {
-            let path = taskPath.isEmpty ? nil : NodePath(taskPath)
             for (offset, id) in ids.enumerated() {
-                tokens.append(TokenRecord(runID: runID, seq: firstSeq + offset, tokenID: id, kind: TokenRecord.Kind(kind), round: round, taskPath: path))
+                tokens.append(TokenRecord(runID: runID, seq: firstSeq + offset, tokenID: id, kind: TokenRecord.Kind(kind), round: round, taskPath: taskPath))
             }
             timings.tokens += ids.count
             if recordsEvents { events.appended(ids, kind: kind, firstSeq: firstSeq, taskPath: taskPath, round: round) }
@@ -99,14 +98,14 @@ public final class StoreRecorder: RunRecorder {
 
     public func taskFinished(_ task: TaskRecord, round: Int) throws {
         try timed {
-            nodes.append(TreeNode(runID: runID, path: NodePath(task.path), round: round, thought: task.thought,
+            nodes.append(TreeNode(runID: runID, path: task.path, round: round, thought: task.thought,
                                   conclusion: task.conclusion, state: .closed))
             if recordsEvents { events.closed(task, round: round) }
             try commit()
         }
     }
 
-    public func toolCallStarted(index: Int, name: String, arguments: JSONValue, taskPath: [Int], tokenSeq: Int) throws {
+    public func toolCallStarted(index: Int, name: String, arguments: JSONValue, taskPath: NodePath?, tokenSeq: Int) throws {
         try timed {
             // A call started before a kill and never finished is already recorded: it is made again.
             if let existing = try store.toolCall(runID: runID, seq: index), existing.status == .started {
@@ -115,7 +114,7 @@ public final class StoreRecorder: RunRecorder {
             }
             try commit { [runID] transaction in
                 try transaction.recordToolCallStarted(runID: runID, seq: index, toolName: name, argumentsJSON: arguments.compactString,
-                                                      nodePath: taskPath.isEmpty ? nil : NodePath(taskPath), tokenSeq: tokenSeq)
+                                                      nodePath: taskPath, tokenSeq: tokenSeq)
             }
         }
     }

@@ -10,10 +10,10 @@ struct TreeTracker: Sendable {
     /// What finished with the bytes just consumed.
     enum Event: Sendable, Equatable {
         /// A task object closed; its thought and conclusion as written.
-        case taskFinished([Int], thought: String, conclusion: String, toolName: String?)
+        case taskFinished(NodePath, thought: String, conclusion: String, toolName: String?)
         /// A `subtasks` list of the task at `parent` closed; `interior` spans the bytes between
         /// its brackets.
-        case subtaskListClosed(parent: [Int], interior: Range<Int>)
+        case subtaskListClosed(parent: NodePath, interior: Range<Int>)
     }
 
     private enum Role: Sendable { case root, taskList, task, toolUse, other }
@@ -37,13 +37,16 @@ struct TreeTracker: Sendable {
     private(set) var answerRange: Range<Int>?
     private(set) var summaryRange: Range<Int>?
 
-    /// The path of the innermost open task (empty outside any task).
-    var currentPath: [Int] {
+    /// The path of the innermost open task (nil outside any task).
+    var currentPath: NodePath? { openTasks.isEmpty ? nil : innermostTaskPath }
+
+    /// The path of the innermost open task; there must be one.
+    private var innermostTaskPath: NodePath {
         var path: [Int] = []
         for (frame, role) in zip(scanner.frames, roles) where role == .taskList {
             path.append(max(frame.elementCount - 1, 0))
         }
-        return openTasks.isEmpty ? [] : Array(path.prefix(openTasks.count))
+        return NodePath(Array(path.prefix(openTasks.count)))
     }
 
     /// Whether the document ends right after a top-level task, inside the `reasoning` list:
@@ -118,12 +121,12 @@ struct TreeTracker: Sendable {
             let parent = depth > 0 ? roles[depth - 1] : nil
             switch role {
             case .task:
-                let path = currentPath
+                let path = innermostTaskPath
                 let fields = openTasks.removeLast()
                 events.append(.taskFinished(path, thought: text(fields.thought), conclusion: text(fields.conclusion),
                                             toolName: fields.toolName.map(text)))
             case .taskList where key == "subtasks":
-                events.append(.subtaskListClosed(parent: currentPath, interior: (range.lowerBound + 1)..<range.upperBound))
+                events.append(.subtaskListClosed(parent: innermostTaskPath, interior: (range.lowerBound + 1)..<range.upperBound))
             default:
                 break
             }

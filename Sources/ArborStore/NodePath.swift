@@ -1,72 +1,14 @@
+import ArborSchema
 import GRDB
 
-/// The position of a task in a run's reasoning tree, written `0`, `0.2`, `0.2.1`.
-///
-/// Each component is the zero-based index of the task among its siblings: `0.2.1` is the
-/// second subtask of the third subtask of the first top-level task. The run itself is the
-/// implicit root and has no path. Paths are stored as this text; they sort numerically
-/// through ``Comparable`` (so `0.10` follows `0.9`), not as strings.
-///
-/// ```swift
-/// let path = try NodePath("0.2.1")
-/// path.parent      // 0.2
-/// path.depth       // 3
-/// path.child(4)    // 0.2.1.4
-/// ```
-public struct NodePath: Sendable, Hashable, Comparable, CustomStringConvertible {
-    /// Sibling indexes from the top level down; never empty.
-    public let components: [Int]
-    /// The dotted form, built once: the token log writes it for every token.
-    private let text: String
+// The value type, its parsing and its order live in ArborSchema (``NodePath``); the store adds
+// its error and its column conformance.
 
-    /// A path from sibling indexes; `components` must be non-empty and non-negative.
-    public init(_ components: [Int]) {
-        precondition(!components.isEmpty && components.allSatisfy { $0 >= 0 }, "a node path needs non-negative components")
-        self.components = components
-        self.text = components.map(String.init).joined(separator: ".")
-    }
-
+extension NodePath {
     /// Parses `0.2.1`; throws ``StoreError/invalidNodePath(_:)`` for anything else.
     public init(_ text: String) throws {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        var components: [Int] = []
-        for part in parts {
-            guard !part.isEmpty, part.allSatisfy(\.isASCII), part.allSatisfy(\.isNumber),
-                  part == "0" || !part.hasPrefix("0"), let value = Int(part) else {
-                throw StoreError.invalidNodePath(text)
-            }
-            components.append(value)
-        }
-        self.components = components
-        self.text = text
-    }
-
-    /// The enclosing task, or `nil` for a top-level task.
-    public var parent: NodePath? {
-        components.count > 1 ? NodePath(Array(components.dropLast())) : nil
-    }
-
-    /// 1 for a top-level task.
-    public var depth: Int { components.count }
-
-    /// The path of this task's subtask number `index`.
-    public func child(_ index: Int) -> NodePath { NodePath(components + [index]) }
-
-    public var description: String { text }
-
-    public static func < (lhs: NodePath, rhs: NodePath) -> Bool {
-        lhs.components.lexicographicallyPrecedes(rhs.components)
-    }
-}
-
-extension NodePath: Codable {
-    public init(from decoder: any Decoder) throws {
-        try self.init(decoder.singleValueContainer().decode(String.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
+        guard let path = NodePath(parsing: text) else { throw StoreError.invalidNodePath(text) }
+        self = path
     }
 }
 

@@ -1,3 +1,4 @@
+import ArborSchema
 import Foundation
 
 /// One-transaction conveniences: each method is ``RunStore/checkpoint(_:)`` around the

@@ -1,3 +1,4 @@
+import ArborSchema
 import Foundation
 import GRDB
 

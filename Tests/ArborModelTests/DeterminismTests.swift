@@ -1,4 +1,5 @@
 import ArborModel
+import ArborTestSupport
 import CArborKernels
 import XCTest
 
@@ -6,7 +7,7 @@ import XCTest
 /// prompt was fed; these check it on the real default model, bit for bit.
 final class DeterminismTests: XCTestCase {
     func testThreadCountAndPrefillBatchingGiveIdenticalLogitsAndTokens() throws {
-        let file = try GGUFFile(path: try TestModels.defaultModelPath())
+        let file = try GGUFFile(path: try ModelFiles.defaultModelPath())
         let prompt = try TestModels.greedyCases("greedy.jsonl")[3].prompt_ids
         var runs: [(tokens: [Int32], logits: [Float])] = []
         for (threads, oneByOne, maxBatch) in [(1, false, 32), (2, true, 32), (2, false, 5)] {
@@ -25,8 +26,8 @@ final class DeterminismTests: XCTestCase {
     /// (Q4_1; Q5_0, Q8_0, Q4_K and Q6_K in Qwen2.5 Q4_K_M).
     func testMultiTokenPrefillKernelsGiveTheLogitsOfOneDotPerOutput() throws {
         defer { arbor_set_multi_token(1) }
-        var paths = [try TestModels.defaultModelPath()]
-        if let qwen = TestModels.qwenModelPath() { paths.append(qwen) }
+        var paths = [try ModelFiles.defaultModelPath()]
+        if let qwen = ModelFiles.qwenModelPath() { paths.append(qwen) }
         for path in paths {
             let file = try GGUFFile(path: path)
             // 45 tokens: five eight-token groups, a four-token group and a single one per batch

@@ -1,4 +1,5 @@
 import ArborModel
+import ArborTestSupport
 import XCTest
 
 /// Greedy continuations must equal llama.cpp's token for token (prompt ids are used
@@ -24,18 +25,18 @@ final class GreedyParityTests: XCTestCase {
 
     /// The shared reference (llama-server on an AVX-512 machine of this kind): every line.
     func testDefaultModelGreedyMatchesTheSharedReferenceWithAvx512Numerics() throws {
-        try assertGreedyParity("greedy.jsonl", numerics: .avx512, modelPath: try TestModels.defaultModelPath())
+        try assertGreedyParity("greedy.jsonl", numerics: .avx512, modelPath: try ModelFiles.defaultModelPath())
     }
 
     /// The llama.cpp library built here for AVX2: every line.
     func testDefaultModelGreedyMatchesLlamaCppLibraryBuiltForAvx2() throws {
-        try assertGreedyParity("greedy-llama-lib.jsonl", numerics: .avx2, modelPath: try TestModels.defaultModelPath())
+        try assertGreedyParity("greedy-llama-lib.jsonl", numerics: .avx2, modelPath: try ModelFiles.defaultModelPath())
     }
 
     /// llama-server rebuilt here for AVX2 (defaults: 4 slots, unified KV cache, n_ctx 8192,
     /// 2 threads; prompt ids, temperature 0, top_k 1, no prompt cache): every line.
     func testDefaultModelGreedyMatchesLlamaServerBuiltForAvx2() throws {
-        try assertGreedyParity("greedy-llama-server-local.jsonl", numerics: .avx2, modelPath: try TestModels.defaultModelPath())
+        try assertGreedyParity("greedy-llama-server-local.jsonl", numerics: .avx2, modelPath: try ModelFiles.defaultModelPath())
     }
 
     /// The two builds' outputs part on 4 of the 8 lines; each variant must give its own.
@@ -46,7 +47,7 @@ final class GreedyParityTests: XCTestCase {
     }
 
     func testQwen2GreedyMatchesLlamaCppWhenTheModelIsPresent() throws {
-        guard let path = TestModels.qwenModelPath() else {
+        guard let path = ModelFiles.qwenModelPath() else {
             throw XCTSkip("Qwen2.5 model not present (optional; set ARBOR_QWEN_MODEL)")
         }
         try assertGreedyParity("qwen2-greedy.jsonl", numerics: .avx512, modelPath: path, contextSlots: 128)

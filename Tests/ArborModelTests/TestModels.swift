@@ -2,32 +2,10 @@ import ArborModel
 import Foundation
 import XCTest
 
-/// Locates the models and fixtures the engine tests use.
+/// The reference fixtures and the greedy loop the engine tests use (the models themselves:
+/// ``ModelFiles``).
 enum TestModels {
-    /// The package root, two folders above this file's folder.
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-
-    /// The default model (env ARBOR_MODEL, else models/SmolLM2-135M-Instruct.Q4_1.gguf).
-    /// Fails the test with what to do when it is missing.
-    static func defaultModelPath(file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let path = ProcessInfo.processInfo.environment["ARBOR_MODEL"]
-            ?? packageRoot.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").path
-        guard FileManager.default.fileExists(atPath: path) else {
-            XCTFail("The default model is missing at \(path); run `make setup` to fetch it.", file: file, line: line)
-            throw XCTSkip("model missing")
-        }
-        return path
-    }
-
-    /// The optional Qwen2.5 model (env ARBOR_QWEN_MODEL, else models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf).
-    static func qwenModelPath() -> String? {
-        let path = ProcessInfo.processInfo.environment["ARBOR_QWEN_MODEL"]
-            ?? packageRoot.appendingPathComponent("models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf").path
-        return FileManager.default.fileExists(atPath: path) ? path : nil
-    }
 
     /// One line of a llama.cpp greedy reference file.
     struct GreedyCase: Decodable {

@@ -2,6 +2,7 @@ import ArborModel
 import ArborRemote
 import ArborRuntime
 import ArborStore
+import ArborTestSupport
 import Foundation
 import XCTest
 
@@ -14,7 +15,7 @@ final class GPUServerConformanceTests: XCTestCase {
         guard let url = ProcessInfo.processInfo.environment[variable] else {
             throw XCTSkip("\(variable) is not set: no \(kind.rawValue) server to test against (it needs a GPU)")
         }
-        let model = try LoadedModel(path: try LlamaCppTools.defaultModelPath())
+        let model = try LoadedModel(path: try ModelFiles.defaultModelPath())
         let engine = ServingEngine(kind: kind, url: url, model: ProcessInfo.processInfo.environment["ARBOR_SERVED_MODEL"])
         let backend = RemoteBackend(engine: engine, tokenizer: model.tokenizer)
         try backend.checkTokenizer()

@@ -26,17 +26,6 @@ enum LlamaCppTools {
         return path
     }
 
-    /// The default model (env ARBOR_MODEL, else models/SmolLM2-135M-Instruct.Q4_1.gguf).
-    static func defaultModelPath(file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let path = ProcessInfo.processInfo.environment["ARBOR_MODEL"]
-            ?? packageRoot.appendingPathComponent("models/SmolLM2-135M-Instruct.Q4_1.gguf").path
-        guard FileManager.default.fileExists(atPath: path) else {
-            XCTFail("The default model is missing at \(path); run `make setup` to fetch it.", file: file, line: line)
-            throw XCTSkip("model missing")
-        }
-        return path
-    }
-
     /// Whether llama.cpp's grammar engine accepts `text` as a whole sentence of `gbnf`.
     static func gbnfAccepts(_ gbnf: String, _ text: [UInt8], validator: String, folder: URL) throws -> Bool {
         let grammarFile = folder.appendingPathComponent("grammar.gbnf"), inputFile = folder.appendingPathComponent("input.txt")

@@ -3,6 +3,7 @@ import ArborRemote
 import ArborRuntime
 import ArborSchema
 import ArborStore
+import ArborTestSupport
 import Foundation
 import XCTest
 
@@ -17,7 +18,7 @@ final class LlamaServerConformanceTests: XCTestCase {
     /// and part at the first digit of the calculator's expression, 35 tokens in.
     func testGreedyTreeAndAnswerEqualInProcessAndThroughLlamaServer() async throws {
         let server = try LlamaServerProcess()
-        let model = try LoadedModel(path: try LlamaCppTools.defaultModelPath())
+        let model = try LoadedModel(path: try ModelFiles.defaultModelPath())
         let backend = RemoteBackend(engine: ServingEngine(kind: .llamaServer, url: server.url), tokenizer: model.tokenizer)
         // Prompt cache off: every request prefills the whole sequence (the trees part at the
         // same token with it on). No repetition penalty: the difference there is inherent —
@@ -53,7 +54,7 @@ final class LlamaServerConformanceTests: XCTestCase {
     }
 
     func testKillingTheServerMidRunPausesTheRunAndResumeFinishesWithTheSameAnswer() async throws {
-        let model = try LoadedModel(path: try LlamaCppTools.defaultModelPath())
+        let model = try LoadedModel(path: try ModelFiles.defaultModelPath())
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("remote-kill-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -1,5 +1,6 @@
 import ArborRemote
 import ArborSchema
+import ArborTestSupport
 import Foundation
 import XCTest
 
@@ -12,7 +13,7 @@ final class LlamaServerProcess {
     /// Starts llama-server (`slots` parallel sequences) and waits until it answers `/health`.
     init(port: Int? = nil, slots: Int = 1, contextSize: Int = 8192, file: StaticString = #filePath, line: UInt = #line) throws {
         let binary = try LlamaCppTools.binary("llama-server", file: file, line: line)
-        let model = try LlamaCppTools.defaultModelPath(file: file, line: line)
+        let model = try ModelFiles.defaultModelPath(file: file, line: line)
         self.port = port ?? Int.random(in: 20_000..<40_000)
         process.executableURL = URL(fileURLWithPath: binary)
         // One thread that sleeps when idle: on a shared 2-core machine, OpenMP threads spinning

@@ -4,6 +4,7 @@ import ArborRuntime
 import ArborSchema
 import ArborSpec
 import ArborStore
+import ArborTestSupport
 import Foundation
 import XCTest
 
@@ -48,7 +49,7 @@ final class LlamaServerRunTests: XCTestCase {
 
     func testMathSolverRunsThroughLlamaServerAndIsRecorded() async throws {
         let server = try LlamaServerProcess()
-        let model = try LoadedModel(path: try LlamaCppTools.defaultModelPath())
+        let model = try LoadedModel(path: try ModelFiles.defaultModelPath())
         let backend = RemoteBackend(engine: ServingEngine(kind: .llamaServer, url: server.url), tokenizer: model.tokenizer)
         try backend.checkTokenizer()
         let store = try RunStore()

@@ -2,20 +2,14 @@ import ArborGrammar
 import ArborModel
 import ArborRuntime
 import ArborSchema
+import ArborTestSupport
 import Foundation
 import XCTest
 
 final class ConstrainedDecoderTests: XCTestCase {
     /// The default model, or a failure telling the user to run `make setup`.
-    private func loadModel() throws -> (GGUFFile, BPETokenizer) {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let path = ProcessInfo.processInfo.environment["ARBOR_MODEL"]
-            ?? root.appendingPathComponent(ModelLocator.defaultModelRelativePath).path
-        guard FileManager.default.fileExists(atPath: path) else {
-            XCTFail("No model at \(path); run `make setup` to fetch the default model, or set ARBOR_MODEL.")
-            throw XCTSkip("model missing")
-        }
-        let file = try GGUFFile(path: path)
+    private func loadModel(file: StaticString = #filePath, line: UInt = #line) throws -> (GGUFFile, BPETokenizer) {
+        let file = try GGUFFile(path: ModelFiles.defaultModelPath(file: file, line: line))
         return (file, try BPETokenizer(gguf: file))
     }
 

@@ -18,13 +18,13 @@ final class ForkPointTests: XCTestCase {
         let rest = tokens(#",{"thought":"More.","conclusion":"Three."}],"answer":{"result":"2"}}"#, .generated)
         let progress = RecordedProgress(promptTokens: [1, 2], tokens: first + rest, toolCalls: [])
 
-        let afterFirst = try XCTUnwrap(ForkPoint(progress: progress, endingAfterTask: [0], tokenizer: tokenizer))
+        let afterFirst = try XCTUnwrap(ForkPoint(progress: progress, endingAfterTask: NodePath([0]), tokenizer: tokenizer))
         XCTAssertEqual(afterFirst.treeTokens, first.count)
         XCTAssertEqual(afterFirst.toolCalls, 1)
-        let afterInner = try XCTUnwrap(ForkPoint(progress: progress, endingAfterTask: [0, 0], tokenizer: tokenizer))
+        let afterInner = try XCTUnwrap(ForkPoint(progress: progress, endingAfterTask: NodePath([0, 0]), tokenizer: tokenizer))
         XCTAssertLessThan(afterInner.treeTokens, afterFirst.treeTokens)
-        XCTAssertEqual(ForkPoint(progress: progress, endingAfterTask: [1], tokenizer: tokenizer)?.toolCalls, 1)
-        XCTAssertNil(ForkPoint(progress: progress, endingAfterTask: [2], tokenizer: tokenizer), "no such task")
+        XCTAssertEqual(ForkPoint(progress: progress, endingAfterTask: NodePath([1]), tokenizer: tokenizer)?.toolCalls, 1)
+        XCTAssertNil(ForkPoint(progress: progress, endingAfterTask: NodePath([2]), tokenizer: tokenizer), "no such task")
     }
 
     func testPathsRepeatPerRoundAndTheRoundPicksWhichTaskTheForkFollows() throws {
@@ -40,20 +40,20 @@ final class ForkPointTests: XCTestCase {
         let rest = tokens(#"],"answer":{"result":"2"}}"#, .generated)
         let progress = RecordedProgress(promptTokens: [1, 2], tokens: round0 + prompt1 + round1 + rest, toolCalls: [])
 
-        let inFirst = try XCTUnwrap(ForkPoint(progress: progress, endingAfterTask: [0], inRound: 0, tokenizer: tokenizer))
+        let inFirst = try XCTUnwrap(ForkPoint(progress: progress, endingAfterTask: NodePath([0]), inRound: 0, tokenizer: tokenizer))
         XCTAssertEqual(inFirst.round, 0)
         XCTAssertEqual(inFirst.toolCalls, 0)
         XCTAssertEqual(inFirst.finishedTasks.map(\.task.thought), ["A."])
-        let inSecond = try XCTUnwrap(ForkPoint(progress: progress, endingAfterTask: [0], inRound: 1, tokenizer: tokenizer))
+        let inSecond = try XCTUnwrap(ForkPoint(progress: progress, endingAfterTask: NodePath([0]), inRound: 1, tokenizer: tokenizer))
         XCTAssertEqual(inSecond.round, 1)
         XCTAssertEqual(inSecond.treeTokens, round0.count + prompt1.count + round1.count)
         XCTAssertEqual(inSecond.toolCalls, 1)
         XCTAssertEqual(inSecond.finishedTasks.map(\.round), [0, 1])
         XCTAssertEqual(inSecond.finishedTasks.map(\.task.conclusion), ["B.", "D."])
-        XCTAssertEqual(ForkPoint(progress: progress, endingAfterTask: [0], tokenizer: tokenizer), inSecond,
+        XCTAssertEqual(ForkPoint(progress: progress, endingAfterTask: NodePath([0]), tokenizer: tokenizer), inSecond,
                        "without a round: the last round in which the task finished")
-        XCTAssertNil(ForkPoint(progress: progress, endingAfterTask: [0], inRound: 2, tokenizer: tokenizer), "no third round")
-        XCTAssertNil(ForkPoint(progress: progress, endingAfterTask: [1], inRound: 1, tokenizer: tokenizer))
+        XCTAssertNil(ForkPoint(progress: progress, endingAfterTask: NodePath([0]), inRound: 2, tokenizer: tokenizer), "no third round")
+        XCTAssertNil(ForkPoint(progress: progress, endingAfterTask: NodePath([1]), inRound: 1, tokenizer: tokenizer))
     }
 
     func testAForkInALaterRoundKeepsTheEarlierRoundsAndGoesOnAsTheSourceRunDid() async throws {
@@ -85,11 +85,11 @@ final class ForkPointTests: XCTestCase {
                                   "a later round has a first task")
 
         let progress = try store.recordedProgress(runID: source.id)
-        let point = try XCTUnwrap(ForkPoint(progress: progress, endingAfterTask: [0], inRound: later, tokenizer: tokenizer))
+        let point = try XCTUnwrap(ForkPoint(progress: progress, endingAfterTask: NodePath([0]), inRound: later, tokenizer: tokenizer))
         XCTAssertEqual(point.round, later)
-        XCTAssertEqual(ForkPoint(progress: progress, endingAfterTask: [0], tokenizer: tokenizer)?.round, later,
+        XCTAssertEqual(ForkPoint(progress: progress, endingAfterTask: NodePath([0]), tokenizer: tokenizer)?.round, later,
                        "the default is the last round that has the task")
-        let first = try XCTUnwrap(ForkPoint(progress: progress, endingAfterTask: [0], inRound: 0, tokenizer: tokenizer))
+        let first = try XCTUnwrap(ForkPoint(progress: progress, endingAfterTask: NodePath([0]), inRound: 0, tokenizer: tokenizer))
         XCTAssertLessThan(first.treeTokens, point.treeTokens)
 
         // The fork keeps the earlier rounds and the tasks so far; decoded on with the same

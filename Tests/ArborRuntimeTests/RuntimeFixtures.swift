@@ -1,6 +1,7 @@
 import ArborModel
 import ArborRuntime
 import ArborSpec
+import ArborTestSupport
 import ArborTools
 import Foundation
 import XCTest
@@ -12,17 +13,11 @@ enum RuntimeFixtures {
 
     static func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
-    static var modelPath: String {
-        ProcessInfo.processInfo.environment["ARBOR_MODEL"] ?? packageRoot.appendingPathComponent(ModelLocator.defaultModelRelativePath).path
-    }
+    static var modelPath: String { ModelFiles.defaultModelLocation }
 
     /// The default model, or a failure telling the user to run `make setup`.
-    static func loadModel() throws -> (file: GGUFFile, tokenizer: BPETokenizer, template: ChatTemplate) {
-        guard FileManager.default.fileExists(atPath: modelPath) else {
-            XCTFail("No model at \(modelPath); run `make setup` to fetch the default model, or set ARBOR_MODEL.")
-            throw XCTSkip("model missing")
-        }
-        let file = try GGUFFile(path: modelPath)
+    static func loadModel(file: StaticString = #filePath, line: UInt = #line) throws -> (file: GGUFFile, tokenizer: BPETokenizer, template: ChatTemplate) {
+        let file = try GGUFFile(path: ModelFiles.defaultModelPath(file: file, line: line))
         return (file, try BPETokenizer(gguf: file), try ChatTemplate(gguf: file))
     }
 

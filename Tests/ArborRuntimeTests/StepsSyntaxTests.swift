@@ -87,7 +87,7 @@ final class StepsSyntaxTests: XCTestCase {
         let first = try XCTUnwrap(report.document.objectValue?["reasoning"]?.arrayValue?.first?.objectValue)
         XCTAssertTrue(first["thought"]?.stringValue?.hasPrefix("The pens cost <<8*7=56>>") == true, first["thought"]?.compactString ?? "")
         XCTAssertEqual(first["tooluse"]?.objectValue?["tool_name"], "calculator")
-        XCTAssertEqual(report.tasks.first?.path, [0])
+        XCTAssertEqual(report.tasks.first?.path, NodePath([0]))
         XCTAssertEqual(report.metrics.toolCalls, report.toolCalls.count)
         XCTAssertGreaterThan(report.metrics.generatedTokens, 0)
     }

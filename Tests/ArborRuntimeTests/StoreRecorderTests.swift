@@ -1,4 +1,5 @@
 import ArborRuntime
+import ArborSchema
 import ArborStore
 import XCTest
 
@@ -11,9 +12,9 @@ final class StoreRecorderTests: XCTestCase {
         try store.createRun(Run(id: "r-nested", workflow: "w", specText: "", specSHA256: hash, inputsJSON: "{}",
                                 modelPath: "m", modelSHA256: hash, samplingJSON: "{}"))
         let recorder = StoreRecorder(store: store, runID: "r-nested")
-        try recorder.taskFinished(TaskRecord(path: [0, 1], thought: "inner", conclusion: "done"), round: 0)
+        try recorder.taskFinished(TaskRecord(path: NodePath([0, 1]), thought: "inner", conclusion: "done"), round: 0)
         XCTAssertEqual(try store.loadRun(id: "r-nested").nodes.map(\.state), [.open, .closed])
-        try recorder.taskFinished(TaskRecord(path: [0], thought: "outer", conclusion: "done"), round: 0)
+        try recorder.taskFinished(TaskRecord(path: NodePath([0]), thought: "outer", conclusion: "done"), round: 0)
         let nodes = try store.loadRun(id: "r-nested").nodes
         XCTAssertEqual(nodes.map(\.path), [NodePath([0]), NodePath([0, 1])])
         XCTAssertEqual(nodes.map(\.state), [.closed, .closed])
@@ -29,8 +30,8 @@ final class StoreRecorderTests: XCTestCase {
         let recorder = StoreRecorder(store: store, runID: "r-timed")
         recorder.commitInterval = 10
         recorder.liveInterval = 3600  // only the token count commits here, however slow the machine
-        for seq in 0..<25 { try recorder.appended([Int32(seq)], kind: .generated, firstSeq: seq, taskPath: [0], round: 0) }
-        try recorder.taskFinished(TaskRecord(path: [0], thought: "t", conclusion: "c"), round: 0)
+        for seq in 0..<25 { try recorder.appended([Int32(seq)], kind: .generated, firstSeq: seq, taskPath: NodePath([0]), round: 0) }
+        try recorder.taskFinished(TaskRecord(path: NodePath([0]), thought: "t", conclusion: "c"), round: 0)
         let timings = recorder.timings
         XCTAssertEqual(timings.tokens, 25)
         XCTAssertEqual(timings.commits, 3, "two at the interval, one at the task's end")
@@ -50,12 +51,12 @@ final class StoreRecorderTests: XCTestCase {
         let recorder = StoreRecorder(store: store, runID: "r-events")
         recorder.liveInterval = 3600
         recorder.tokenBytes = { ids in ids.map { UInt8($0) } }  // token id = one ASCII byte
-        try recorder.appended([104, 105], kind: .prompt, firstSeq: 0, taskPath: [], round: 0)
-        try recorder.appended([97, 98], kind: .generated, firstSeq: 2, taskPath: [0, 1], round: 0)
-        try recorder.appended([99], kind: .forced, firstSeq: 4, taskPath: [0, 1], round: 0)
-        try recorder.taskFinished(TaskRecord(path: [0, 1], thought: "inner", conclusion: "done"), round: 0)
+        try recorder.appended([104, 105], kind: .prompt, firstSeq: 0, taskPath: nil, round: 0)
+        try recorder.appended([97, 98], kind: .generated, firstSeq: 2, taskPath: NodePath([0, 1]), round: 0)
+        try recorder.appended([99], kind: .forced, firstSeq: 4, taskPath: NodePath([0, 1]), round: 0)
+        try recorder.taskFinished(TaskRecord(path: NodePath([0, 1]), thought: "inner", conclusion: "done"), round: 0)
         try recorder.pruned(seqs: 2..<5)
-        try recorder.appended([100], kind: .generated, firstSeq: 5, taskPath: [0], round: 0)
+        try recorder.appended([100], kind: .generated, firstSeq: 5, taskPath: NodePath([0]), round: 0)
         try recorder.commit()
 
         let events = try store.events(runID: "r-events")
@@ -85,9 +86,9 @@ final class StoreRecorderTests: XCTestCase {
         recorder.liveInterval = 3600
         let bytes: [Int32: [UInt8]] = [1: [0x61, 0xC3], 2: [0xA9, 0x62]]  // "a" + "é" split + "b"
         recorder.tokenBytes = { ids in ids.flatMap { bytes[$0]! } }
-        try recorder.appended([1], kind: .generated, firstSeq: 0, taskPath: [0], round: 0)
+        try recorder.appended([1], kind: .generated, firstSeq: 0, taskPath: NodePath([0]), round: 0)
         try recorder.commit()
-        try recorder.appended([2], kind: .generated, firstSeq: 1, taskPath: [0], round: 0)
+        try recorder.appended([2], kind: .generated, firstSeq: 1, taskPath: NodePath([0]), round: 0)
         try recorder.commit()
         let texts = try store.events(runID: "r-utf8").filter { $0.kind == .text }.map {
             (try JSONSerialization.jsonObject(with: Data($0.payloadJSON.utf8)) as! [String: Any])["text"] as! String
@@ -102,14 +103,14 @@ final class StoreRecorderTests: XCTestCase {
         try store.createRun(Self.run("r-live"))
         let recorder = StoreRecorder(store: store, runID: "r-live")
         recorder.liveInterval = 0.05
-        try recorder.appended([1], kind: .generated, firstSeq: 0, taskPath: [0], round: 0)
+        try recorder.appended([1], kind: .generated, firstSeq: 0, taskPath: NodePath([0]), round: 0)
         Thread.sleep(forTimeInterval: 0.06)
-        try recorder.appended([2], kind: .generated, firstSeq: 1, taskPath: [0], round: 0)
+        try recorder.appended([2], kind: .generated, firstSeq: 1, taskPath: NodePath([0]), round: 0)
         XCTAssertEqual(try store.tokens(runID: "r-live").count, 2, "committed long before 64 tokens")
         recorder.recordsEvents = false
-        try recorder.appended([3], kind: .generated, firstSeq: 2, taskPath: [0], round: 0)
+        try recorder.appended([3], kind: .generated, firstSeq: 2, taskPath: NodePath([0]), round: 0)
         Thread.sleep(forTimeInterval: 0.06)
-        try recorder.appended([4], kind: .generated, firstSeq: 3, taskPath: [0], round: 0)
+        try recorder.appended([4], kind: .generated, firstSeq: 3, taskPath: NodePath([0]), round: 0)
         XCTAssertEqual(try store.tokens(runID: "r-live").count, 2, "without events only the token count commits")
     }
 

@@ -1,3 +1,4 @@
+import ArborSchema
 import ArborStore
 import ArborStoreTestSupport
 import Foundation

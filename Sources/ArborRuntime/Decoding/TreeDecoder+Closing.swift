@@ -46,7 +46,7 @@ extension TreeDecoder {
     mutating func decideLimitClosing() {
         var limit = self.limit
         var grammar = self.grammar
-        let call = limit.rule.answerReserve == nil && limit.rule.isInWindow(written: written) && grammar.isInsideToolCall
+        let call = limit.rule.mayEndToolCall(written: written) && grammar.isInsideToolCall
             ? grammar.shortestCompletionLengthThroughHoles.map { through in
                 (bytesThroughCall: through, tokensToResult: { grammar.tokensToToolResult() }) }
             : nil

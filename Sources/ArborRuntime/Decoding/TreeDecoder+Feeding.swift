@@ -21,12 +21,13 @@ extension TreeDecoder {
     mutating func append(_ ids: [Int32], kind: TokenKind, mode: FeedMode = .live) throws {
         for id in ids {
             if kind == .generated { history.append(id) }
+            let bytes = tokenizer.tokenBytes(id)
             if steps != nil {
-                steps?.consume(tokenizer.tokenBytes(id))
+                steps?.consume(bytes)
                 pending.append((id, kind, document.count))
                 continue
             }
-            let events = tracker.consume(tokenizer.tokenBytes(id))
+            let events = tracker.consume(bytes)
             var closedLists: [Range<Int>] = []
             var finished: [TaskRecord] = []
             for event in events where settings.isTree {
@@ -39,7 +40,7 @@ extension TreeDecoder {
             }
             if !closedLists.isEmpty && settings.prune { try prune(closedLists, mode: mode) }
             pending.append((id, kind, tracker.document.count))
-            roundEnding.tokenAppended(kept: keptTreeTokens, finishedTopLevelTask: finished.contains { $0.path.count == 1 })
+            roundEnding.tokenAppended(kept: keptTreeTokens, finishedTopLevelTask: finished.contains { $0.path.depth == 1 })
             tasks += finished
             if !finished.isEmpty && mode.records {
                 try flush(mode)

@@ -17,7 +17,7 @@ extension TreeDecoder {
     mutating func proseComputation() throws -> [Int32]? {
         guard let steps, steps.syntax == .prose, !steps.isInAnswer, steps.spec.inlineExpression != nil,
               grammar.pendingHole == nil else { return nil }
-        let written = String(decoding: document, as: UTF8.self)
+        let written = steps.writtenText
         if let output = ProseProgram.output(endingAt: written[...]) {
             guard let ids = grammar.acceptText(Array((output + "```\n").utf8)) ?? grammar.acceptText(Array(output.utf8)) else { return nil }
             metrics.forcedTokens += ids.count

@@ -38,7 +38,7 @@ extension TreeDecoder {
     mutating func insertProseResult(_ outcome: ToolOutcome) throws {
         steps?.callMade()
         guard grammar.skipHole() else { throw RuntimeError.toolResultRejected(tool: outcome.tool) }
-        let inserted = StepsReader.proseResultText(of: outcome, after: String(decoding: document, as: UTF8.self))
+        let inserted = StepsReader.proseResultText(of: outcome, after: steps?.writtenText ?? "")
         guard !inserted.isEmpty else { return }
         let ids = tokenizer.encode(inserted, parseSpecial: false)
         metrics.toolResultTokens += ids.count

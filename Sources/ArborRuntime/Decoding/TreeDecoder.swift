@@ -104,7 +104,7 @@ public struct TreeDecoder {
         pruning = PruningBuffer(capacity: settings.pruneBuffer)
         self.steps = steps
         limit = TokenLimit(steps == nil ? TokenLimitClosing(maxTokens: settings.maxTokens, grammar: compiled, hasTools: settings.hasTools)
-                                        : TokenLimitClosing(maxTokens: settings.maxTokens, answerReserve: StepsReader.answerReserve))
+                                        : AnswerReserveClosing(maxTokens: settings.maxTokens, answerReserve: StepsReader.answerReserve))
         roundEnding = RoundEnding(summaryGrammar: summaryGrammar, budget: roundBudget, maxTextLength: settings.maxTextLength,
                                   largestTopLevelTask: largestTopLevelTask)
     }
@@ -125,8 +125,8 @@ public struct TreeDecoder {
         if let steps { return steps.isInAnswer }
         return settings.isTree ? tracker.isInFinalValue : true
     }
-    /// The path of the task being written.
-    var currentPath: [Int] { steps?.currentPath ?? tracker.currentPath }
+    /// The path of the task being written (nil outside any task).
+    var currentPath: NodePath? { steps?.currentPath ?? tracker.currentPath }
     /// The run-wide index of the next tool call.
     var nextToolCallIndex: Int { toolCallBase + toolCalls.count }
 

@@ -27,7 +27,7 @@ final class ObservingRecorder: RunRecorder {
         self.onEvent = onEvent
     }
 
-    func appended(_ tokens: [Int32], kind: TokenKind, firstSeq: Int, taskPath: [Int], round: Int) throws {
+    func appended(_ tokens: [Int32], kind: TokenKind, firstSeq: Int, taskPath: NodePath?, round: Int) throws {
         try inner?.appended(tokens, kind: kind, firstSeq: firstSeq, taskPath: taskPath, round: round)
     }
 
@@ -40,7 +40,7 @@ final class ObservingRecorder: RunRecorder {
         onEvent(.taskFinished(task))
     }
 
-    func toolCallStarted(index: Int, name: String, arguments: JSONValue, taskPath: [Int], tokenSeq: Int) throws {
+    func toolCallStarted(index: Int, name: String, arguments: JSONValue, taskPath: NodePath?, tokenSeq: Int) throws {
         try inner?.toolCallStarted(index: index, name: name, arguments: arguments, taskPath: taskPath, tokenSeq: tokenSeq)
         onEvent(.toolCalled(name: name, arguments: arguments))
     }

@@ -74,7 +74,7 @@ public final class WorkflowRunner {
             offset += recorded.count
             return false
         }
-        try recorder?.appended(fed, kind: .prompt, firstSeq: seq, taskPath: [], round: round)
+        try recorder?.appended(fed, kind: .prompt, firstSeq: seq, taskPath: nil, round: round)
         return true
     }
 

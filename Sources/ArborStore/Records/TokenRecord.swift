@@ -1,3 +1,4 @@
+import ArborSchema
 import GRDB
 
 /// One entry of a run's append-only token log.

@@ -1,3 +1,4 @@
+import ArborSchema
 import GRDB
 
 /// The life of a task node in the reasoning tree.

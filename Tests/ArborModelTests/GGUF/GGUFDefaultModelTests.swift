@@ -1,10 +1,11 @@
-import XCTest
 @testable import ArborModel
+import ArborTestSupport
+import XCTest
 
 /// Metadata dump of the real default model, against the facts in shared/reference/README.md.
 final class GGUFDefaultModelTests: XCTestCase {
     func testDefaultModelMetadataAndTensorTypes() throws {
-        let file = try GGUFTestSupport.open(try GGUFTestSupport.defaultModelPath())
+        let file = try GGUFTestSupport.open(try ModelFiles.defaultModelPath())
         XCTAssertEqual(file.version, 3)
         XCTAssertEqual(try file.string("general.architecture"), "llama")
         XCTAssertEqual(try file.uint32("llama.block_count"), 30)
@@ -28,7 +29,7 @@ final class GGUFDefaultModelTests: XCTestCase {
     }
 
     func testQwen2ModelMetadataAndKQuantTensorLayouts() throws {
-        let file = try GGUFTestSupport.open(try GGUFTestSupport.qwenModelPath())
+        let file = try GGUFTestSupport.open(try ModelFiles.requiredQwenModelPath())
         XCTAssertEqual(try file.string("general.architecture"), "qwen2")
         XCTAssertEqual(try file.uint32("qwen2.block_count"), 24)
         XCTAssertEqual(try file.uint32("qwen2.attention.head_count"), 14)

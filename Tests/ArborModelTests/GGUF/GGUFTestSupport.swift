@@ -11,27 +11,6 @@ enum GGUFTestSupport {
         return url.path
     }()
 
-    /// The default model (env ARBOR_MODEL, else models/SmolLM2-135M-Instruct.Q4_1.gguf);
-    /// fails the test with a hint when it is missing.
-    static func defaultModelPath(file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        try modelPath(env: "ARBOR_MODEL", relative: "models/SmolLM2-135M-Instruct.Q4_1.gguf", file: file, line: line)
-    }
-
-    /// The Qwen2.5-Coder model (env ARBOR_QWEN_MODEL, else models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf).
-    static func qwenModelPath(file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        try modelPath(env: "ARBOR_QWEN_MODEL", relative: "models/qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", file: file, line: line)
-    }
-
-    private static func modelPath(env: String, relative: String, file: StaticString, line: UInt) throws -> String {
-        let path = ProcessInfo.processInfo.environment[env].flatMap { $0.isEmpty ? nil : $0 }
-            ?? packageRoot + "/" + relative
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            XCTFail("Model not found at \(path): run `make setup` or set \(env).", file: file, line: line)
-            throw XCTSkip("model missing")
-        }
-        return path
-    }
-
     /// Shared, lazily opened models so that many tests do not re-parse the vocabulary.
     nonisolated(unsafe) private static var openedFiles: [String: GGUFFile] = [:]
     private static let lock = NSLock()

@@ -1,6 +1,7 @@
+@testable import ArborModel
+import ArborTestSupport
 import Foundation
 import XCTest
-@testable import ArborModel
 
 final class ModelLocatorTests: XCTestCase {
     func testEnvironmentVariableOverridesTheDefaultPath() {
@@ -25,7 +26,7 @@ final class ModelLocatorTests: XCTestCase {
     }
 
     func testExistingExplicitPathResolvesToItself() throws {
-        let path = try GGUFTestSupport.defaultModelPath()
+        let path = try ModelFiles.defaultModelPath()
         XCTAssertEqual(try ModelLocator.resolve(explicitPath: path), path)
     }
 }

@@ -1,6 +1,7 @@
+@testable import ArborModel
+import ArborTestSupport
 import Foundation
 import XCTest
-@testable import ArborModel
 
 final class ChatTemplateTests: XCTestCase {
     struct GreedyLine: Decodable {
@@ -31,17 +32,17 @@ final class ChatTemplateTests: XCTestCase {
     }
 
     func testSmolLM2ChatPromptsMatchReferencePromptIds() throws {
-        try checkChatPrompts(fixture: "greedy.jsonl", modelPath: try GGUFTestSupport.defaultModelPath())
+        try checkChatPrompts(fixture: "greedy.jsonl", modelPath: try ModelFiles.defaultModelPath())
     }
 
     func testQwen2ChatPromptsMatchReferencePromptIds() throws {
-        try checkChatPrompts(fixture: "qwen2-greedy.jsonl", modelPath: try GGUFTestSupport.qwenModelPath())
+        try checkChatPrompts(fixture: "qwen2-greedy.jsonl", modelPath: try ModelFiles.requiredQwenModelPath())
     }
 
     func testDefaultSystemPromptsAreReadFromTheModelTemplates() throws {
-        let smol = try ChatTemplate(gguf: GGUFTestSupport.open(try GGUFTestSupport.defaultModelPath()))
+        let smol = try ChatTemplate(gguf: GGUFTestSupport.open(try ModelFiles.defaultModelPath()))
         XCTAssertEqual(smol.defaultSystemPrompt, "You are a helpful AI assistant named SmolLM, trained by Hugging Face")
-        let qwen = try ChatTemplate(gguf: GGUFTestSupport.open(try GGUFTestSupport.qwenModelPath()))
+        let qwen = try ChatTemplate(gguf: GGUFTestSupport.open(try ModelFiles.requiredQwenModelPath()))
         XCTAssertEqual(qwen.defaultSystemPrompt, "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.")
     }
 

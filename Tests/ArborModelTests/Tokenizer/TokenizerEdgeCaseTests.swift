@@ -1,6 +1,7 @@
+@testable import ArborModel
+import ArborTestSupport
 import Foundation
 import XCTest
-@testable import ArborModel
 
 /// Ids against llama.cpp (the build the reference files came from) on 921 texts, each with and
 /// without special parsing: hand-picked edge cases (NEL, U+001C, NBSP, ideographic space, line
@@ -39,8 +40,8 @@ final class TokenizerEdgeCaseTests: XCTestCase {
 
     func testEdgeCaseTextsDecodeBackExactly() throws {
         let lines = try Self.lines()
-        for tokenizer in [try TokenizerCache.tokenizer(for: try GGUFTestSupport.defaultModelPath()),
-                          try TokenizerCache.tokenizer(for: try GGUFTestSupport.qwenModelPath())] {
+        for tokenizer in [try TokenizerCache.tokenizer(for: try ModelFiles.defaultModelPath()),
+                          try TokenizerCache.tokenizer(for: try ModelFiles.requiredQwenModelPath())] {
             for line in lines {
                 let ids = tokenizer.encode(line.text, parseSpecial: line.parse_special)
                 XCTAssertEqual(tokenizer.decode(ids, renderSpecial: true), line.text)
@@ -49,10 +50,10 @@ final class TokenizerEdgeCaseTests: XCTestCase {
     }
 
     func testSmolLM2MatchesLlamaCppOnEdgeCases() throws {
-        try check(try TokenizerCache.tokenizer(for: try GGUFTestSupport.defaultModelPath()), \.smollm2)
+        try check(try TokenizerCache.tokenizer(for: try ModelFiles.defaultModelPath()), \.smollm2)
     }
 
     func testQwen2MatchesLlamaCppOnEdgeCases() throws {
-        try check(try TokenizerCache.tokenizer(for: try GGUFTestSupport.qwenModelPath()), \.qwen2)
+        try check(try TokenizerCache.tokenizer(for: try ModelFiles.requiredQwenModelPath()), \.qwen2)
     }
 }

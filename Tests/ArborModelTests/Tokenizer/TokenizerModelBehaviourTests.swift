@@ -1,5 +1,6 @@
-import XCTest
 @testable import ArborModel
+import ArborTestSupport
+import XCTest
 
 /// Behaviour of the real models' tokenizers beyond the reference lines.
 final class TokenizerModelBehaviourTests: XCTestCase {
@@ -12,8 +13,8 @@ final class TokenizerModelBehaviourTests: XCTestCase {
     ]
 
     private func tokenizers() throws -> [(String, BPETokenizer)] {
-        [("smollm2", try TokenizerCache.tokenizer(for: try GGUFTestSupport.defaultModelPath())),
-         ("qwen2", try TokenizerCache.tokenizer(for: try GGUFTestSupport.qwenModelPath()))]
+        [("smollm2", try TokenizerCache.tokenizer(for: try ModelFiles.defaultModelPath())),
+         ("qwen2", try TokenizerCache.tokenizer(for: try ModelFiles.requiredQwenModelPath()))]
     }
 
     func testDecodingEncodedTextGivesTheTextBack() throws {
@@ -28,7 +29,7 @@ final class TokenizerModelBehaviourTests: XCTestCase {
     }
 
     func testSpecialTokensAreParsedOnlyWhenAsked() throws {
-        let smol = try TokenizerCache.tokenizer(for: try GGUFTestSupport.defaultModelPath())
+        let smol = try TokenizerCache.tokenizer(for: try ModelFiles.defaultModelPath())
         XCTAssertEqual(smol.encode("<|im_start|>", parseSpecial: true), [1])
         let plain = smol.encode("<|im_start|>", parseSpecial: false)
         XCTAssertGreaterThan(plain.count, 1)
@@ -38,14 +39,14 @@ final class TokenizerModelBehaviourTests: XCTestCase {
     }
 
     func testSpecialIdsAndEndOfGenerationSets() throws {
-        let smol = try TokenizerCache.tokenizer(for: try GGUFTestSupport.defaultModelPath())
+        let smol = try TokenizerCache.tokenizer(for: try ModelFiles.defaultModelPath())
         XCTAssertEqual(smol.vocabularySize, 49152)
         XCTAssertEqual(smol.bosID, 1)
         XCTAssertEqual(smol.eosID, 2)
         XCTAssertEqual(smol.eotID, 2)
         XCTAssertFalse(smol.addBOS)
         XCTAssertEqual(smol.endOfGenerationIDs, [0, 2])
-        let qwen = try TokenizerCache.tokenizer(for: try GGUFTestSupport.qwenModelPath())
+        let qwen = try TokenizerCache.tokenizer(for: try ModelFiles.requiredQwenModelPath())
         XCTAssertEqual(qwen.vocabularySize, 151936)
         XCTAssertEqual(qwen.eosID, 151645)
         XCTAssertEqual(qwen.eotID, 151645)
@@ -55,7 +56,7 @@ final class TokenizerModelBehaviourTests: XCTestCase {
     }
 
     func testStreamingDecoderHoldsSplitCharactersUntilComplete() throws {
-        let smol = try TokenizerCache.tokenizer(for: try GGUFTestSupport.defaultModelPath())
+        let smol = try TokenizerCache.tokenizer(for: try ModelFiles.defaultModelPath())
         let text = "go 🚀 日本"
         let ids = smol.encode(text)
         var stream = StreamingDecoder(tokenizer: smol)
@@ -68,7 +69,7 @@ final class TokenizerModelBehaviourTests: XCTestCase {
     }
 
     func testInvalidUTF8DecodesToReplacementCharacters() throws {
-        let smol = try TokenizerCache.tokenizer(for: try GGUFTestSupport.defaultModelPath())
+        let smol = try TokenizerCache.tokenizer(for: try ModelFiles.defaultModelPath())
         // The byte token for a lone continuation byte 0x80.
         let lone = try XCTUnwrap(smol.id(forTokenText: String(ByteLevelEncoding.scalar(for: 0x80))))
         XCTAssertEqual(smol.decode([lone]), "\u{FFFD}")

@@ -1,6 +1,7 @@
+@testable import ArborModel
+import ArborTestSupport
 import Foundation
 import XCTest
-@testable import ArborModel
 
 /// Ids must equal llama.cpp's for every line of the reference files in shared/reference.
 final class TokenizerReferenceTests: XCTestCase {
@@ -56,11 +57,11 @@ final class TokenizerReferenceTests: XCTestCase {
     }
 
     func testSmolLM2IdsMatchLlamaCppForEveryReferenceLine() throws {
-        try checkReference(file: "tokenizer.jsonl", modelPath: try GGUFTestSupport.defaultModelPath())
+        try checkReference(file: "tokenizer.jsonl", modelPath: try ModelFiles.defaultModelPath())
     }
 
     func testQwen2IdsMatchLlamaCppForEveryReferenceLine() throws {
-        try checkReference(file: "qwen2-tokenizer.jsonl", modelPath: try GGUFTestSupport.qwenModelPath())
+        try checkReference(file: "qwen2-tokenizer.jsonl", modelPath: try ModelFiles.requiredQwenModelPath())
     }
 }
 
