@@ -96,16 +96,18 @@ public final class RemoteBenchmark {
     }
 
     /// The tool-loop benchmark's tree (Arbor mode, pruning on) with each of `counts` tool
-    /// calls, decoded through the engine one run at a time.
-    public func toolCalls(_ counts: [Int]) async throws -> [ToolCallResult] {
-        let maxTasks = counts.map { max($0, 10) }.max() ?? 10
+    /// calls and at least `minimumTasks` top-level tasks (10, as `arbor bench tools`),
+    /// decoded through the engine one run at a time.
+    public func toolCalls(_ counts: [Int], minimumTasks: Int = 10) async throws -> [ToolCallResult] {
+        let minimumTasks = max(1, minimumTasks)
+        let maxTasks = counts.map { max($0, minimumTasks) }.max() ?? minimumTasks
         let backend = RemoteBackend(engine: engine, tokenizer: model.tokenizer)
         let bench = ToolLoopBenchmark(model: backend, tokenizer: model.tokenizer, chatTemplate: try model.chatTemplate, maxTasks: maxTasks)
         _ = try await bench.run(toolCalls: 1, tasks: 2, mode: .arbor)
         var results: [ToolCallResult] = []
         for count in counts {
             let before = backend.usage
-            let result = try await bench.run(toolCalls: count, tasks: max(count, 10), mode: .arbor)
+            let result = try await bench.run(toolCalls: count, tasks: max(count, minimumTasks), mode: .arbor)
             let after = backend.usage
             results.append(ToolCallResult(toolCalls: count, tasks: result.tasks, treeTokens: result.treeTokens, decodeSeconds: result.decodeSeconds,
                                           requests: after.requests - before.requests,

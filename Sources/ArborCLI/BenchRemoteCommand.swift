@@ -39,6 +39,9 @@ struct BenchRemoteCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Tool-call counts for the cost per tool call, comma-separated (empty skips it).")
     var tools: String = "0,10,30"
 
+    @Option(name: .customLong("min-tasks"), help: "Top-level tasks of the tool-call tree with fewer tool calls than this (10 keeps N = 0 a real tree, as in `arbor bench tools`).")
+    var minTasks: Int = 10
+
     @Option(name: .long, help: "The workflow the runs decode; its first input gets a problem of its own per run.")
     var spec: String = "Workflows/math-solver.yaml"
 
@@ -55,6 +58,7 @@ struct BenchRemoteCommand: AsyncParsableCommand {
         if try BenchCommand.lengths(jobs, flag: "--jobs").contains(where: { $0 < 1 }) { throw ValidationError("--jobs takes counts of 1 or more.") }
         _ = try toolCounts()
         if runsPerJob < 1 { throw ValidationError("--runs-per-job must be at least 1.") }
+        if minTasks < 1 { throw ValidationError("--min-tasks must be at least 1.") }
         if maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1.") }
         if ServingEngine.Kind(rawValue: backendKind) == nil { throw ValidationError("--backend-kind must be llama-server, vllm or sglang.") }
     }
@@ -79,16 +83,29 @@ struct BenchRemoteCommand: AsyncParsableCommand {
         }
         let counts = try toolCounts()
         if !json && !counts.isEmpty { FileHandle.standardError.write(Data("tool calls \(tools)…\n".utf8)) }
-        let toolRows = counts.isEmpty ? [] : try await bench.toolCalls(counts)
+        let toolRows = counts.isEmpty ? [] : try await bench.toolCalls(counts, minimumTasks: minTasks)
         let load = Self.loadAverage()
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            struct Report: Encodable {
-                var backend: String, spec: String, maxTokens: Int, loadAverage: String
-                var jobs: [RemoteBenchmark.JobsResult], toolCalls: [RemoteBenchmark.ToolCallResult]
-            }
-            let data = try encoder.encode(Report(backend: backend, spec: spec, maxTokens: maxTokens, loadAverage: load, jobs: rows, toolCalls: toolRows))
+            let object: [String: Any] = [
+                "backend": backend, "backend_kind": backendKind, "spec": spec, "max_tokens": maxTokens, "load_average": load,
+                "jobs": rows.map { row -> [String: Any] in
+                    ["jobs": row.jobs, "runs": row.runs, "completed": row.completed, "wall_seconds": row.wallSeconds,
+                     "tree_tokens": row.treeTokens, "generated_tokens": row.generatedTokens, "requests": row.requests,
+                     "prompt_tokens_sent": row.promptTokensSent, "prompt_tokens_cached": row.promptTokensCached,
+                     "runs_per_second": row.runsPerSecond, "tokens_per_second": row.tokensPerSecond]
+                },
+                "tool_calls": toolRows.map { row -> [String: Any] in
+                    var entry: [String: Any] = ["tool_calls": row.toolCalls, "tasks": row.tasks, "tree_tokens": row.treeTokens,
+                                                "decode_seconds": row.decodeSeconds, "tokens_per_second": row.tokensPerSecond,
+                                                "requests": row.requests, "prompt_tokens_sent": row.promptTokensSent,
+                                                "prompt_tokens_cached": row.promptTokensCached]
+                    if let base = toolRows.first(where: { $0.toolCalls == 0 }), let perCall = RemoteBenchmark.secondsPerToolCall(row, baseline: base) {
+                        entry["seconds_per_tool_call"] = perCall
+                    }
+                    return entry
+                },
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
             FileHandle.standardOutput.write(data + Data("\n".utf8))
             return
         }
