@@ -98,7 +98,9 @@ public final class RemoteBenchmark {
     /// The tool-loop benchmark's tree (Arbor mode, pruning on) with each of `counts` tool
     /// calls and at least `minimumTasks` top-level tasks (10, as `arbor bench tools`),
     /// decoded through the engine one run at a time.
-    public func toolCalls(_ counts: [Int], minimumTasks: Int = 10) async throws -> [ToolCallResult] {
+    /// `onResult` is told each count's result as soon as it is measured.
+    public func toolCalls(_ counts: [Int], minimumTasks: Int = 10,
+                          onResult: (ToolCallResult) -> Void = { _ in }) async throws -> [ToolCallResult] {
         let minimumTasks = max(1, minimumTasks)
         let maxTasks = counts.map { max($0, minimumTasks) }.max() ?? minimumTasks
         let backend = RemoteBackend(engine: engine, tokenizer: model.tokenizer)
@@ -113,6 +115,7 @@ public final class RemoteBenchmark {
                                           requests: after.requests - before.requests,
                                           promptTokensSent: after.promptTokensSent - before.promptTokensSent,
                                           promptTokensCached: after.promptTokensCached - before.promptTokensCached))
+            onResult(results[results.count - 1])
         }
         return results
     }

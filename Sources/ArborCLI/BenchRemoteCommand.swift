@@ -80,10 +80,14 @@ struct BenchRemoteCommand: AsyncParsableCommand {
         for count in try BenchCommand.lengths(jobs, flag: "--jobs") {
             if !json { FileHandle.standardError.write(Data("jobs \(count): \(count * runsPerJob) runs…\n".utf8)) }
             rows.append(try await bench.runs(jobs: count, count: count * runsPerJob))
+            // Each row as soon as it is measured: a long benchmark interrupted still told something.
+            if !json { Self.printLastRow(Self.jobsTable(rows)) }
         }
         let counts = try toolCounts()
         if !json && !counts.isEmpty { FileHandle.standardError.write(Data("tool calls \(tools)…\n".utf8)) }
-        let toolRows = counts.isEmpty ? [] : try await bench.toolCalls(counts, minimumTasks: minTasks)
+        let toolRows = counts.isEmpty ? [] : try await bench.toolCalls(counts, minimumTasks: minTasks) { row in
+            if !json { Self.printLastRow(Self.toolTable([row])) }
+        }
         let load = Self.loadAverage()
         if json {
             let object: [String: Any] = [
@@ -142,6 +146,12 @@ struct BenchRemoteCommand: AsyncParsableCommand {
                                 row.decodeSeconds, row.tokensPerSecond, row.requests, row.promptTokensSent, cached, perCall))
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The last line of `table` on standard error.
+    static func printLastRow(_ table: String) {
+        let row = table.split(separator: "\n").last.map(String.init) ?? ""
+        FileHandle.standardError.write(Data((row + "\n").utf8))
     }
 
     /// The first three fields of /proc/loadavg (empty where there is none).
