@@ -25,7 +25,14 @@ final class FaultTests: XCTestCase {
             let pipe = Pipe()
             process.standardOutput = pipe
             try process.run()
-            let line = String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self)
+            // Up to the newline: print's pieces ("ready", " ", the port) may arrive in more than one read.
+            var bytes = Data()
+            while !bytes.contains(UInt8(ascii: "\n")) {
+                let chunk = pipe.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                bytes += chunk
+            }
+            let line = String(decoding: bytes, as: UTF8.self)
             XCTAssertTrue(line.hasPrefix("ready "), "fake engine: \(line)")
             port = Int(line.dropFirst("ready ".count).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         }

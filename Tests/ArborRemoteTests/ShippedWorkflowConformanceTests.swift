@@ -20,7 +20,7 @@ final class ShippedWorkflowConformanceTests: XCTestCase {
         ("extract-invoice", 400, ["invoice_text": "ACME GmbH, Hauptstr. 1, 10115 Berlin — Invoice 2024-0042, 2024-03-01. 3 x Widget at 19.99 EUR, VAT 19 %. Total 71.36 EUR."]),
         ("triage-issue", 200, ["title": "Crash when the config file is empty", "body": "Running `tool --config empty.toml` segfaults.",
                           "repository": "example/tool"]),
-        ("long-report", 400, ["topic": "The history of the transistor", "sections": 2]),
+        ("long-report", 400, ["topic": "The history of the transistor", "sections": 3]),
         ("research-local", 200, ["question": "How tall is the Carrow Point lighthouse?"]),
     ]
 
