@@ -94,7 +94,8 @@ let package = Package(
         ),
         .target(
             name: "ArborBench",
-            dependencies: ["CArborKernels", "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime"]
+            dependencies: ["CArborKernels", "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime",
+                           "ArborRemote"]
         ),
         .executableTarget(
             name: "ArborCLI",

@@ -1,5 +1,6 @@
 import ArborGrammar
 import ArborModel
+import ArborRemote
 import ArborRuntime
 import ArborSchema
 import ArborSpec
@@ -79,7 +80,13 @@ public final class ToolLoopBenchmark {
             let bytes = tokenizer.tokenBytes(id)
             return bytes.dropLast().contains(UInt8(ascii: "}"))
         }
-        self.model = ProcessedTokenCounter(model, bannedTokens: closingEarly)
+        if let remote = model as? RemoteBackend {
+            // A server writes whole segments: it must never pick these tokens in the first place.
+            remote.bannedTokens = closingEarly
+            self.model = SegmentedTokenCounter(remote, bannedTokens: [])
+        } else {
+            self.model = ProcessedTokenCounter(model, bannedTokens: closingEarly)
+        }
         self.tokenizer = tokenizer
         self.chatTemplate = chatTemplate
         self.resultTokens = resultTokens
@@ -247,7 +254,7 @@ private struct FixedSizeLookup: ToolInvoking {
 
 /// Passes every call to a model and counts the tokens it computes (re-prefills included);
 /// its logits never let the banned tokens be sampled.
-private final class ProcessedTokenCounter: DecodingBackend {
+private class ProcessedTokenCounter: DecodingBackend {
     let base: any DecodingBackend
     let bannedTokens: [Int32]
     var processedTokens = 0
@@ -278,4 +285,20 @@ private final class ProcessedTokenCounter: DecodingBackend {
     @discardableResult func free(slots: [Int32]) -> Int { base.free(slots: slots) }
 
     func reposition(slots: [Int32], delta: Int32) { base.reposition(slots: slots, delta: delta) }
+}
+
+/// The counter over a serving engine: the decoder asks it for each segment as it asks the
+/// engine. Its count is of the tokens appended client-side; what the server computed is in
+/// the backend's ``RemoteBackend/usage``.
+private final class SegmentedTokenCounter: ProcessedTokenCounter, SegmentedBackend {
+    let segmented: any SegmentedBackend
+
+    init(_ base: any SegmentedBackend, bannedTokens: [Int32]) {
+        segmented = base
+        super.init(base, bannedTokens: bannedTokens)
+    }
+
+    func prepareNextToken(grammar: GrammarMatcher, sampling: SamplerSettings, tokensLeft: Int) throws {
+        try segmented.prepareNextToken(grammar: grammar, sampling: sampling, tokensLeft: tokensLeft)
+    }
 }

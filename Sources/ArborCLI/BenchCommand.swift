@@ -13,7 +13,7 @@ struct BenchCommand: AsyncParsableCommand {
             Benchmarks/ build and run each one.
             """,
         subcommands: [BenchModelCommand.self, BenchGrammarCommand.self, BenchStoreCommand.self, BenchToolsCommand.self,
-                      BenchLongJobCommand.self],
+                      BenchLongJobCommand.self, BenchRemoteCommand.self],
         defaultSubcommand: BenchModelCommand.self)
 
     static func lengths(_ text: String, flag: String) throws -> [Int] {

@@ -1,4 +1,5 @@
 import ArborModel
+import ArborRemote
 import ArborRuntime
 import ArborSchema
 import ArborSpec
@@ -17,7 +18,10 @@ struct RunCommand: AsyncParsableCommand {
             The answer (valid against the workflow's output schema) goes to standard output; a live \
             status line and the run's metrics go to standard error. Inputs come from --input \
             name=value (a plain-string input takes the text as is; others parse it as JSON) and \
-            --inputs-file (a JSON object); defaults fill in the rest.
+            --inputs-file (a JSON object); defaults fill in the rest. An --inputs-file ending in \
+            .jsonl holds many runs, one JSON object of inputs a line: each is recorded (and \
+            resumable) as its own run, --jobs N of them at once, with a progress line on standard \
+            error and a table of the runs on standard output.
             """)
 
     @Argument(help: "The workflow YAML file.")
@@ -26,8 +30,13 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: "An input as name=value; repeat for each input.")
     var input: [String] = []
 
-    @Option(name: .customLong("inputs-file"), help: "A JSON file holding an object of inputs.")
+    @Option(name: .customLong("inputs-file"), help: "A JSON file holding an object of inputs; a .jsonl file holds one object a line, one run each.")
     var inputsFile: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Runs of a .jsonl --inputs-file decoding at once (default 1).",
+        discussion: "Against a server, start it with as many slots (llama-server -np N). In-process, the model is loaded once and each run has its own KV cache and --threads (default: the cores divided among the runs)."))
+    var jobs: Int?
 
     @Option(name: .long, help: "Path of the GGUF model (default: the workflow's model.file, else models/SmolLM2-135M-Instruct.Q4_1.gguf or ARBOR_MODEL).")
     var model: String?
@@ -74,7 +83,15 @@ struct RunCommand: AsyncParsableCommand {
         try OptionChecks.temperature(temp)
         try OptionChecks.repeatPenalty(repeatPenalty)
         try OptionChecks.readableFile(inputsFile, option: "--inputs-file")
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if jobs != nil && !isBatch {
+            throw ValidationError("--jobs needs many runs: an --inputs-file ending in .jsonl, one JSON object of inputs a line.")
+        }
+        if isBatch && output.tree { throw ValidationError("--tree prints one run's tree; with a .jsonl inputs file, see each run with `arbor inspect RUN_ID`.") }
     }
+
+    /// Whether the inputs file holds many runs.
+    private var isBatch: Bool { inputsFile.map(InputCasesFile.isJSONLines) ?? false }
 
     func run() async throws {
         numerics.apply()
@@ -85,7 +102,7 @@ struct RunCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)
         }
-        let inputs = try readInputs(workflow)
+        let inputs = try readInputs(workflow, includingFile: !isBatch)
         // With a serving engine, `model.tokenizer` names the GGUF whose tokenizer the run uses.
         let specTokenizer = workflow.model.server?.tokenizer.map { ModelSettings(file: $0).resolvedFile(workflowPath: spec) } ?? nil
         let modelPath = try ModelLocator.resolve(explicitPath: model ?? specTokenizer ?? workflow.model.resolvedFile(workflowPath: spec))
@@ -104,6 +121,13 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
 
+        if isBatch, let inputsFile {
+            let batch = RunBatchExecution(workflow: workflow, specText: try String(contentsOfFile: spec, encoding: .utf8),
+                                          modelPath: modelPath, options: options, output: output, jobs: jobs ?? 1,
+                                          store: noRecord ? nil : try database.openOrCreate())
+            try await batch.execute(casesPath: inputsFile, shared: inputs)
+            return
+        }
         var record: RecordedRun?
         if !noRecord {
             let created = try RecordedRun.create(in: try database.openOrCreate(), workflow: workflow,
@@ -116,9 +140,9 @@ struct RunCommand: AsyncParsableCommand {
         try await execution.execute(inputs: inputs, record: record)
     }
 
-    private func readInputs(_ workflow: Workflow) throws -> JSONObject {
+    private func readInputs(_ workflow: Workflow, includingFile: Bool) throws -> JSONObject {
         var given = JSONObject()
-        if let inputsFile {
+        if includingFile, let inputsFile {
             let text = try String(contentsOfFile: inputsFile, encoding: .utf8)
             guard case .object(let object) = try JSONValue(parsing: text) else {
                 throw ValidationError("\(inputsFile) must hold a JSON object of inputs.")

@@ -13,8 +13,8 @@ import Foundation
 /// status line, record into the store, stop cleanly on SIGINT/SIGTERM.
 /// How `run`, `resume` and `fork` print and how many threads they use.
 struct RunOutputOptions: ParsableArguments {
-    @Option(name: .long, help: "Kernel threads.")
-    var threads: Int = 2
+    @Option(name: .long, help: "Kernel threads of each run (default 2; with --jobs N, the cores divided among the runs).")
+    var threads: Int?
 
     @Flag(name: .long, help: "Print one JSON object: the answer, the tree, the tool calls, the metrics and the run id.")
     var json = false
@@ -26,7 +26,12 @@ struct RunOutputOptions: ParsableArguments {
     var quiet = false
 
     func validate() throws {
-        if threads < 1 { throw ValidationError("--threads must be at least 1.") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1.") }
+    }
+
+    /// The kernel threads of each of `jobs` runs decoding at once in-process.
+    func kernelThreads(jobs: Int = 1) -> Int {
+        threads ?? (jobs == 1 ? 2 : max(1, ProcessInfo.processInfo.activeProcessorCount / jobs))
     }
 }
 
@@ -40,9 +45,9 @@ struct RunExecution {
     func execute(inputs: JSONObject, record: RecordedRun?, progress: RecordedProgress? = nil) async throws {
         let model = try LoadedModel(path: modelPath)
         var execution = WorkflowExecution(workflow: workflow, model: model, options: options,
-                                          threads: output.threads, record: record)
-        if options.servingEngine != nil && workflow.model.treeSyntax != .json {
-            FileHandle.standardError.write(Data("arbor: --backend decodes the JSON tree only; `model.tree_syntax: \(workflow.model.treeSyntax.rawValue)` reads the model's raw scores before each token (the end rule, the prose computations), which a server's segment does not return. Run it without --backend, or set `model.tree_syntax: json`.\n".utf8))
+                                          threads: output.kernelThreads(), record: record)
+        if let refusal = Self.backendRefusal(workflow: workflow, options: options) {
+            FileHandle.standardError.write(Data("arbor: \(refusal)\n".utf8))
             if let record { try? record.store.failRun(record.id, error: "a serving engine cannot decode tree_syntax \(workflow.model.treeSyntax.rawValue)") }
             throw ExitCode(1)
         }
@@ -71,6 +76,12 @@ struct RunExecution {
             throw ExitCode(1)
         }
         print(report: report, runID: record?.id)
+    }
+
+    /// Why `workflow` cannot run through the serving engine `options` name, or nil when it can.
+    static func backendRefusal(workflow: Workflow, options: RunOptions) -> String? {
+        guard options.servingEngine != nil && workflow.model.treeSyntax != .json else { return nil }
+        return "--backend decodes the JSON tree only; `model.tree_syntax: \(workflow.model.treeSyntax.rawValue)` reads the model's raw scores before each token (the end rule, the prose computations), which a server's segment does not return. Run it without --backend, or set `model.tree_syntax: json`."
     }
 
     /// A backend over `engine`, its tokenizer checked against `tokenizer`; a server that

@@ -37,6 +37,20 @@ public final class RemoteBackend: SegmentedBackend, @unchecked Sendable {
         public var tokensUnused = 0
         /// Tokens the matcher refused.
         public var tokensRefused = 0
+
+        public init() {}
+
+        /// This usage and `other` summed (many runs against one server).
+        public static func + (lhs: Usage, rhs: Usage) -> Usage {
+            var sum = lhs
+            sum.requests += rhs.requests
+            sum.promptTokensSent += rhs.promptTokensSent
+            sum.promptTokensCached += rhs.promptTokensCached
+            sum.tokensWritten += rhs.tokensWritten
+            sum.tokensUnused += rhs.tokensUnused
+            sum.tokensRefused += rhs.tokensRefused
+            return sum
+        }
     }
 
     public let engine: ServingEngine
@@ -50,6 +64,9 @@ public final class RemoteBackend: SegmentedBackend, @unchecked Sendable {
     public var cachePrompt = true
     /// How often a refused token is asked again (banned) before the run fails.
     public var refusalAttempts = 3
+    /// Tokens the server must never write, sent as a logit bias with every request (the
+    /// in-process engine's equivalent is setting their logits to -infinity).
+    public var bannedTokens: [Int32] = []
     public private(set) var usage = Usage()
 
     public private(set) var logits: UnsafeMutableBufferPointer<Float>
@@ -152,7 +169,7 @@ public final class RemoteBackend: SegmentedBackend, @unchecked Sendable {
             throw RemoteError.residualUnprintable(server: engine.url, position: sequenceSlots.count, reason: "\(error)")
         }
         let request = SegmentRequest(prompt: tokens, grammar: residual, maxTokens: max(1, min(segmentLimit, tokensLeft)),
-                                     sampling: sampling, cachePrompt: cachePrompt, bannedTokens: banned)
+                                     sampling: sampling, cachePrompt: cachePrompt, bannedTokens: bannedTokens + banned)
         let reply = try api.reply(try connection.post(api.segmentPath, api.body(request)), endIDs: tokenizer.endOfGenerationIDs)
         usage.requests += 1
         usage.promptTokensSent += request.prompt.count

@@ -25,12 +25,12 @@ final class FaultTests: XCTestCase {
             let pipe = Pipe()
             process.standardOutput = pipe
             try process.run()
-            // The line may arrive in more than one read; wait for its end.
+            // Up to the newline: print's pieces ("ready", " ", the port) may arrive in more than one read.
             var bytes = Data()
             while !bytes.contains(UInt8(ascii: "\n")) {
                 let chunk = pipe.fileHandleForReading.availableData
                 if chunk.isEmpty { break }
-                bytes.append(chunk)
+                bytes += chunk
             }
             let line = String(decoding: bytes, as: UTF8.self)
             XCTAssertTrue(line.hasPrefix("ready "), "fake engine: \(line)")

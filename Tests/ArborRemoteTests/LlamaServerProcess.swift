@@ -7,11 +7,16 @@ import XCTest
 /// A llama-server child process on 127.0.0.1 serving the default model, stopped in `deinit`.
 final class LlamaServerProcess {
     let port: Int
+    /// Micro-batches of one token: the server computes a prompt as it decodes, token by token,
+    /// with the numbers Arbor's kernels give (its batched kernels sum in another order).
+    static let oneTokenBatches = ["-ub", "1"]
     let process = Process()
     var url: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts llama-server (`slots` parallel sequences) and waits until it answers `/health`.
-    init(port: Int? = nil, slots: Int = 1, contextSize: Int = 8192, file: StaticString = #filePath, line: UInt = #line) throws {
+    /// Starts llama-server (`slots` parallel sequences, `extraArguments` added) and waits
+    /// until it answers `/health`.
+    init(port: Int? = nil, slots: Int = 1, contextSize: Int = 8192, extraArguments: [String] = [],
+         file: StaticString = #filePath, line: UInt = #line) throws {
         let binary = try LlamaCppTools.binary("llama-server", file: file, line: line)
         let model = try ModelFiles.defaultModelPath(file: file, line: line)
         self.port = port ?? Int.random(in: 20_000..<40_000)
@@ -20,7 +25,7 @@ final class LlamaServerProcess {
         // for each other made generation 50× slower. llama.cpp splits its kernels by rows, so
         // the thread count does not change its numbers.
         process.arguments = ["-m", model, "--host", "127.0.0.1", "--port", String(self.port), "-c", String(contextSize),
-                             "-np", String(slots), "-t", "1"]
+                             "-np", String(slots), "-t", "1"] + extraArguments
         var environment = ProcessInfo.processInfo.environment
         environment["OMP_WAIT_POLICY"] = "PASSIVE"
         process.environment = environment
