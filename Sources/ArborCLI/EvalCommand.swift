@@ -36,7 +36,10 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Runs per case with the workflow's sampling settings; the answers vote (default 1: greedy).")
     var samples = 1
 
-    @Option(name: .long, help: "Only the first N cases of the file.")
+    @Option(name: .long, help: "Skip the first N cases of the file (with --limit: a slice, e.g. --offset 20 --limit 40).")
+    var offset = 0
+
+    @Option(name: .long, help: "Only the first N cases of the file (after --offset).")
     var limit: Int?
 
     @Option(name: .long, help: "Also run the same model without the tree: `free-text` (plain chat, no grammar, no tools) or `program` (the same, answered by its Python program's output).")
@@ -58,12 +61,13 @@ struct EvalCommand: AsyncParsableCommand {
     func validate() throws {
         if samples < 1 { throw ValidationError("--samples must be at least 1.") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1.") }
+        if offset < 0 { throw ValidationError("--offset must be 0 or more.") }
         if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
         if let minCorrect, minCorrect < 0 { throw ValidationError("--min-correct must be 0 or more.") }
     }
 
     func run() async throws {
-        let set = EvalSet.load(workflowPath: spec, casesPath: cases, limit: limit)
+        let set = EvalSet.load(workflowPath: spec, casesPath: cases, offset: offset, limit: limit)
         let threads = options.threads(jobs: jobs)
         let tree = WorkflowCaseExecutor(modelPath: options.model, threads: threads)
         let plain = baseline.map { kind in

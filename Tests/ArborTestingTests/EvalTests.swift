@@ -37,6 +37,9 @@ final class EvalTests: XCTestCase {
         XCTAssertEqual(set.suite.cases.map(\.name), ["wp-001", "wp-002", "wp-003", "wp-004", "wp-005"])
         XCTAssertEqual(set.answers["wp-001"], EvalAnswer(expected: 66, tolerance: 0.01, path: "$.answer"))
         XCTAssertEqual(set.suite.cases[0].assertions.first?.kind, .equals(path: try JSONPath("$.answer"), value: 66, tolerance: 0.01))
+        let slice = EvalSet.load(workflowPath: Self.wordProblems, casesPath: Self.packageRoot + "/Examples/eval/word-problems.jsonl", offset: 20, limit: 2)
+        XCTAssertEqual(slice.suite.cases.map(\.name), ["wp-021", "wp-022"])
+        XCTAssertEqual(slice.suite.cases.first?.location.line, 21, "positions stay the file's lines")
 
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("eval-\(UUID().uuidString).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: file) }
