@@ -15,7 +15,7 @@ import Glibc
 ///
 /// `$ARBOR_GRAMMAR_CACHE=off` turns it off; the files live in `grammars/` under the cache
 /// folder (`$ARBOR_CACHE_DIR`, else `$XDG_CACHE_HOME/arbor`, else `~/.cache/arbor`), and the
-/// oldest are deleted when they pass ``maximumTotalBytes``.
+/// least recently used are deleted when they pass ``maximumTotalBytes``.
 ///
 /// ```swift
 /// let compiled = try CompiledGrammar(grammar, vocabulary: vocabulary, diskCache: GrammarDiskCache.standard())
@@ -24,7 +24,7 @@ import Glibc
 public struct GrammarDiskCache: Sendable {
     /// The folder holding the files.
     public let directory: String
-    /// The most the folder may hold; the least recently written files go first.
+    /// The most the folder may hold; the files least recently written or read go first.
     public var maximumTotalBytes: Int = 512 << 20
 
     static let magic = Array("ARBORGMC".utf8)
@@ -56,11 +56,17 @@ public struct GrammarDiskCache: Sendable {
         directory + "/" + Self.fingerprint(automaton: automaton, vocabulary: vocabulary) + ".masks"
     }
 
-    /// The entries stored at `path`, or nil when there is no usable file.
+    /// The entries stored at `path`, or nil when there is no usable file. A file read is
+    /// marked as just used (its modification time), so trimming drops the files no run has
+    /// read for longest, not the oldest written.
     func load(_ path: String) -> [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)]? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         let entries = data.withUnsafeBytes { Self.decode($0) }
-        if entries == nil { try? FileManager.default.removeItem(atPath: path) }
+        if entries == nil {
+            try? FileManager.default.removeItem(atPath: path)
+        } else {
+            _ = utimes(path, nil)
+        }
         return entries
     }
 
@@ -79,15 +85,25 @@ public struct GrammarDiskCache: Sendable {
         trim()
     }
 
-    /// Deletes the oldest files while the folder holds more than ``maximumTotalBytes``.
-    private func trim() {
+    /// How old a temporary file must be before trimming takes it for the leftover of a
+    /// process that died while writing (a write itself takes milliseconds).
+    static let abandonedTemporaryAge: TimeInterval = 600
+
+    /// Deletes temporary files that a killed process left, then the least recently used
+    /// files while the folder holds more than ``maximumTotalBytes``.
+    func trim() {
         let manager = FileManager.default
         guard let names = try? manager.contentsOfDirectory(atPath: directory) else { return }
-        var files: [(path: String, size: Int, modified: Date)] = names.filter { $0.hasSuffix(".masks") }.compactMap { name in
+        func attributes(_ name: String) -> (path: String, size: Int, modified: Date)? {
             let path = directory + "/" + name
             guard let attributes = try? manager.attributesOfItem(atPath: path) else { return nil }
             return (path, (attributes[.size] as? Int) ?? 0, (attributes[.modificationDate] as? Date) ?? .distantPast)
         }
+        let abandoned = Date().addingTimeInterval(-Self.abandonedTemporaryAge)
+        for temporary in names.filter({ $0.hasSuffix(".tmp") }).compactMap(attributes) where temporary.modified < abandoned {
+            try? manager.removeItem(atPath: temporary.path)
+        }
+        var files = names.filter { $0.hasSuffix(".masks") }.compactMap(attributes)
         var total = files.reduce(0) { $0 + $1.size }
         files.sort { $0.modified < $1.modified }
         for file in files where total > maximumTotalBytes {
@@ -128,9 +144,7 @@ public struct GrammarDiskCache: Sendable {
         hasher.combine(automaton.nodeRule)
         hasher.combine(automaton.rootRule)
         hasher.combine(automaton.budgetLimit ?? -1)
-        for token in vocabulary.tokens { hasher.combine(bytes: token) }
-        hasher.combine(vocabulary.endTokenIDs.map { Int32($0) })
-        hasher.combine(vocabulary.specialTokenIDs.sorted().map { Int32($0) })
+        hasher.combine(vocabulary.contentDigest)
         return hasher.hexDigest
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A tokenizer's vocabulary as plain data: each token's bytes and which ids are special.
 ///
 /// ArborGrammar knows nothing of tokenizers; the runtime hands over the decoded byte
@@ -32,40 +34,92 @@ public struct TokenVocabulary: Sendable {
     /// The length of the longest ordinary token.
     let longestToken: Int
 
+    /// A digest of everything a compiled grammar's masks depend on in this vocabulary (each
+    /// token's bytes, the end and special ids, the sorted order): part of a
+    /// ``GrammarDiskCache`` file's name, computed once here instead of at every compile.
+    let contentDigest: String
+
     /// Ids outside `tokens` are ignored.
+    ///
+    /// Builds the sorted tables from one flat copy of the tokens' bytes, comparing tokens
+    /// with `memcmp`: every process that decodes under a grammar pays this once per
+    /// tokenizer (Qwen2.5's 151,936 tokens), before any mask is read from disk.
     public init(tokens: [[UInt8]], endTokenIDs: [Int], specialTokenIDs: Set<Int> = []) {
         self.tokens = tokens
         self.endTokenIDs = endTokenIDs.filter { tokens.indices.contains($0) }
         self.specialTokenIDs = specialTokenIDs.filter { tokens.indices.contains($0) }.union(self.endTokenIDs)
-        let special = self.specialTokenIDs
-        let ordinary = tokens.indices.filter { !special.contains($0) && !tokens[$0].isEmpty }
-        sortedIDs = ordinary.sorted { tokens[$0].lexicographicallyPrecedes(tokens[$1]) }.map { Int32($0) }
+        var isSpecial = [Bool](repeating: false, count: tokens.count)
+        for id in self.specialTokenIDs { isSpecial[id] = true }
+
+        // Every token's bytes back to back, by id.
+        var byID: [UInt8] = []
+        byID.reserveCapacity(tokens.reduce(0) { $0 + $1.count })
+        var idOffsets: [Int32] = [0]
+        idOffsets.reserveCapacity(tokens.count + 1)
+        var ordinary: [Int32] = []
+        ordinary.reserveCapacity(tokens.count)
+        for (id, token) in tokens.enumerated() {
+            byID += token
+            idOffsets.append(Int32(byID.count))
+            if !isSpecial[id] && !token.isEmpty { ordinary.append(Int32(id)) }
+        }
+
+        var sortedBytes: [UInt8] = []
+        sortedBytes.reserveCapacity(byID.count)
+        var sortedOffsets: [Int32] = [0]
+        sortedOffsets.reserveCapacity(ordinary.count + 1)
+        var shared = [UInt8](repeating: 0, count: ordinary.count)
+        var longest = 0
+        byID.withUnsafeBufferPointer { bytes in
+            idOffsets.withUnsafeBufferPointer { offsets in
+                let base = bytes.baseAddress
+                // Byte order, then the shorter first (a prefix precedes its extensions), then
+                // the lower id: the order `lexicographicallyPrecedes` and a stable sort give.
+                ordinary.sort { a, b in
+                    let aStart = Int(offsets[Int(a)]), aLength = Int(offsets[Int(a) + 1]) - aStart
+                    let bStart = Int(offsets[Int(b)]), bLength = Int(offsets[Int(b) + 1]) - bStart
+                    let order = memcmp(base! + aStart, base! + bStart, min(aLength, bLength))
+                    if order != 0 { return order < 0 }
+                    return aLength != bLength ? aLength < bLength : a < b
+                }
+                var previousStart = 0
+                var previousLength = 0
+                for (position, id) in ordinary.enumerated() {
+                    let start = Int(offsets[Int(id)])
+                    let length = Int(offsets[Int(id) + 1]) - start
+                    var common = 0
+                    let limit = min(previousLength, length, 255)
+                    while common < limit, bytes[previousStart + common] == bytes[start + common] { common += 1 }
+                    shared[position] = UInt8(common)
+                    sortedBytes.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<(start + length)]))
+                    sortedOffsets.append(Int32(sortedBytes.count))
+                    longest = max(longest, length)
+                    previousStart = start
+                    previousLength = length
+                }
+            }
+        }
+        // `starts[b]`: the first position whose token starts with byte `b` or a later one.
         var starts = [Int](repeating: 0, count: 257)
         var position = 0
         for byte in 0...256 {
-            while position < sortedIDs.count, Int(tokens[Int(sortedIDs[position])][0]) < byte { position += 1 }
+            while position < ordinary.count, Int(sortedBytes[Int(sortedOffsets[position])]) < byte { position += 1 }
             starts[byte] = position
         }
+        sortedIDs = ordinary
         firstByteStart = starts
-        var flat: [UInt8] = []
-        var offsets: [Int32] = [0]
-        var shared: [UInt8] = []
-        var longest = 0
-        var previous: [UInt8] = []
-        for id in sortedIDs {
-            let bytes = tokens[Int(id)]
-            var common = 0
-            while common < min(previous.count, bytes.count, 255), previous[common] == bytes[common] { common += 1 }
-            shared.append(UInt8(common))
-            flat += bytes
-            offsets.append(Int32(flat.count))
-            longest = max(longest, bytes.count)
-            previous = bytes
-        }
-        sortedBytes = flat
-        sortedOffsets = offsets
+        self.sortedBytes = sortedBytes
+        self.sortedOffsets = sortedOffsets
         sharedPrefix = shared
         longestToken = longest
+
+        var hasher = StableHasher()
+        hasher.combine(bytes: byID)
+        hasher.combine(idOffsets)
+        hasher.combine(self.endTokenIDs.map { Int32($0) })
+        hasher.combine(self.specialTokenIDs.sorted().map { Int32($0) })
+        hasher.combine(ordinary)
+        contentDigest = hasher.hexDigest
     }
 
     /// The byte length of the token at `position` in the sorted vocabulary.

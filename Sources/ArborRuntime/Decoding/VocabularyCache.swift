@@ -10,7 +10,9 @@ import Foundation
 /// Thread-safe: all state is behind `lock`.
 public final class VocabularyCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var vocabularies: [ObjectIdentifier: TokenVocabulary] = [:]
+    /// Keyed by the tokenizer's identity; the tokenizer is kept so that its identity is never
+    /// reused by another tokenizer (whose vocabulary would differ) while it is a key here.
+    private var vocabularies: [ObjectIdentifier: (tokenizer: BPETokenizer, vocabulary: TokenVocabulary)] = [:]
     private var grammars: [String: CompiledGrammar] = [:]
     /// Where compiled masks are kept between processes (nil: nowhere).
     public let diskCache: GrammarDiskCache?
@@ -27,9 +29,9 @@ public final class VocabularyCache: @unchecked Sendable {
     public func vocabulary(for tokenizer: BPETokenizer) -> TokenVocabulary {
         let key = ObjectIdentifier(tokenizer)
         lock.lock(); defer { lock.unlock() }
-        if let cached = vocabularies[key] { return cached }
+        if let cached = vocabularies[key] { return cached.vocabulary }
         let vocabulary = Self.makeVocabulary(tokenizer)
-        vocabularies[key] = vocabulary
+        vocabularies[key] = (tokenizer, vocabulary)
         return vocabulary
     }
 
