@@ -1,3 +1,4 @@
+import ArborRuntime
 import ArborSchema
 import Foundation
 
@@ -31,6 +32,16 @@ public enum AnswerExtractor {
         var answer = line.trimmingCharacters(in: CharacterSet(charactersIn: " \t*\"'`"))
         if answer.hasSuffix(".") { answer.removeLast() }
         return answer.isEmpty ? nil : .string(answer)
+    }
+
+    /// What the last ```` ```python ```` block of `text` prints, run by ``ProseProgram`` (its
+    /// straight-line arithmetic, never Python itself); nil when there is no closed block or
+    /// the program is more than arithmetic or prints nothing. `--baseline program` reads the
+    /// answer from this output by the same rules.
+    public static func programOutput(in text: String) -> String? {
+        guard let open = text.range(of: "```python", options: .backwards),
+              let close = text[open.upperBound...].range(of: "```") else { return nil }
+        return ProseProgram.output(endingAt: (text[..<close.upperBound] + "\n" + ProseProgram.outputMarker)[...])
     }
 
     /// Whether the text already holds a finished `Answer:` line (generation may stop there).

@@ -2,7 +2,7 @@ import ArborSchema
 
 extension EvalReport {
     /// The report as JSON: `workflow`, `samples`, `cases` (each with `expected`, `tree` and
-    /// `baseline`, with what the first sample wrote as `reasoning`), `totals` and `load_errors`.
+    /// `baseline`, with what the first sample wrote as `reasoning`), `totals` (with `baseline_label`), `load_errors` and `errored_cases` (cases that could not run).
     /// `correct` is the case's verdict, `answer_right` the answer alone (see ``Outcome``); the
     /// totals count both (`tree_correct`, `tree_answers_right`, and the baseline's).
     public var json: JSONValue {
@@ -25,8 +25,10 @@ extension EvalReport {
             totals["baseline_correct"] = .integer(Int64(baselineCorrect))
             totals["baseline_answers_right"] = .integer(Int64(baselineAnswersRight))
             totals["baseline"] = object(total { $0.baseline! })
+            totals["baseline_label"] = .string(baselineLabel)
         }
         return ["workflow": .string(workflow), "samples": .integer(Int64(samples)), "cases": .array(cases),
-                "totals": .object(totals), "load_errors": .array(loadErrors.map { .string($0) }), "seconds": .number(seconds)]
+                "totals": .object(totals), "load_errors": .array(loadErrors.map { .string($0) }),
+                "errored_cases": .array(erroredCases.map { ["name": .string($0.name), "error": .string($0.error)] }), "seconds": .number(seconds)]
     }
 }

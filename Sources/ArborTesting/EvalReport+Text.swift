@@ -53,7 +53,7 @@ extension EvalReport {
                      + (samples > 1 ? " · \(samples) samples per case, majority vote" : ""))
         if let baselineCorrect, let baselineAnswersRight {
             let plain = total { $0.baseline! }
-            lines.append("plain chat (free text, no tools): \(baselineCorrect)/\(count) passed (\(Self.percent(baselineCorrect, count)))"
+            lines.append("\(baselineLabel): \(baselineCorrect)/\(count) passed (\(Self.percent(baselineCorrect, count)))"
                          + " · \(baselineAnswersRight)/\(count) answers right (\(Self.percent(baselineAnswersRight, count)))"
                          + " · \(plain.tokens) tokens · " + Self.seconds(plain.seconds))
         }

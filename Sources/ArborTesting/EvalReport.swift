@@ -50,6 +50,14 @@ public struct EvalReport: Sendable {
     /// The tree's first (or only) sample as an `arbor test` report, with each case's status
     /// set by its eval verdict: what `--junit` writes.
     public var treeReport: TestReport
+    /// The cases that could not run (tree or baseline, any sample: a model that does not load,
+    /// a run that stopped with an error), each with its first error; a wrong answer is not one.
+    public var erroredCases: [(name: String, error: String)]
+    /// How the text report names the baseline (``freeTextLabel`` or ``programLabel``).
+    public var baselineLabel = EvalReport.freeTextLabel
+
+    public static let freeTextLabel = "plain chat (free text, no tools)"
+    public static let programLabel = "plain chat, its Python program's output (PAL, no tools)"
 
     init(set: EvalSet, samples: Int, tree: [TestReport], baseline: [TestReport]?, seconds: Double) {
         workflow = set.suite.name
@@ -57,6 +65,11 @@ public struct EvalReport: Sendable {
         self.seconds = seconds
         loadErrors = set.suite.errors.map(\.description)
         var rows: [Row] = []
+        var errored: [(name: String, error: String)] = []
+        for result in (tree + (baseline ?? [])).flatMap(\.results) where result.status == .error && !errored.contains(where: { $0.name == result.name }) {
+            errored.append((result.name, result.errors.first ?? "could not run"))
+        }
+        erroredCases = errored
         var first = tree.first ?? TestReport(results: [], seconds: seconds)
         for (index, result) in first.results.enumerated() {
             guard let expected = set.answers[result.name], result.status != .skipped else { continue }
@@ -105,6 +118,19 @@ public struct EvalReport: Sendable {
     /// Cases whose tree answer is right, passed or not.
     public var treeAnswersRight: Int { rows.filter(\.tree.answerRight).count }
     public var baselineAnswersRight: Int? { rows.first?.baseline == nil ? nil : rows.filter { $0.baseline?.answerRight == true }.count }
+
+    /// Why `arbor eval` exits with status 1, nil when it exits 0: the workflow or the cases did
+    /// not load, a case could not run (``erroredCases``), or the tree passed fewer than
+    /// `minCorrect` cases. A low score alone is not a failure unless `minCorrect` says so:
+    /// the harness's job is to measure, a CI job sets the bar.
+    public func failureReason(minCorrect: Int?) -> String? {
+        if !loadErrors.isEmpty { return "the workflow or the cases did not load" }
+        if let (name, error) = erroredCases.first {
+            return "\(erroredCases.count) case(s) could not run, first \(name): " + (error.split(separator: "\n").first.map(String.init) ?? "")
+        }
+        if let minCorrect, treeCorrect < minCorrect { return "the tree passed \(treeCorrect) of \(rows.count) cases, fewer than --min-correct \(minCorrect)" }
+        return nil
+    }
 
     /// `N passed, N failed` for the tree (failed includes load errors).
     public var summaryLine: String {

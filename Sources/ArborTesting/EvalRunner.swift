@@ -31,6 +31,8 @@ public struct EvalRunner<Tree: SampledCaseExecutor, Baseline: SampledCaseExecuto
     public var baseline: Baseline?
     public var samples: Int
     public var jobs: Int
+    /// How the report names the baseline.
+    public var baselineLabel = EvalReport.freeTextLabel
 
     public init(tree: Tree, baseline: Baseline?, samples: Int = 1, jobs: Int = 1) {
         self.tree = tree
@@ -45,8 +47,10 @@ public struct EvalRunner<Tree: SampledCaseExecutor, Baseline: SampledCaseExecuto
         var baselineRuns: [TestReport]?
         if let baseline { baselineRuns = await runSamples(of: baseline, on: set, implicitChecks: false) }
         let elapsed = ContinuousClock.now - start
-        return EvalReport(set: set, samples: samples, tree: treeRuns, baseline: baselineRuns,
-                          seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        var report = EvalReport(set: set, samples: samples, tree: treeRuns, baseline: baselineRuns,
+                                seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        report.baselineLabel = baselineLabel
+        return report
     }
 
     private func runSamples<E: SampledCaseExecutor>(of executor: E, on set: EvalSet, implicitChecks: Bool) async -> [TestReport] {

@@ -70,9 +70,10 @@ public struct EvalSet: Sendable {
     /// Per case name.
     public var answers: [String: EvalAnswer]
 
-    /// Loads `casesPath` for the workflow at `workflowPath`; with `limit`, only the first
-    /// `limit` cases. Problems come back as the suite's diagnostics (`FILE:LINE:1`).
-    public static func load(workflowPath: String, casesPath: String, limit: Int? = nil) -> EvalSet {
+    /// Loads `casesPath` for the workflow at `workflowPath`; with `offset`, from the case after
+    /// the first `offset` ones; with `limit`, only `limit` cases from there. Problems come back
+    /// as the suite's diagnostics (`FILE:LINE:1`).
+    public static func load(workflowPath: String, casesPath: String, offset: Int = 0, limit: Int? = nil) -> EvalSet {
         let (workflow, workflowDiagnostics) = WorkflowLoader.load(path: workflowPath)
         var diagnostics = workflowDiagnostics.filter { $0.severity == .error }
         guard let workflow else {
@@ -96,9 +97,15 @@ public struct EvalSet: Sendable {
         // One YAML list item per line at the same line number, so the test-case decoder's
         // positions point at the eval file's lines.
         var listLines: [String] = []
+        var skipped = 0
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("//") || limit.map({ answers.count >= $0 }) == true {
+                listLines.append("")
+                continue
+            }
+            if skipped < offset {
+                skipped += 1
                 listLines.append("")
                 continue
             }

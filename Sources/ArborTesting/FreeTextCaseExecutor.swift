@@ -31,6 +31,10 @@ public struct FreeTextCaseExecutor: CaseExecutor {
     /// Per case name: the expected answer (a number or text: the extractor looks for that
     /// kind) and the output member it goes in.
     public var answers: [String: EvalAnswer]
+    /// `--baseline program` (program-aided, as in PAL): when the text has a ```` ```python ````
+    /// block whose arithmetic ``ProseProgram`` runs, the answer is read from that program's
+    /// output instead of the model's text (``AnswerExtractor/programOutput(in:)``).
+    public var runsPrograms = false
     private let models: LoadedModelCache
 
     public init(modelPath: String? = nil, threads: Int = 2, maxTokens: Int = 1024,
@@ -83,7 +87,9 @@ public struct FreeTextCaseExecutor: CaseExecutor {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
 
         let answer = answers[testCase.name]
-        let extracted = AnswerExtractor.extract(from: text, expecting: answer?.expected ?? .number(0)) ?? .null
+        let expected = answer?.expected ?? .number(0)
+        let fromProgram = runsPrograms ? AnswerExtractor.programOutput(in: text).flatMap { AnswerExtractor.extract(from: $0, expecting: expected) } : nil
+        let extracted = fromProgram ?? AnswerExtractor.extract(from: text, expecting: expected) ?? .null
         let output: JSONValue = answer?.member.map { .object([$0: extracted]) } ?? extracted
         let metrics = CaseMetrics(promptTokens: promptIDs.count, generatedTokens: generated.count, peakKVSlots: Int(position),
                                   decodeSeconds: seconds)

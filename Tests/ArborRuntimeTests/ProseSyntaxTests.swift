@@ -96,6 +96,29 @@ final class ProseSyntaxTests: XCTestCase {
         XCTAssertEqual(try store.loadRun(id: runID).toolCalls.count, uninterrupted.toolCalls.count)
     }
 
+    /// With the built-in `unit_convert`, the prose question states the converter's factors for
+    /// the units the problem names between the problem and the request to solve it; without
+    /// it (or without two related units) the question is plain chat's.
+    func testTheProseQuestionStatesTheConvertersFactorsForTheNamedUnits() throws {
+        let text = Self.workflowText.replacingOccurrences(of: "tools:\n", with: "tools:\n  - name: unit_convert\n    builtin: unit_convert\n")
+        let converting = try XCTUnwrap(WorkflowLoader.load(text: text).0)
+        let problem: JSONObject = ["problem": "A bag weighs 40 pounds. How many kilograms do 3 bags weigh?"]
+        let question = PromptBuilder(workflow: converting, tools: []).proseMessages(inputs: problem).map(\.content)
+        XCTAssertEqual(question, ["""
+            Solve this problem. A bag weighs 40 pounds. How many kilograms do 3 bags weigh?
+
+            Exact conversions (from the unit converter):
+            - 1 pound = 0.45359237 kilograms
+            - 1 kilogram = 2.204622622 pounds
+
+            \(ProsePrompt.instruction)
+            """])
+        let plain = ProsePrompt.question(instructions: "Solve this problem. A bag weighs 40 pounds. How many kilograms do 3 bags weigh?")
+        XCTAssertEqual(PromptBuilder(workflow: try Self.workflow(), tools: []).proseMessages(inputs: problem).map(\.content), [plain])
+        XCTAssertEqual(PromptBuilder(workflow: converting, tools: []).proseMessages(inputs: ["problem": "Tom buys 8 pens."]).map(\.content),
+                       [ProsePrompt.question(instructions: "Solve this problem. Tom buys 8 pens.")])
+    }
+
     /// A runner of ``workflow(maxTokens:)`` on the default model.
     static func runner(maxTokens: Int = 120) async throws -> (WorkflowRunner, BPETokenizer) {
         let model = try RuntimeFixtures.loadModel()

@@ -37,6 +37,9 @@ final class EvalTests: XCTestCase {
         XCTAssertEqual(set.suite.cases.map(\.name), ["wp-001", "wp-002", "wp-003", "wp-004", "wp-005"])
         XCTAssertEqual(set.answers["wp-001"], EvalAnswer(expected: 66, tolerance: 0.01, path: "$.answer"))
         XCTAssertEqual(set.suite.cases[0].assertions.first?.kind, .equals(path: try JSONPath("$.answer"), value: 66, tolerance: 0.01))
+        let slice = EvalSet.load(workflowPath: Self.wordProblems, casesPath: Self.packageRoot + "/Examples/eval/word-problems.jsonl", offset: 20, limit: 2)
+        XCTAssertEqual(slice.suite.cases.map(\.name), ["wp-021", "wp-022"])
+        XCTAssertEqual(slice.suite.cases.first?.location.line, 21, "positions stay the file's lines")
 
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("eval-\(UUID().uuidString).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: file) }
@@ -133,7 +136,9 @@ final class EvalTests: XCTestCase {
     }
 
     /// The command, as `make test` runs it: five word problems with the default model, the tree
-    /// and the free-text baseline. Checks the harness, not the model's score.
+    /// and the free-text baseline. Checks the harness, not the model's score; `--min-correct 6`
+    /// of five cases cannot be met, so the command prints its whole report and exits with 1,
+    /// saying why on standard error.
     func testArborEvalRunsFiveCasesWithTheDefaultModel() throws {
         let binary = Self.packageRoot + "/.build/debug/arbor"
         let model = ProcessInfo.processInfo.environment["ARBOR_MODEL"].flatMap { $0.isEmpty ? nil : $0 }
@@ -142,16 +147,18 @@ final class EvalTests: XCTestCase {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["eval", "Examples/eval/word-problems.yaml", "--cases", "Examples/eval/word-problems.jsonl", "--limit", "5",
-                             "--baseline", "free-text", "--model", model]
+                             "--baseline", "free-text", "--model", model, "--min-correct", "6"]
         process.currentDirectoryURL = URL(fileURLWithPath: Self.packageRoot)
-        let output = Pipe()
+        let output = Pipe(), errors = Pipe()
         process.standardOutput = output
-        process.standardError = output
+        process.standardError = errors
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
+        let complaint = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
-        XCTAssertEqual(process.terminationStatus, 0, text)
+        XCTAssertEqual(process.terminationStatus, 1, text + complaint)
+        XCTAssertTrue(complaint.hasPrefix("arbor eval: the tree passed ") && complaint.hasSuffix(" of 5 cases, fewer than --min-correct 6\n"), complaint)
         let lines = text.split(separator: "\n").map(String.init)
         let last = try XCTUnwrap(lines.last)
         let counts = last.split(separator: " ").compactMap { Int($0) }
