@@ -1,4 +1,5 @@
 import ArborGrammar
+import ArborModel
 
 /// Per-token mask timings of one or more decodings, split into first visits (the mask
 /// needed a grammar position the cache had not seen, so its token sets were computed) and
@@ -42,7 +43,7 @@ public struct MaskTimings: Sendable {
         let cachedBefore = matcher.compiled.cachedPositionCount
         let clock = ContinuousClock()
         let elapsed = clock.measure { matcher.fillNextTokenMask(into: mask) }
-        let microseconds = Double(elapsed.components.attoseconds) / 1e12 + Double(elapsed.components.seconds) * 1e6
+        let microseconds = elapsed.inSeconds * 1e6
         if matcher.compiled.cachedPositionCount > cachedBefore {
             firstVisitMicroseconds.append(microseconds)
         } else {

@@ -45,7 +45,7 @@ struct RunBatchExecution {
         let elapsed = ContinuousClock.now - start
         progress.finish()
         let summary = BatchSummary(outcomes: outcomes, jobs: jobs,
-                                   seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                                   seconds: elapsed.inSeconds)
         if output.json {
             print(summary.json.prettyString)
         } else {
@@ -110,7 +110,7 @@ final class BatchProgressLine: @unchecked Sendable {
         lastDraw = ContinuousClock.now
         let width = 20, filled = total == 0 ? width : width * done / total
         let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.inSeconds
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let line = String(format: "\r\u{1B}[K[%d/%d] %@ %d running · %d not completed · %d tokens · %.1f tokens/s",
                           done, total, bar, running, failed, treeTokens, seconds > 0 ? Double(treeTokens) / seconds : 0)

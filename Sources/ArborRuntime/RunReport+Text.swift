@@ -1,3 +1,4 @@
+import ArborModel
 import ArborSchema
 import ArborTools
 
@@ -37,7 +38,7 @@ extension ToolOutcome {
         case .success(let value): object["result"] = value
         case .failure(let error): object["error"] = .string(error.description)
         }
-        object["milliseconds"] = .number(Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15)
+        object["milliseconds"] = .number(duration.inSeconds * 1000)
         return .object(object)
     }
 }

@@ -1,3 +1,4 @@
+import ArborModel
 import ArborSchema
 import ArborSpec
 import Foundation
@@ -48,7 +49,7 @@ public struct EvalRunner<Tree: SampledCaseExecutor, Baseline: SampledCaseExecuto
         if let baseline { baselineRuns = await runSamples(of: baseline, on: set, implicitChecks: false) }
         let elapsed = ContinuousClock.now - start
         var report = EvalReport(set: set, samples: samples, tree: treeRuns, baseline: baselineRuns,
-                                seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                                seconds: elapsed.inSeconds)
         report.baselineLabel = baselineLabel
         return report
     }

@@ -1,3 +1,4 @@
+import ArborModel
 import ArborSchema
 import ArborSpec
 import ArborTools
@@ -158,6 +159,6 @@ public struct TestRunner: Sendable {
 
     private static func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return elapsed.inSeconds
     }
 }

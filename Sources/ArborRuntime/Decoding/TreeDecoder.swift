@@ -206,7 +206,7 @@ public struct TreeDecoder {
     mutating func insertToolResult(_ outcome: ToolOutcome) throws {
         toolCalls.append(outcome)
         metrics.toolCalls += 1
-        metrics.toolSeconds += Double(outcome.duration.components.seconds) + Double(outcome.duration.components.attoseconds) / 1e18
+        metrics.toolSeconds += outcome.duration.inSeconds
         if steps?.syntax == .prose { return try insertProseResult(outcome) }
         // Steps show a result as a person reads it (a number where it is one).
         let value = steps == nil ? outcome.modelJSON : StepsDocument.resultValue(of: outcome)
