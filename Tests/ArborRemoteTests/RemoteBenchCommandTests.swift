@@ -8,7 +8,7 @@ final class RemoteBenchCommandTests: XCTestCase {
     func testBenchRemoteReportsEachJobsValueAndEachToolCallCount() throws {
         let server = try LlamaServerProcess(slots: 4, contextSize: 4 * 2048)
         let run = try RemoteCommandTests.arbor(["bench", "remote", "--backend", server.url, "--jobs", "1,2", "--runs-per-job", "1",
-                                                "--tools", "0,2", "--min-tasks", "2", "--max-tokens", "32", "--json"])
+                                                "--tools", "0,2", "--min-tasks", "2", "--max-tokens", "128", "--json"])
         XCTAssertEqual(run.status, 0, run.errors)
         let report = try XCTUnwrap(try JSONValue(parsing: run.output).objectValue, run.output)
         let jobs = try XCTUnwrap(report["jobs"]?.arrayValue).compactMap(\.objectValue)
