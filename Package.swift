@@ -161,7 +161,8 @@ let package = Package(
         // The arbor binary's own behaviour: commands run as processes.
         .testTarget(
             name: "ArborCLITests",
-            dependencies: ["ArborModel", "ArborSchema", "ArborStore", "ArborStoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            // ArborCLI itself for the unit tests of its own small types (the live status line).
+            dependencies: ["ArborCLI", "ArborModel", "ArborSchema", "ArborStore", "ArborStoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
         .testTarget(
