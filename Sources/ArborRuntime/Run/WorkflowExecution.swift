@@ -27,6 +27,10 @@ public struct WorkflowExecution {
     /// Decodes through this backend (a serving engine) instead of the model's in-process
     /// transformer; the model still gives the tokenizer and the chat template.
     public var backend: (any DecodingBackend)?
+    /// Stands in front of the workflow's live tools for this run, when set: a
+    /// `ToolResultReplay` answers the calls an earlier run made with that run's results, so
+    /// that a tool that reads the clock or a changing source gives both runs the same answer.
+    public var tools: ((ToolBox) -> any ToolInvoking)?
 
     public init(workflow: Workflow, model: LoadedModel, options: RunOptions, threads: Int = 2, record: (any RunRecord)? = nil) {
         self.workflow = workflow
@@ -50,7 +54,7 @@ public struct WorkflowExecution {
             throw error
         }
         let runner = WorkflowRunner(workflow: workflow, model: transformer, tokenizer: model.tokenizer,
-                                    chatTemplate: try model.chatTemplate, tools: toolBox, options: options)
+                                    chatTemplate: try model.chatTemplate, tools: tools?(toolBox) ?? toolBox, options: options)
         runner.onProgress = onProgress
         let tokenizer = model.tokenizer
         let recorder = record?.makeRecorder { tokenizer.decodeBytes($0) }
