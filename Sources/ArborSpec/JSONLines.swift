@@ -30,7 +30,8 @@ public struct JSONLines: Sendable {
     /// Reads `text`, named `file` in diagnostics.
     public init(text: String, file: String) {
         self.file = file
-        lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { (line: Substring) -> Line in
+        // "\r\n" is one Character in Swift, so splitting at "\n" alone would keep a CRLF file in one line.
+        lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map { (line: Substring) -> Line in
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty || trimmed.hasPrefix("//") { return .skipped }
             do throws(JSONParseError) {
