@@ -46,29 +46,20 @@ extension GrammarDiskCache {
 
     static let checkHashLength = 32
 
+    /// The file holding `entries` (in their order).
     static func encode(_ entries: [StoredEntry]) -> [UInt8] {
-        var masks: [[UInt32]] = []
-        var maskIndex: [[UInt32]: Int] = [:]
-        var lists: [[Int]] = []
-        var listIndex: [[Int]: Int] = [:]
-        func reference(_ mask: [UInt32]) -> Int {
-            guard !mask.isEmpty else { return 0 }
-            if let index = maskIndex[mask] { return index + 1 }
-            masks.append(mask)
-            maskIndex[mask] = masks.count - 1
-            return masks.count
-        }
-        func reference(_ list: [Int]) -> Int {
-            guard !list.isEmpty else { return 0 }
-            if let index = listIndex[list] { return index + 1 }
-            lists.append(list)
-            listIndex[list] = lists.count - 1
-            return lists.count
-        }
+        var masks = DistinctValues<[UInt32]>()
+        var lists = DistinctValues<[Int]>()
         let references = entries.map { stored in
-            (mask: reference(stored.entry.acceptedMask), ids: reference(stored.entry.acceptedIDs.map(Int.init)),
-             uncertain: reference(stored.entry.uncertain))
+            (mask: masks.reference(stored.entry.acceptedMask), ids: lists.reference(stored.entry.acceptedIDs.map(Int.init)),
+             uncertain: lists.reference(stored.entry.uncertain))
         }
+        return encode(entries, references: references, masks: masks.values, lists: lists.values)
+    }
+
+    /// The file, once each entry's sets are indices (`references`) into the two tables.
+    private static func encode(_ entries: [StoredEntry], references: [(mask: Int, ids: Int, uncertain: Int)],
+                               masks: [[UInt32]], lists: [[Int]]) -> [UInt8] {
         let wordCount = masks.first?.count ?? 0
         precondition(masks.allSatisfy { $0.count == wordCount }, "the masks of one vocabulary have one length")
 
@@ -188,6 +179,21 @@ extension GrammarDiskCache {
             masks.append(mask)
         }
         return masks
+    }
+
+    /// Values in the order first met, each once, and where each is: a file's table.
+    private struct DistinctValues<Value: Collection & Hashable> {
+        private(set) var values: [Value] = []
+        private var index: [Value: Int] = [:]
+
+        /// 0 for an empty value, else 1 + the value's place (added when new).
+        mutating func reference(_ value: Value) -> Int {
+            guard !value.isEmpty else { return 0 }
+            if let place = index[value] { return place + 1 }
+            values.append(value)
+            index[value] = values.count - 1
+            return values.count
+        }
     }
 
     /// A stored list and what the entries holding it need to know of it.

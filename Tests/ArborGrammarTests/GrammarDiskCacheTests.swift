@@ -36,6 +36,15 @@ final class GrammarDiskCacheTests: XCTestCase {
         }
     }
 
+    /// The masks along random texts of `grammar` equal those of a compile that read no file.
+    private func assertMasksEqualAFreshCompile(_ read: CompiledGrammar, _ grammar: Grammar, line: UInt = #line) throws {
+        let fresh = try CompiledGrammar(grammar, vocabulary: read.vocabulary)
+        for (text, hole) in texts(grammar) {
+            XCTAssertEqual(MaskCacheFillTests.masks(along: text, read, holeText: hole),
+                           MaskCacheFillTests.masks(along: text, fresh, holeText: hole), String(decoding: text, as: UTF8.self), line: line)
+        }
+    }
+
     func testASecondCompileReadsTheMasksAndTheyEqualAFreshCompile() throws {
         let cache = GrammarDiskCache(directory: folder)
         let built = try TreeGrammarBuilder.grammar(for: try smallSpec())
@@ -47,11 +56,7 @@ final class GrammarDiskCacheTests: XCTestCase {
         let second = try CompiledGrammar(built.grammar, vocabulary: vocabulary, diskCache: cache)
         XCTAssertTrue(second.masksReadFromDisk)
         XCTAssertEqual(second.cachedPositionCount, first.cachedPositionCount)
-        let fresh = try CompiledGrammar(built.grammar, vocabulary: vocabulary)
-        for (text, hole) in texts(built.grammar) {
-            XCTAssertEqual(MaskCacheFillTests.masks(along: text, second, holeText: hole),
-                           MaskCacheFillTests.masks(along: text, fresh, holeText: hole), String(decoding: text, as: UTF8.self))
-        }
+        try assertMasksEqualAFreshCompile(second, built.grammar)
         XCTAssertEqual(second.cachedPositionCount, first.cachedPositionCount, "the file held every position a decoding reaches")
 
         // Another grammar, and the same grammar over another vocabulary: files of their own.
@@ -169,11 +174,7 @@ final class GrammarDiskCacheTests: XCTestCase {
         XCTAssertLessThan(intact.count, version1.count / 2)
         let read = try CompiledGrammar(built.grammar, vocabulary: vocabulary, diskCache: cache)
         XCTAssertTrue(read.masksReadFromDisk)
-        let fresh = try CompiledGrammar(built.grammar, vocabulary: vocabulary)
-        for (text, hole) in texts(built.grammar) {
-            XCTAssertEqual(MaskCacheFillTests.masks(along: text, read, holeText: hole),
-                           MaskCacheFillTests.masks(along: text, fresh, holeText: hole), String(decoding: text, as: UTF8.self))
-        }
+        try assertMasksEqualAFreshCompile(read, built.grammar)
     }
 
     /// The first format's layout: `ARBORGMC`, version 1, the entry count, then per entry its
@@ -248,11 +249,7 @@ final class GrammarDiskCacheTests: XCTestCase {
         XCTAssertEqual(names.filter { $0.hasSuffix(".tmp") }, [])
         let read = try CompiledGrammar(built.grammar, vocabulary: vocabulary, diskCache: cache)
         XCTAssertTrue(read.masksReadFromDisk)
-        let fresh = try CompiledGrammar(built.grammar, vocabulary: vocabulary)
-        for (text, hole) in texts(built.grammar) {
-            XCTAssertEqual(MaskCacheFillTests.masks(along: text, read, holeText: hole),
-                           MaskCacheFillTests.masks(along: text, fresh, holeText: hole), String(decoding: text, as: UTF8.self))
-        }
+        try assertMasksEqualAFreshCompile(read, built.grammar)
     }
 
     /// A temporary file a killed writer left is deleted once it is old; one being written is not.
