@@ -59,10 +59,8 @@ public final class CompiledGrammar: Sendable {
             return
         }
         let file = diskCache?.path(automaton: automaton, vocabulary: vocabulary)
-        let nodeCount = automaton.nodes.count
-        let loaded = file.flatMap { diskCache?.load($0) }.flatMap { entries in
-            entries.allSatisfy { Self.isWellFormed($0, nodeCount: nodeCount, vocabulary: vocabulary) } ? entries : nil
-        }
+        let bounds = GrammarDiskCache.Bounds(automaton: automaton, vocabulary: vocabulary)
+        let loaded = file.flatMap { diskCache?.load($0, fitting: bounds) }
         masksReadFromDisk = loaded != nil
         if let loaded {
             cache.insert(loaded)
@@ -70,23 +68,6 @@ public final class CompiledGrammar: Sendable {
         }
         precomputeReachablePositions()
         if let diskCache, let file { diskCache.save(cache.allEntries, to: file) }
-    }
-
-    /// Whether an entry read from a file fits this grammar and vocabulary (every index in
-    /// range, the uncertain positions ascending as the matcher's merges expect), so that a
-    /// file damaged in a way its check hash missed cannot crash a mask.
-    private static func isWellFormed(_ stored: (key: TokenMaskCache.Key, entry: TokenMaskCache.Entry), nodeCount: Int,
-                                     vocabulary: TokenVocabulary) -> Bool {
-        let nodes = 0..<Int32(nodeCount)
-        let tokenCount = Int32(vocabulary.tokens.count)
-        let (key, entry) = stored
-        return nodes.contains(key.node)
-            && (1...TokenMaskCache.maximumContextDepth).contains(key.returns.count)
-            && key.returns.allSatisfy { $0 == FrameTable.root || nodes.contains($0) }
-            && (entry.acceptedMask.isEmpty || entry.acceptedMask.count == vocabulary.maskWordCount)
-            && entry.acceptedIDs.allSatisfy { (0..<tokenCount).contains($0) }
-            && entry.uncertain.allSatisfy { (0..<vocabulary.sortedIDs.count).contains($0) }
-            && zip(entry.uncertain, entry.uncertain.dropFirst()).allSatisfy { $0 < $1 }
     }
 
     /// The number of automaton nodes (a size measure for reports and benchmarks).

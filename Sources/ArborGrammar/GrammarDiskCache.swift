@@ -28,7 +28,7 @@ public struct GrammarDiskCache: Sendable {
     public var maximumTotalBytes: Int = 512 << 20
 
     static let magic = Array("ARBORGMC".utf8)
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
 
     public init(directory: String) {
         self.directory = directory
@@ -56,12 +56,13 @@ public struct GrammarDiskCache: Sendable {
         directory + "/" + Self.fingerprint(automaton: automaton, vocabulary: vocabulary) + ".masks"
     }
 
-    /// The entries stored at `path`, or nil when there is no usable file. A file read is
-    /// marked as just used (its modification time), so trimming drops the files no run has
-    /// read for longest, not the oldest written.
-    func load(_ path: String) -> [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)]? {
+    /// The entries stored at `path`, or nil when there is no usable file: missing, damaged,
+    /// of another format version, or with an entry that does not fit `bounds` (a file not
+    /// usable is deleted). A file read is marked as just used (its modification time), so
+    /// trimming drops the files no run has read for longest, not the oldest written.
+    func load(_ path: String, fitting bounds: Bounds) -> [StoredEntry]? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        let entries = data.withUnsafeBytes { Self.decode($0) }
+        let entries = data.withUnsafeBytes { Self.decode($0, fitting: bounds) }
         if entries == nil {
             try? FileManager.default.removeItem(atPath: path)
         } else {
@@ -72,7 +73,7 @@ public struct GrammarDiskCache: Sendable {
 
     /// Writes the entries to `path` (through a temporary file and a rename, so a reader never
     /// sees half a file), then trims the folder. Failures are ignored: the cache is an aid.
-    func save(_ entries: [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)], to path: String) {
+    func save(_ entries: [StoredEntry], to path: String) {
         let manager = FileManager.default
         do {
             try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -157,84 +158,4 @@ public struct GrammarDiskCache: Sendable {
         let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? path
         return "\(target)|\(info.st_size)|\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
     }()
-
-    // MARK: - File format
-
-    // "ARBORGMC", the format version, the entry count, then per entry: node, returns,
-    // accepted mask words, accepted ids, uncertain positions (each list as a count and its
-    // values, all 32-bit little-endian), and last a check hash of everything before it.
-
-    static func encode(_ entries: [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)]) -> [UInt8] {
-        var bytes = magic
-        bytes.reserveCapacity(entries.reduce(64) { $0 + 20 + 4 * ($1.key.returns.count + $1.entry.acceptedMask.count + $1.entry.acceptedIDs.count + $1.entry.uncertain.count) })
-        func put(_ value: UInt32) {
-            bytes.append(UInt8(truncatingIfNeeded: value))
-            bytes.append(UInt8(truncatingIfNeeded: value >> 8))
-            bytes.append(UInt8(truncatingIfNeeded: value >> 16))
-            bytes.append(UInt8(truncatingIfNeeded: value >> 24))
-        }
-        func put<S: Sequence>(list: S, count: Int, _ convert: (S.Element) -> UInt32) {
-            put(UInt32(count))
-            for value in list { put(convert(value)) }
-        }
-        put(formatVersion)
-        put(UInt32(entries.count))
-        for (key, entry) in entries {
-            put(UInt32(bitPattern: key.node))
-            put(list: key.returns, count: key.returns.count) { UInt32(bitPattern: $0) }
-            put(list: entry.acceptedMask, count: entry.acceptedMask.count) { $0 }
-            put(list: entry.acceptedIDs, count: entry.acceptedIDs.count) { UInt32(bitPattern: $0) }
-            put(list: entry.uncertain, count: entry.uncertain.count) { UInt32(truncatingIfNeeded: $0) }
-        }
-        var hasher = StableHasher()
-        hasher.combine(bytes: bytes)
-        bytes += Array(hasher.hexDigest.utf8)
-        return bytes
-    }
-
-    /// The entries of a file's bytes, or nil when the bytes are not a whole, intact file of
-    /// this format.
-    static func decode(_ bytes: UnsafeRawBufferPointer) -> [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)]? {
-        let digestLength = 32
-        guard bytes.count >= magic.count + 8 + digestLength, bytes.starts(with: magic) else { return nil }
-        let body = UnsafeRawBufferPointer(rebasing: bytes[..<(bytes.count - digestLength)])
-        var hasher = StableHasher()
-        hasher.combine(raw: body)
-        guard hasher.hexDigest.utf8.elementsEqual(bytes[(bytes.count - digestLength)...]) else { return nil }
-        var offset = magic.count
-        func next() -> UInt32? {
-            guard offset + 4 <= body.count else { return nil }
-            defer { offset += 4 }
-            return UInt32(littleEndian: body.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
-        }
-        func list<T>(_ convert: (UInt32) -> T) -> [T]? {
-            guard let count = next().map(Int.init), count <= (body.count - offset) / 4 else { return nil }
-            let start = offset
-            offset += count * 4
-            return [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-                for index in 0..<count {
-                    buffer[index] = convert(UInt32(littleEndian: body.loadUnaligned(fromByteOffset: start + index * 4, as: UInt32.self)))
-                }
-                initialized = count
-            }
-        }
-        guard next() == formatVersion, let count = next(), Int(count) <= body.count / 20 else { return nil }
-        var entries: [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)] = []
-        entries.reserveCapacity(Int(count))
-        for _ in 0..<count {
-            guard let node = next(),
-                  let returns = list({ Int32(bitPattern: $0) }),
-                  let mask = list({ $0 }),
-                  let ids = list({ Int32(bitPattern: $0) }),
-                  let uncertain = list({ Int(Int32(bitPattern: $0)) })
-            else { return nil }
-            entries.append((TokenMaskCache.Key(node: Int32(bitPattern: node), returns: returns),
-                            TokenMaskCache.Entry(acceptedMask: mask, acceptedIDs: ids, uncertain: uncertain)))
-        }
-        return offset == body.count ? entries : nil
-    }
-
-    static func decode(_ bytes: [UInt8]) -> [(key: TokenMaskCache.Key, entry: TokenMaskCache.Entry)]? {
-        bytes.withUnsafeBytes { decode($0) }
-    }
 }

@@ -36,6 +36,15 @@ final class GrammarDiskCacheTests: XCTestCase {
         }
     }
 
+    /// The masks along random texts of `grammar` equal those of a compile that read no file.
+    private func assertMasksEqualAFreshCompile(_ read: CompiledGrammar, _ grammar: Grammar, line: UInt = #line) throws {
+        let fresh = try CompiledGrammar(grammar, vocabulary: read.vocabulary)
+        for (text, hole) in texts(grammar) {
+            XCTAssertEqual(MaskCacheFillTests.masks(along: text, read, holeText: hole),
+                           MaskCacheFillTests.masks(along: text, fresh, holeText: hole), String(decoding: text, as: UTF8.self), line: line)
+        }
+    }
+
     func testASecondCompileReadsTheMasksAndTheyEqualAFreshCompile() throws {
         let cache = GrammarDiskCache(directory: folder)
         let built = try TreeGrammarBuilder.grammar(for: try smallSpec())
@@ -47,11 +56,7 @@ final class GrammarDiskCacheTests: XCTestCase {
         let second = try CompiledGrammar(built.grammar, vocabulary: vocabulary, diskCache: cache)
         XCTAssertTrue(second.masksReadFromDisk)
         XCTAssertEqual(second.cachedPositionCount, first.cachedPositionCount)
-        let fresh = try CompiledGrammar(built.grammar, vocabulary: vocabulary)
-        for (text, hole) in texts(built.grammar) {
-            XCTAssertEqual(MaskCacheFillTests.masks(along: text, second, holeText: hole),
-                           MaskCacheFillTests.masks(along: text, fresh, holeText: hole), String(decoding: text, as: UTF8.self))
-        }
+        try assertMasksEqualAFreshCompile(second, built.grammar)
         XCTAssertEqual(second.cachedPositionCount, first.cachedPositionCount, "the file held every position a decoding reaches")
 
         // Another grammar, and the same grammar over another vocabulary: files of their own.
@@ -96,7 +101,8 @@ final class GrammarDiskCacheTests: XCTestCase {
     /// written by hand would be) is refused before any mask reads it.
     func testEntriesOutOfRangeAreRefused() throws {
         let (cache, built, vocabulary, path) = try writtenFile()
-        var entries = try XCTUnwrap(GrammarDiskCache.decode([UInt8](try XCTUnwrap(FileManager.default.contents(atPath: path)))))
+        let bounds = GrammarDiskCache.Bounds(automaton: try GrammarAutomaton(built.grammar), vocabulary: vocabulary)
+        var entries = try XCTUnwrap(GrammarDiskCache.decode([UInt8](try XCTUnwrap(FileManager.default.contents(atPath: path))), fitting: bounds))
         let intact = entries
         entries[0].entry = TokenMaskCache.Entry(acceptedMask: [], acceptedIDs: [Int32(vocabulary.tokens.count + 5)], uncertain: [])
         try Data(GrammarDiskCache.encode(entries)).write(to: URL(fileURLWithPath: path))
@@ -143,7 +149,7 @@ final class GrammarDiskCacheTests: XCTestCase {
         let intact = try XCTUnwrap(FileManager.default.contents(atPath: path))
         var body = [UInt8](intact.dropLast(32))
         let version = GrammarDiskCache.magic.count
-        XCTAssertEqual(Array(body[version..<version + 4]), [1, 0, 0, 0], "the version follows the magic")
+        XCTAssertEqual(Array(body[version..<version + 4]), [2, 0, 0, 0], "the version follows the magic")
         body[version] = UInt8(GrammarDiskCache.formatVersion + 1)
         var hasher = StableHasher()
         hasher.combine(bytes: body)
@@ -152,6 +158,47 @@ final class GrammarDiskCacheTests: XCTestCase {
         let compiled = try CompiledGrammar(built.grammar, vocabulary: vocabulary, diskCache: cache)
         XCTAssertFalse(compiled.masksReadFromDisk)
         XCTAssertEqual(FileManager.default.contents(atPath: path), intact, "this version's file is written again")
+    }
+
+    /// A file of the first format (every mask a whole bitmask, every number 32 bits), as an
+    /// older build wrote it, is refused and replaced by this format's smaller file.
+    func testAVersion1FileIsReplaced() throws {
+        let (cache, built, vocabulary, path) = try writtenFile()
+        let intact = try XCTUnwrap(FileManager.default.contents(atPath: path))
+        let bounds = GrammarDiskCache.Bounds(automaton: try GrammarAutomaton(built.grammar), vocabulary: vocabulary)
+        let version1 = Self.version1File(try XCTUnwrap(GrammarDiskCache.decode([UInt8](intact), fitting: bounds)))
+        try Data(version1).write(to: URL(fileURLWithPath: path))
+
+        XCTAssertFalse(try CompiledGrammar(built.grammar, vocabulary: vocabulary, diskCache: cache).masksReadFromDisk)
+        XCTAssertEqual(FileManager.default.contents(atPath: path), intact, "this version's file is written again")
+        XCTAssertLessThan(intact.count, version1.count / 2)
+        let read = try CompiledGrammar(built.grammar, vocabulary: vocabulary, diskCache: cache)
+        XCTAssertTrue(read.masksReadFromDisk)
+        try assertMasksEqualAFreshCompile(read, built.grammar)
+    }
+
+    /// The first format's layout: `ARBORGMC`, version 1, the entry count, then per entry its
+    /// node, return nodes, mask words, ids and uncertain positions (each list a count and
+    /// its values, all 32-bit little-endian), and the check hash.
+    static func version1File(_ entries: [GrammarDiskCache.StoredEntry]) -> [UInt8] {
+        var writer = CacheFileWriter()
+        writer.append(GrammarDiskCache.magic)
+        writer.word(1)
+        writer.word(UInt32(entries.count))
+        func list(_ values: [UInt32]) {
+            writer.word(UInt32(values.count))
+            for value in values { writer.word(value) }
+        }
+        for (key, entry) in entries {
+            writer.word(UInt32(bitPattern: key.node))
+            list(key.returns.map { UInt32(bitPattern: $0) })
+            list(entry.acceptedMask)
+            list(entry.acceptedIDs.map { UInt32(bitPattern: $0) })
+            list(entry.uncertain.map { UInt32($0) })
+        }
+        var hasher = StableHasher()
+        hasher.combine(bytes: writer.bytes)
+        return writer.bytes + Array(hasher.hexDigest.utf8)
     }
 
     /// The file name changes with anything the masks depend on: a token's bytes, the end
@@ -202,11 +249,7 @@ final class GrammarDiskCacheTests: XCTestCase {
         XCTAssertEqual(names.filter { $0.hasSuffix(".tmp") }, [])
         let read = try CompiledGrammar(built.grammar, vocabulary: vocabulary, diskCache: cache)
         XCTAssertTrue(read.masksReadFromDisk)
-        let fresh = try CompiledGrammar(built.grammar, vocabulary: vocabulary)
-        for (text, hole) in texts(built.grammar) {
-            XCTAssertEqual(MaskCacheFillTests.masks(along: text, read, holeText: hole),
-                           MaskCacheFillTests.masks(along: text, fresh, holeText: hole), String(decoding: text, as: UTF8.self))
-        }
+        try assertMasksEqualAFreshCompile(read, built.grammar)
     }
 
     /// A temporary file a killed writer left is deleted once it is old; one being written is not.

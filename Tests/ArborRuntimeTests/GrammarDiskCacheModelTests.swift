@@ -55,6 +55,15 @@ final class GrammarDiskCacheModelTests: XCTestCase {
 
         let freshEntries = fresh.cache.allEntries
         let readEntries = read.cache.allEntries
+        // Stored as whole bitmasks and 32-bit numbers (the first format), the entries would
+        // take this; each distinct mask once, as runs, takes a fraction.
+        let wholeBytes = freshEntries.reduce(0) { total, stored in
+            total + 4 * (5 + stored.key.returns.count + stored.entry.acceptedMask.count + stored.entry.acceptedIDs.count + stored.entry.uncertain.count)
+        }
+        let fileBytes = try FileManager.default.contentsOfDirectory(atPath: folder).reduce(0) { total, name in
+            total + ((try FileManager.default.attributesOfItem(atPath: folder + "/" + name)[.size] as? Int) ?? 0)
+        }
+        XCTAssertLessThan(fileBytes * 4, wholeBytes, "the file is a fraction of the whole bitmasks", file: file, line: line)
         XCTAssertEqual(readEntries.count, freshEntries.count, file: file, line: line)
         for (stored, computed) in zip(readEntries, freshEntries) {
             XCTAssertEqual(stored.key, computed.key, file: file, line: line)
@@ -97,15 +106,24 @@ final class GrammarDiskCacheModelTests: XCTestCase {
                 XCTFail("masks differ at step \(step) (seed \(seed))", file: file, line: line)
                 return nil
             }
-            var allowed: [Int] = []
-            for (word, bits) in maskA.enumerated() where bits != 0 {
-                for bit in 0..<32 where bits & (UInt32(1) << UInt32(bit)) != 0 {
-                    let id = word * 32 + bit
-                    if !a.vocabulary.specialTokenIDs.contains(id) { allowed.append(id) }
+            // The allowed ordinary tokens in id order, counted a word at a time; the pick is
+            // the one at a random index among them.
+            var allowed = maskA
+            for id in a.vocabulary.specialTokenIDs { allowed[id >> 5] &= ~(UInt32(1) << UInt32(id & 31)) }
+            let allowedCount = allowed.reduce(0) { $0 + $1.nonzeroBitCount }
+            if allowedCount == 0 { return step }
+            var index = Int(next() % UInt64(allowedCount))
+            var token = -1
+            for (word, bits) in allowed.enumerated() {
+                guard index < bits.nonzeroBitCount else {
+                    index -= bits.nonzeroBitCount
+                    continue
                 }
+                var rest = bits
+                for _ in 0..<index { rest &= rest - 1 }
+                token = word * 32 + rest.trailingZeroBitCount
+                break
             }
-            if allowed.isEmpty { return step }
-            let token = allowed[Int(next() % UInt64(allowed.count))]
             guard first.acceptToken(token), second.acceptToken(token) else {
                 XCTFail("token \(token) allowed but refused at step \(step)", file: file, line: line)
                 return nil
