@@ -47,7 +47,7 @@ final class AttentionKernelTests: XCTestCase {
             }
             k = kf.map(arbor_f32_to_f16)
             self.visible = visible ?? [Int32(keys), Int32(max(keys - 1, 0)), Int32((keys + 1) / 2), 0]
-            q = (0..<visible.count).flatMap { t in q.map { $0 * (1 + 0.25 * Float(t)) } }
+            q = (0..<self.visible.count).flatMap { t in q.map { $0 * (1 + 0.25 * Float(t)) } }
         }
 
         func run(threads: Int32, reference: Bool) -> [UInt32] {
