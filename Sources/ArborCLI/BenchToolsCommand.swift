@@ -17,13 +17,29 @@ struct BenchToolsCommand: AsyncParsableCommand {
     @Argument(help: "Tool-call counts, comma-separated.")
     var counts: String = "0,10,30,60"
 
+    @Option(help: "Modes to run, comma-separated: arbor, arbor-no-prune, agent-loop (the agent loop takes the longest by far).")
+    var modes: String = ToolLoopBenchmark.Mode.allCases.map(\.rawValue).joined(separator: ",")
+
     func validate() throws {
         _ = try BenchCommand.lengths(counts, flag: "the tool-call counts")
+        _ = try Self.modes(modes)
     }
 
     func run() async throws {
         try await Self.run(toolCounts: BenchCommand.lengths(counts, flag: "the tool-call counts"), modelPath: common.modelPath(),
-                           threads: common.threads, json: common.json)
+                           threads: common.threads, json: common.json, modes: Self.modes(modes))
+    }
+
+    /// The modes named in `list`, in the benchmark's order.
+    static func modes(_ list: String) throws -> [ToolLoopBenchmark.Mode] {
+        let names = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for name in names where ToolLoopBenchmark.Mode(rawValue: name) == nil {
+            let known = ToolLoopBenchmark.Mode.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--modes: unknown mode '\(name)'; use one or more of \(known), comma-separated.")
+        }
+        let chosen = ToolLoopBenchmark.Mode.allCases.filter { names.contains($0.rawValue) }
+        if chosen.isEmpty { throw ValidationError("--modes: name at least one mode (arbor, arbor-no-prune, agent-loop).") }
+        return chosen
     }
 
     /// The goals: Arbor's tokens/s at N = 30 at least 90 % of its N = 0 figure and twice the
@@ -34,7 +50,8 @@ struct BenchToolsCommand: AsyncParsableCommand {
     /// tasks (the first N call the tool), so even N = 0 measures a real tree.
     static func tasks(toolCalls: Int) -> Int { max(toolCalls, 10) }
 
-    static func run(toolCounts: [Int], modelPath: String, threads: Int, json: Bool) async throws {
+    static func run(toolCounts: [Int], modelPath: String, threads: Int, json: Bool,
+                    modes: [ToolLoopBenchmark.Mode] = ToolLoopBenchmark.Mode.allCases) async throws {
         let model = try LoadedModel(path: modelPath)
         let maxTasks = toolCounts.map(tasks(toolCalls:)).max() ?? 10
         let bench = ToolLoopBenchmark(model: try model.transformer(threads: threads), tokenizer: model.tokenizer,
@@ -43,7 +60,7 @@ struct BenchToolsCommand: AsyncParsableCommand {
         _ = try await bench.run(toolCalls: 1, tasks: 2, mode: .arbor)
         var results: [ToolLoopBenchmark.Result] = []
         for toolCalls in toolCounts {
-            for mode in ToolLoopBenchmark.Mode.allCases {
+            for mode in modes {
                 if !json { FileHandle.standardError.write(Data("tools \(toolCalls), \(mode.rawValue)…\n".utf8)) }
                 results.append(try await bench.run(toolCalls: toolCalls, tasks: tasks(toolCalls: toolCalls), mode: mode))
             }

@@ -54,6 +54,16 @@ final class CLIInputChecksTests: XCTestCase {
         XCTAssertTrue(penalty.stderr.contains("--repeat-penalty must be a finite number above 0 (1 is no penalty), not 0.0."), penalty.stderr)
     }
 
+    func testAnUnknownToolBenchModeIsRefusedWithTheKnownOnes() throws {
+        let outcome = try arbor("bench", "tools", "0", "--modes", "arbor,agent")
+        XCTAssertEqual(outcome.status, 64, outcome.stderr)
+        XCTAssertTrue(outcome.stderr.contains("--modes: unknown mode 'agent'; use one or more of arbor, arbor-no-prune, agent-loop, comma-separated."),
+                      outcome.stderr)
+        let none = try arbor("bench", "tools", "0", "--modes", ",")
+        XCTAssertEqual(none.status, 64, none.stderr)
+        XCTAssertTrue(none.stderr.contains("--modes: name at least one mode"), none.stderr)
+    }
+
     func testArborTestOnAFolderWithoutWorkflowsFails() throws {
         let empty = sandbox.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)

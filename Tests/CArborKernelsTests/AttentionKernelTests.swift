@@ -1,15 +1,16 @@
 import CArborKernels
 import XCTest
 
-/// The three-pass attention (scores, softmax, V per chunk of keys) against the plain per-key
-/// loop it restates, `arbor_attention_ref`: the same bits for every size, lane order and slot
-/// order, since greedy parity with llama.cpp rests on them.
+/// The grouped three-pass attention (the query heads sharing a KV head, and several tokens,
+/// read each chunk of keys once; scores, softmax, V per chunk) against the plain per-key loop
+/// it restates, `arbor_attention_ref`: the same bits for every size, head grouping, lane
+/// order, slot order and thread count, since greedy parity with llama.cpp rests on them.
 final class AttentionKernelTests: XCTestCase {
     override func tearDown() { arbor_set_ggml_lanes(0) }
 
     /// One layer's cache, queries and a shuffled slot list of `keys` slots out of more.
     private struct Case {
-        let nHead = 9, nKVHead = 3
+        let nHead: Int, nKVHead: Int
         let headDim: Int
         let keys: Int
         var k: [UInt16] = [], v: [UInt16] = [], q: [Float] = []
@@ -18,7 +19,12 @@ final class AttentionKernelTests: XCTestCase {
 
         /// `rising` makes later keys score higher, so the running maximum moves at almost
         /// every key and the rescaling pass runs often.
-        init(headDim: Int, keys: Int, rising: Bool, seed: UInt64) {
+        /// `visible` lists each query token's visible prefix of the slot list; by default four
+        /// tokens see the whole list, one key less, a prefix, and nothing.
+        init(headDim: Int, keys: Int, rising: Bool, seed: UInt64, nHead: Int = 9, nKVHead: Int = 3,
+             visible: [Int32]? = nil) {
+            self.nHead = nHead
+            self.nKVHead = nKVHead
             self.headDim = headDim
             self.keys = keys
             var rng = TestRNG(state: seed)
@@ -34,14 +40,14 @@ final class AttentionKernelTests: XCTestCase {
                 for (i, s) in slots.enumerated() {
                     let w = 4 * Float(i) / Float(keys)
                     for kvh in 0..<nKVHead {
-                        for d in 0..<headDim { kf[Int(s) * kvDim + kvh * headDim + d] += w * q[kvh * 3 * headDim + d] }
+                        let qh = kvh * (nHead / nKVHead)
+                        for d in 0..<headDim { kf[Int(s) * kvDim + kvh * headDim + d] += w * q[qh * headDim + d] }
                     }
                 }
             }
             k = kf.map(arbor_f32_to_f16)
-            // queries see the whole list, one key less, a prefix, and nothing
-            visible = [Int32(keys), Int32(max(keys - 1, 0)), Int32((keys + 1) / 2), 0]
-            q = (0..<visible.count).flatMap { t in q.map { $0 * (1 + 0.25 * Float(t)) } }
+            self.visible = visible ?? [Int32(keys), Int32(max(keys - 1, 0)), Int32((keys + 1) / 2), 0]
+            q = (0..<self.visible.count).flatMap { t in q.map { $0 * (1 + 0.25 * Float(t)) } }
         }
 
         func run(threads: Int32, reference: Bool) -> [UInt32] {
@@ -70,6 +76,32 @@ final class AttentionKernelTests: XCTestCase {
                         for threads: Int32 in [1, 3] {
                             XCTAssertEqual(c.run(threads: threads, reference: false), expected,
                                            "lanes \(lanes) head_dim \(headDim) keys \(keys) rising \(rising) threads \(threads)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Both shipped models' groupings (Qwen2: 7 query heads per KV head, SmolLM2: 3), one KV
+    /// head for all and none shared, as a decode step (one token) and as prefill (tokens with
+    /// causal prefixes, so the queries of one group see different numbers of keys).
+    func testGroupedQueryAttentionEqualsPerKeyLoopAtEveryContextLength() {
+        var seed: UInt64 = 1000
+        for lanes: Int32 in [8, 16] {
+            arbor_set_ggml_lanes(lanes)
+            for (nHead, nKVHead) in [(14, 2), (9, 3), (8, 1), (4, 4)] {
+                for keys in [1, 17, 256, 257, 1000] {
+                    for tokens in [1, 5, 40] where tokens <= keys {
+                        seed += 1
+                        let causal = (0..<tokens).map { Int32(keys - tokens + $0 + 1) }
+                        let c = Case(headDim: 64, keys: keys, rising: seed % 2 == 0, seed: seed,
+                                     nHead: nHead, nKVHead: nKVHead, visible: causal)
+                        let expected = c.run(threads: 1, reference: true)
+                        XCTAssertFalse(expected.contains(Float.nan.bitPattern), "every output written")
+                        for threads: Int32 in [1, 2, 3] {
+                            XCTAssertEqual(c.run(threads: threads, reference: false), expected,
+                                           "lanes \(lanes) heads \(nHead)/\(nKVHead) keys \(keys) tokens \(tokens) threads \(threads)")
                         }
                     }
                 }

@@ -195,7 +195,8 @@ void arbor_add(float *restrict y, const float *restrict x, int64_t n);
  * slots: the sequence's slot list in order; query t attends to slots[0 .. n_visible[t])
  * Query head h uses KV head h / (n_head / n_kv_head). Like ggml's CPU flash attention:
  * the query is rounded to f16, scores are f16·f16 dots, the softmax is online in f32 and
- * the weighted V sum accumulates in f16. Split across threads by (token, head).
+ * the weighted V sum accumulates in f16. The queries sharing a KV head (and several tokens)
+ * read each chunk of keys once; threads split those groups, never one query's sum.
  */
 void arbor_attention(arbor_pool *pool, float *restrict out, const float *restrict q,
                      int64_t n_tok, const uint16_t *restrict k, const uint16_t *restrict v,
