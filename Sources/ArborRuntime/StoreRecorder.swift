@@ -154,7 +154,7 @@ public final class StoreRecorder: RunRecorder {
                 }
                 for range in pruned { _ = try transaction.markPruned(runID, seqs: range) }
                 // after the inserts: a token may be computed and leave the cache between two commits
-                for range in released { try transaction.deleteKVRows(runID: runID, seqs: range) }
+                for range in released { try transaction.releaseKVRows(runID: runID, seqs: range) }
                 for node in nodes { try transaction.upsertNodeWithAncestors(node) }
                 for event in liveEvents { try transaction.appendEvent(runID: runID, kind: event.kind, payload: event.payload) }
                 try extra?(transaction)
@@ -246,9 +246,10 @@ extension RunStore {
         }
         var progress = RecordedProgress(promptTokens: firstPrompt.map(\.tokenID),
                                         tokens: log.map { ($0.tokenID, TokenKind($0.kind)) }, toolCalls: outcomes)
-        if try hasKVRows(runID: runID) {
+        if let last = all.last?.seq, let rowBytes = try kvRowByteCount(runID: runID, coveringCachedTokensIn: 0..<last) {
             let store = self
             progress.kvRows = { seqs, body in try store.forEachKVRow(runID: runID, seqs: seqs, body) }
+            progress.kvRowByteCount = rowBytes
         }
         return progress
     }
