@@ -25,6 +25,7 @@ let package = Package(
         .library(name: "ArborTools", targets: ["ArborTools"]),
         .library(name: "ArborStore", targets: ["ArborStore"]),
         .library(name: "ArborRuntime", targets: ["ArborRuntime"]),
+        .library(name: "ArborRecording", targets: ["ArborRecording"]),
         .library(name: "ArborRemote", targets: ["ArborRemote"]),
         .library(name: "ArborTesting", targets: ["ArborTesting"]),
         .library(name: "ArborServer", targets: ["ArborServer"]),
@@ -66,14 +67,19 @@ let package = Package(
         ),
         .target(
             name: "ArborRuntime",
-            dependencies: ["ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore"],
+            dependencies: ["ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools"],
             swiftSettings: hotPathSettings
+        ),
+        // A run recorded in the SQLite store: the runtime's recorder and run record, over ArborStore.
+        .target(
+            name: "ArborRecording",
+            dependencies: ["ArborSchema", "ArborSpec", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime"]
         ),
         .target(name: "ArborTesting", dependencies: ["ArborSchema", "ArborSpec", "ArborTools", "ArborRuntime", "ArborModel"]),
         // `arbor mcp`: workflows served as MCP tools.
         .target(
             name: "ArborServer",
-            dependencies: ["ArborSchema", "ArborSpec", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime",
+            dependencies: ["ArborSchema", "ArborSpec", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime", "ArborRecording",
                            .product(name: "MCP", package: "swift-sdk"), .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio")]
         ),
@@ -90,18 +96,19 @@ let package = Package(
         .target(name: "CArborHTTP", linkerSettings: [.linkedLibrary("curl")]),
         .target(
             name: "ArborRemote",
-            dependencies: ["CArborHTTP", "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborRuntime"]
+            dependencies: ["CArborHTTP", "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborStore", "ArborRuntime",
+                           "ArborRecording"]
         ),
         .target(
             name: "ArborBench",
             dependencies: ["CArborKernels", "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime",
-                           "ArborRemote"]
+                           "ArborRecording", "ArborRemote"]
         ),
         .executableTarget(
             name: "ArborCLI",
             dependencies: [
                 "ArborSchema", "ArborSpec", "ArborGrammar", "ArborModel", "ArborTools", "ArborStore", "ArborRuntime",
-                "ArborTesting", "ArborBench", "ArborServer", "ArborWeb", "ArborRemote",
+                "ArborRecording", "ArborTesting", "ArborBench", "ArborServer", "ArborWeb", "ArborRemote",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "MCP", package: "swift-sdk"),
             ]
@@ -134,8 +141,12 @@ let package = Package(
         .testTarget(
             name: "ArborRuntimeTests",
             dependencies: ["ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema", "ArborSpec", "ArborTools", "ArborStore",
-                           "ArborTestSupport"],
+                           "ArborRecording", "ArborTestSupport"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "ArborRecordingTests",
+            dependencies: ["ArborRecording", "ArborRuntime", "ArborSchema", "ArborStore"]
         ),
         .testTarget(
             name: "ArborTestingTests",
@@ -144,12 +155,14 @@ let package = Package(
         ),
         .testTarget(
             name: "ArborBenchTests",
-            dependencies: ["ArborBench", "ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema", "ArborSpec", "ArborTools", "ArborStore"]
+            dependencies: ["ArborBench", "ArborRuntime", "ArborRecording", "ArborGrammar", "ArborModel", "ArborSchema", "ArborSpec",
+                           "ArborTools", "ArborStore"]
         ),
         // The arbor binary's own behaviour: commands run as processes.
         .testTarget(
             name: "ArborCLITests",
-            dependencies: ["ArborModel", "ArborSchema", "ArborStore", "ArborStoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            // ArborCLI itself for the unit tests of its own small types (the live status line).
+            dependencies: ["ArborCLI", "ArborModel", "ArborSchema", "ArborStore", "ArborStoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -165,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "ArborRemoteTests",
             dependencies: ["ArborRemote", "ArborRuntime", "ArborGrammar", "ArborModel", "ArborSchema", "ArborSpec", "ArborTools",
-                           "ArborStore", "ArborFuzzSupport", "ArborTestSupport"],
+                           "ArborStore", "ArborRecording", "ArborFuzzSupport", "ArborTestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import ArborBench
 import ArborModel
+import ArborRecording
 import ArborRuntime
 import ArgumentParser
 import Foundation

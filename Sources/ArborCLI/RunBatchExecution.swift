@@ -66,60 +66,45 @@ struct RunBatchExecution {
 final class BatchProgressLine: @unchecked Sendable {
     private let lock = NSLock()
     private let total: Int
-    private let live: Bool
     private let file: String
+    private let status: LiveStatusLine
     private let start = ContinuousClock.now
     private var done = 0, failed = 0, running = 0, treeTokens = 0
-    private var lastDraw = ContinuousClock.now - .seconds(1)
-    private var drawn = false
 
     init(total: Int, live: Bool, file: String) {
         self.total = total
-        self.live = live && isatty(STDERR_FILENO) != 0
         self.file = file
+        status = LiveStatusLine(enabled: live)
     }
 
     func update(treeTokens: Int, running: Int) {
         lock.lock(); defer { lock.unlock() }
         self.treeTokens = treeTokens
         self.running = running
-        guard live, ContinuousClock.now - lastDraw > .milliseconds(100) else { return }
-        draw()
+        status.draw(text)
     }
 
     func finished(_ outcome: RunBatch.Outcome) {
         lock.lock(); defer { lock.unlock() }
         done += 1
         if outcome.status != .completed { failed += 1 }
-        clear()
         let run = outcome.runID.map { "run \($0)" } ?? "run"
         var line = String(format: "[%d/%d] %@ (%@:%d): %@, %d tokens, %.1f s", done, total, run, file, outcome.line,
                           outcome.status.rawValue, outcome.treeTokens, outcome.seconds)
         if let error = outcome.error { line += " — " + (error.split(separator: "\n").first.map(String.init) ?? error) }
-        FileHandle.standardError.write(Data((line + "\n").utf8))
-        if live { draw() }
+        status.print(line + "\n", thenDraw: text)
     }
 
     func finish() {
-        lock.lock(); defer { lock.unlock() }
-        clear()
+        status.clear()
     }
 
     /// `[3/10] ███░░░░░░░ 2 running · 1 not completed · 1234 tokens · 56.7 tokens/s`
-    private func draw() {
-        lastDraw = ContinuousClock.now
+    private func text() -> String {
         let width = 20, filled = total == 0 ? width : width * done / total
-        let elapsed = ContinuousClock.now - start
-        let seconds = elapsed.inSeconds
+        let seconds = (ContinuousClock.now - start).inSeconds
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let line = String(format: "\r\u{1B}[K[%d/%d] %@ %d running · %d not completed · %d tokens · %.1f tokens/s",
-                          done, total, bar, running, failed, treeTokens, seconds > 0 ? Double(treeTokens) / seconds : 0)
-        FileHandle.standardError.write(Data(line.utf8))
-        drawn = true
-    }
-
-    private func clear() {
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-        drawn = false
+        return String(format: "[%d/%d] %@ %d running · %d not completed · %d tokens · %.1f tokens/s",
+                      done, total, bar, running, failed, treeTokens, seconds > 0 ? Double(treeTokens) / seconds : 0)
     }
 }

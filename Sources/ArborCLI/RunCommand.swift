@@ -1,4 +1,5 @@
 import ArborModel
+import ArborRecording
 import ArborRemote
 import ArborRuntime
 import ArborSchema

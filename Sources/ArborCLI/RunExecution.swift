@@ -1,4 +1,5 @@
 import ArborModel
+import ArborRecording
 import ArborRemote
 import ArborRuntime
 import ArborSchema
@@ -54,16 +55,16 @@ struct RunExecution {
         let remote = try options.servingEngine.map { try Self.connect($0, tokenizer: model.tokenizer, record: record) }
         execution.backend = remote
         defer { if let remote { FileHandle.standardError.write(Data((remote.usage.summaryLine + "\n").utf8)) } }
-        let status = StatusLine(enabled: !output.quiet && !output.json)
-        execution.onProgress = { status.update($0) }
+        let status = LiveStatusLine(enabled: !output.quiet && !output.json)
+        execution.onProgress = { progress in status.draw { progress.statusText } }
         let stopRequest = StopRequest()
         execution.shouldStop = { stopRequest.isRequested }
         let report: RunReport
         do {
             report = try await execution.run(inputs: inputs, resuming: progress)
-            status.finish()
+            status.clear()
         } catch {
-            status.finish()
+            status.clear()
             if let pausing = error as? RemoteError, pausing.pausesRun, let record {
                 FileHandle.standardError.write(Data("arbor: \(pausing)\nResume with: arbor resume \(record.id)\n".utf8))
                 throw ExitCode(75)
@@ -144,30 +145,10 @@ final class StopRequest: @unchecked Sendable {
     }
 }
 
-/// One status line on standard error, redrawn at most ten times a second.
-final class StatusLine: @unchecked Sendable {
-    // Only touched from the run's own task; a class so the progress closure can update it.
-    private let enabled: Bool
-    private var lastDraw = DispatchTime(uptimeNanoseconds: 0)
-    private var drawn = false
-
-    init(enabled: Bool) {
-        self.enabled = enabled && isatty(STDERR_FILENO) != 0
-    }
-
-    func update(_ progress: RunProgress) {
-        guard enabled else { return }
-        let now = DispatchTime.now()
-        guard now.uptimeNanoseconds - lastDraw.uptimeNanoseconds > 100_000_000 else { return }
-        lastDraw = now
-        let m = progress.metrics
-        let line = String(format: "\r\u{1B}[K%d tokens · %.1f tokens/s · %d tool calls · KV %d slots · %d pruned",
-                          m.treeTokens, m.tokensPerSecond, m.toolCalls, progress.liveKVSlots, m.prunedTokens)
-        FileHandle.standardError.write(Data(line.utf8))
-        drawn = true
-    }
-
-    func finish() {
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+extension RunProgress {
+    /// The live status line of one run: `812 tokens · 41.3 tokens/s · 3 tool calls · KV 604 slots · 208 pruned`.
+    var statusText: String {
+        String(format: "%d tokens · %.1f tokens/s · %d tool calls · KV %d slots · %d pruned",
+               metrics.treeTokens, metrics.tokensPerSecond, metrics.toolCalls, liveKVSlots, metrics.prunedTokens)
     }
 }

@@ -122,6 +122,18 @@ public struct TokenVocabulary: Sendable {
         contentDigest = hasher.hexDigest
     }
 
+    /// A digest of what a vocabulary is made of (each token's bytes, the end and special
+    /// ids), computed without building it: tokenizers of one model give the same digest, so a
+    /// cache can share one vocabulary between them without comparing tables.
+    public static func sourceDigest(tokens: [[UInt8]], endTokenIDs: [Int], specialTokenIDs: Set<Int>) -> String {
+        var hasher = StableHasher()
+        hasher.combine(tokens.count)
+        for token in tokens { hasher.combine(bytes: token) }
+        hasher.combine(endTokenIDs.sorted().map { Int32($0) })
+        hasher.combine(specialTokenIDs.sorted().map { Int32($0) })
+        return hasher.hexDigest
+    }
+
     /// The byte length of the token at `position` in the sorted vocabulary.
     func tokenLength(atSortedPosition position: Int) -> Int {
         Int(sortedOffsets[position + 1] - sortedOffsets[position])

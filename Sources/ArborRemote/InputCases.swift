@@ -36,37 +36,37 @@ public enum InputCasesFile {
     /// The cases of the file at `path`; `shared` inputs (from `--input`) apply to every line,
     /// a line's own value wins.
     public static func load(path: String, workflow: Workflow, shared: JSONObject = [:]) -> (cases: [InputCase], problems: [SpecDiagnostic]) {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            return ([], [SpecDiagnostic(file: path, line: 1, column: 1, message: "cannot read the inputs file: \(error.localizedDescription)")])
+        switch JSONLines.load(path: path, describedAs: "the inputs file") {
+        case .success(let file): return cases(of: file, workflow: workflow, shared: shared)
+        case .failure(let unreadable): return ([], [unreadable.diagnostic])
         }
-        return parse(text, file: path, workflow: workflow, shared: shared)
     }
 
     /// The cases of `text`, named `file` in the problems.
     public static func parse(_ text: String, file: String, workflow: Workflow, shared: JSONObject = [:]) -> (cases: [InputCase], problems: [SpecDiagnostic]) {
+        cases(of: JSONLines(text: text, file: file), workflow: workflow, shared: shared)
+    }
+
+    private static func cases(of file: JSONLines, workflow: Workflow, shared: JSONObject) -> (cases: [InputCase], problems: [SpecDiagnostic]) {
         var cases: [InputCase] = []
         var problems: [SpecDiagnostic] = []
         let example = workflow.inputs.first.map { #"e.g. {"\#($0.name)": …}"# } ?? "e.g. {}"
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-            if trimmed.isEmpty || trimmed.hasPrefix("//") { continue }
-            let number = index + 1
-            let value: JSONValue
-            do {
-                value = try JSONValue(parsing: Array(trimmed.utf8))
-            } catch {
-                let leading = line.prefix { $0 == " " || $0 == "\t" }.count
-                problems.append(SpecDiagnostic(file: file, line: number, column: leading + error.column,
-                                               message: "not JSON: \(error.message)", hint: "each line is one JSON object of inputs, \(example)"))
+        for (number, line) in file.numberedLines {
+            let object: JSONObject
+            switch line {
+            case .skipped:
                 continue
-            }
-            guard case .object(let object) = value else {
-                problems.append(SpecDiagnostic(file: file, line: number, column: 1, message: "the line is JSON but not an object of inputs",
-                                               hint: "each line is one JSON object of inputs, \(example)"))
+            case .malformed(let column, let message):
+                problems.append(file.diagnostic(line: number, column: column, message: "not JSON: \(message)",
+                                                hint: "each line is one JSON object of inputs, \(example)"))
                 continue
+            case .value(let value):
+                guard case .object(let found) = value else {
+                    problems.append(file.diagnostic(line: number, message: "the line is JSON but not an object of inputs",
+                                                    hint: "each line is one JSON object of inputs, \(example)"))
+                    continue
+                }
+                object = found
             }
             var given = shared
             for (key, item) in object { given[key] = item }
@@ -74,15 +74,15 @@ public enum InputCasesFile {
                 cases.append(InputCase(line: number, inputs: try workflow.resolveInputs(given)))
             } catch {
                 if case .invalidInputs(let reasons) = error {
-                    problems += reasons.map { SpecDiagnostic(file: file, line: number, column: 1, message: $0) }
+                    problems += reasons.map { file.diagnostic(line: number, message: $0) }
                 } else {
-                    problems.append(SpecDiagnostic(file: file, line: number, column: 1, message: error.description))
+                    problems.append(file.diagnostic(line: number, message: error.description))
                 }
             }
         }
         if cases.isEmpty && problems.isEmpty {
-            problems.append(SpecDiagnostic(file: file, line: 1, column: 1, message: "the inputs file holds no case",
-                                           hint: "write one JSON object of inputs a line, \(example)"))
+            problems.append(file.diagnostic(line: 1, message: "the inputs file holds no case",
+                                            hint: "write one JSON object of inputs a line, \(example)"))
         }
         return (cases, problems)
     }

@@ -3,8 +3,8 @@ import ArborModel
 import ArborSchema
 import ArborTools
 
-/// Receives what a run must not lose, as it happens; the SQLite store implements it
-/// (``StoreRecorder``). Every method may throw: a run whose record cannot be written stops
+/// Receives what a run must not lose, as it happens; ArborRecording's `StoreRecorder`
+/// implements it over the SQLite store. Every method may throw: a run whose record cannot be written stops
 /// rather than go on unrecorded.
 ///
 /// Token sequence numbers (`seq`) count every token the model saw, prompt included, from 0.

@@ -82,11 +82,12 @@ public struct EvalSet: Sendable {
         func problem(_ line: Int, _ message: String, hint: String? = nil) {
             diagnostics.append(SpecDiagnostic(file: casesPath, line: line, column: 1, message: message, hint: hint))
         }
-        let text: String
-        do {
-            text = try String(contentsOfFile: casesPath, encoding: .utf8)
-        } catch {
-            problem(1, "cannot read the eval cases: \(error.localizedDescription)")
+        let file: JSONLines
+        switch JSONLines.load(path: casesPath, describedAs: "the eval cases") {
+        case .success(let read):
+            file = read
+        case .failure(let unreadable):
+            diagnostics.append(unreadable.diagnostic)
             return EvalSet(suite: TestSuite(workflowPath: workflowPath, workflow: workflow, cases: [], diagnostics: diagnostics), answers: [:])
         }
         var answers: [String: EvalAnswer] = [:]
@@ -98,9 +99,8 @@ public struct EvalSet: Sendable {
         // positions point at the eval file's lines.
         var listLines: [String] = []
         var skipped = 0
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("//") || limit.map({ answers.count >= $0 }) == true {
+        for (number, line) in file.numberedLines {
+            if line == .skipped || limit.map({ answers.count >= $0 }) == true {
                 listLines.append("")
                 continue
             }
@@ -109,8 +109,7 @@ public struct EvalSet: Sendable {
                 listLines.append("")
                 continue
             }
-            let number = index + 1
-            guard case .object(var object)? = try? JSONValue(parsing: Array(trimmed.utf8)) else {
+            guard case .value(.object(var object)) = line else {
                 problem(number, "each line of an eval file must be one JSON object (a case)",
                         hint: #"e.g. {"name": "wp-001", "inputs": {"problem": "…"}, "expected": 66}"#)
                 listLines.append("")

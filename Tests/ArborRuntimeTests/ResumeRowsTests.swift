@@ -1,4 +1,5 @@
 import ArborModel
+import ArborRecording
 import ArborRuntime
 import ArborSchema
 import ArborStore

@@ -1,6 +1,7 @@
 import ArborGrammar
 import ArborModel
 @testable import ArborRuntime
+import ArborRecording
 import ArborSchema
 import ArborSpec
 import ArborStore

@@ -10,12 +10,21 @@ import Foundation
 /// Thread-safe: all state is behind `lock`.
 public final class VocabularyCache: @unchecked Sendable {
     private let lock = NSLock()
-    /// Keyed by the tokenizer's identity; the tokenizer is kept so that its identity is never
-    /// reused by another tokenizer (whose vocabulary would differ) while it is a key here.
-    private var vocabularies: [ObjectIdentifier: (tokenizer: BPETokenizer, vocabulary: TokenVocabulary)] = [:]
+    /// Vocabularies by ``TokenVocabulary/sourceDigest(tokens:endTokenIDs:specialTokenIDs:)``:
+    /// tokenizers of one model share one vocabulary.
+    private var vocabularies: [String: TokenVocabulary] = [:]
+    /// The digest of each tokenizer seen, so that one asked for again is not read again. The
+    /// tokenizer is held weakly: none is kept alive here, and one that was freed (whose
+    /// identity a later tokenizer may get) is never taken for that later one.
+    private var digests: [ObjectIdentifier: (tokenizer: WeakTokenizer, digest: String)] = [:]
+    /// Compiled grammars by their vocabulary's digest and their GBNF text.
     private var grammars: [String: CompiledGrammar] = [:]
     /// Where compiled masks are kept between processes (nil: nowhere).
     public let diskCache: GrammarDiskCache?
+
+    private struct WeakTokenizer {
+        weak var value: BPETokenizer?
+    }
 
     public init(diskCache: GrammarDiskCache? = GrammarDiskCache.standard()) {
         self.diskCache = diskCache
@@ -27,18 +36,13 @@ public final class VocabularyCache: @unchecked Sendable {
     /// The grammar vocabulary of `tokenizer`: each token's bytes, end-of-generation tokens as
     /// end tokens, and other control/unused tokens as special (never allowed by a grammar).
     public func vocabulary(for tokenizer: BPETokenizer) -> TokenVocabulary {
-        let key = ObjectIdentifier(tokenizer)
-        lock.lock(); defer { lock.unlock() }
-        if let cached = vocabularies[key] { return cached.vocabulary }
-        let vocabulary = Self.makeVocabulary(tokenizer)
-        vocabularies[key] = (tokenizer, vocabulary)
-        return vocabulary
+        entry(for: tokenizer).vocabulary
     }
 
     /// `grammar` compiled over `tokenizer`'s vocabulary, compiled on first use.
     public func compiled(_ grammar: Grammar, for tokenizer: BPETokenizer) throws(GrammarCompileError) -> CompiledGrammar {
-        let vocabulary = vocabulary(for: tokenizer)
-        let key = "\(ObjectIdentifier(tokenizer).hashValue)\n" + grammar.gbnf
+        let (digest, vocabulary) = entry(for: tokenizer)
+        let key = digest + "\n" + grammar.gbnf
         lock.lock()
         if let cached = grammars[key] { lock.unlock(); return cached }
         lock.unlock()
@@ -47,7 +51,30 @@ public final class VocabularyCache: @unchecked Sendable {
         return compiled
     }
 
-    static func makeVocabulary(_ tokenizer: BPETokenizer) -> TokenVocabulary {
+    /// How many distinct vocabularies the cache holds.
+    var vocabularyCount: Int {
+        lock.withLock { vocabularies.count }
+    }
+
+    private func entry(for tokenizer: BPETokenizer) -> (digest: String, vocabulary: TokenVocabulary) {
+        let key = ObjectIdentifier(tokenizer)
+        lock.lock(); defer { lock.unlock() }
+        if let known = digests[key], known.tokenizer.value === tokenizer, let vocabulary = vocabularies[known.digest] {
+            return (known.digest, vocabulary)
+        }
+        let parts = Self.vocabularyParts(tokenizer)
+        let digest = TokenVocabulary.sourceDigest(tokens: parts.tokens, endTokenIDs: parts.ends, specialTokenIDs: parts.special)
+        digests = digests.filter { $0.value.tokenizer.value != nil }
+        digests[key] = (WeakTokenizer(value: tokenizer), digest)
+        if let vocabulary = vocabularies[digest] { return (digest, vocabulary) }
+        let vocabulary = TokenVocabulary(tokens: parts.tokens, endTokenIDs: parts.ends, specialTokenIDs: parts.special)
+        vocabularies[digest] = vocabulary
+        return (digest, vocabulary)
+    }
+
+    /// What `tokenizer`'s grammar vocabulary is made of: each token's bytes (empty for
+    /// control tokens), the end-of-generation ids, and the other control ids as special.
+    private static func vocabularyParts(_ tokenizer: BPETokenizer) -> (tokens: [[UInt8]], ends: [Int], special: Set<Int>) {
         var tokens: [[UInt8]] = []
         tokens.reserveCapacity(tokenizer.vocabularySize)
         var special = Set<Int>()
@@ -61,8 +88,6 @@ public final class VocabularyCache: @unchecked Sendable {
                 if !tokenizer.endOfGenerationIDs.contains(Int32(id)) { special.insert(id) }
             }
         }
-        let ends = tokenizer.endOfGenerationIDs.map { Int($0) }.sorted()
-        return TokenVocabulary(tokens: tokens, endTokenIDs: ends, specialTokenIDs: special)
+        return (tokens, tokenizer.endOfGenerationIDs.map { Int($0) }.sorted(), special)
     }
 }
-

@@ -1,4 +1,5 @@
 import ArborModel
+import ArborRuntime
 import ArborSchema
 import ArborStore
 

@@ -1,4 +1,5 @@
 import ArborModel
+import ArborRuntime
 import ArborSchema
 import ArborStore
 import ArborTools
@@ -17,7 +18,7 @@ import Foundation
 ///
 /// Every call runs on the decoding thread, so ``timings`` adds up the time spent in here:
 /// what the store costs a run, measured directly.
-public final class StoreRecorder: RunRecorder {
+public final class StoreRecorder: CommittingRunRecorder {
     public let store: RunStore
     public let runID: String
     /// The most tokens held in memory between commits.
@@ -136,8 +137,13 @@ public final class StoreRecorder: RunRecorder {
         try commit { transaction in try transaction.saveRound(record) }
     }
 
+    /// Writes everything buffered in one transaction.
+    public func commit() throws {
+        try commit(nil)
+    }
+
     /// Writes everything buffered, plus `extra`, in one transaction.
-    public func commit(_ extra: ((StoreTransaction) throws -> Void)? = nil) throws {
+    public func commit(_ extra: ((StoreTransaction) throws -> Void)?) throws {
         try timed {
             let (tokens, pruned, nodes, kvRows, released) = (self.tokens, prunedRanges, self.nodes, self.kvRows, releasedRanges)
             let liveEvents = recordsEvents ? events.takeForCommit() : []
@@ -221,46 +227,7 @@ public struct RecorderTimings: Codable, Sendable, Equatable {
     }
 }
 
-extension RunStore {
-    /// A recorded run's progress after its prompt, for ``WorkflowRunner/run(inputs:resuming:)``:
-    /// the token log and the finished tool calls in order (a call recorded as started but not
-    /// finished is left out, so it is made again).
-    public func recordedProgress(runID: String) throws -> RecordedProgress {
-        let all = try tokens(runID: runID)
-        let firstPrompt = all.prefix { $0.kind == .prompt }
-        let log = all.dropFirst(firstPrompt.count)
-        var outcomes: [ToolOutcome] = []
-        guard try run(id: runID) != nil else { throw StoreError.runNotFound(runID: runID) }
-        for call in try toolCalls(runID: runID) {
-            let arguments = (try? JSONValue(parsing: call.argumentsJSON)) ?? .string(call.argumentsJSON)
-            switch call.status {
-            case .succeeded:
-                let value = (try? JSONValue(parsing: call.resultJSON ?? "null")) ?? .null
-                outcomes.append(ToolOutcome(tool: call.toolName, arguments: arguments, result: .success(value), duration: .zero))
-            case .failed:
-                outcomes.append(ToolOutcome(tool: call.toolName, arguments: arguments,
-                                            result: .failure(.recorded(tool: call.toolName, message: call.errorText ?? "")), duration: .zero))
-            case .started:
-                break
-            }
-        }
-        var progress = RecordedProgress(promptTokens: firstPrompt.map(\.tokenID),
-                                        tokens: log.map { ($0.tokenID, TokenKind($0.kind)) }, toolCalls: outcomes)
-        if let last = all.last?.seq, let rowBytes = try kvRowByteCount(runID: runID, coveringCachedTokensIn: 0..<last) {
-            let store = self
-            progress.kvRows = { seqs, body in try store.forEachKVRow(runID: runID, seqs: seqs, body) }
-            progress.kvRowByteCount = rowBytes
-        }
-        return progress
-    }
-}
-
-// The store's token kinds are the runtime's, spelled the same: the store keeps its own type
-// so that it needs nothing from the runtime.
-extension TokenRecord.Kind {
-    init(_ kind: TokenKind) { self = Self(rawValue: kind.rawValue)! }
-}
-
-extension TokenKind {
-    init(_ kind: TokenRecord.Kind) { self = Self(rawValue: kind.rawValue)! }
+/// Seconds from `start` to now, on the clock the timings use.
+private func seconds(since start: DispatchTime) -> Double {
+    Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
 }

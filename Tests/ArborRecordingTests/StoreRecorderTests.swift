@@ -1,3 +1,4 @@
+import ArborRecording
 import ArborRuntime
 import ArborSchema
 import ArborStore
