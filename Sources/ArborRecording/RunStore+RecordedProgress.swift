@@ -28,9 +28,10 @@ extension RunStore {
         }
         var progress = RecordedProgress(promptTokens: firstPrompt.map(\.tokenID),
                                         tokens: log.map { ($0.tokenID, TokenKind($0.kind)) }, toolCalls: outcomes)
-        if try hasKVRows(runID: runID) {
+        if let last = all.last?.seq, let rowBytes = try kvRowByteCount(runID: runID, coveringCachedTokensIn: 0..<last) {
             let store = self
             progress.kvRows = { seqs, body in try store.forEachKVRow(runID: runID, seqs: seqs, body) }
+            progress.kvRowByteCount = rowBytes
         }
         return progress
     }

@@ -160,7 +160,7 @@ public final class StoreRecorder: CommittingRunRecorder {
                 }
                 for range in pruned { _ = try transaction.markPruned(runID, seqs: range) }
                 // after the inserts: a token may be computed and leave the cache between two commits
-                for range in released { try transaction.deleteKVRows(runID: runID, seqs: range) }
+                for range in released { try transaction.releaseKVRows(runID: runID, seqs: range) }
                 for node in nodes { try transaction.upsertNodeWithAncestors(node) }
                 for event in liveEvents { try transaction.appendEvent(runID: runID, kind: event.kind, payload: event.payload) }
                 try extra?(transaction)

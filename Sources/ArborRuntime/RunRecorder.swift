@@ -76,22 +76,26 @@ public struct RecordedProgress: Sendable {
     /// Whether the tokens are already in the run's record (a resume) or new text to steer the
     /// tree with (then the recorder receives them like any other).
     public var isRecorded: Bool
-    /// The recorded KV rows of tokens by seq (prompt included), when the record keeps them:
-    /// the replay copies them back instead of recomputing. Tokens absent here are recomputed,
-    /// or left empty when they leave the cache before anything reads them.
+    /// The recorded KV rows of tokens by seq (prompt included), when the record keeps one for
+    /// every token before the last that its pruning and rounds leave cached: the replay copies
+    /// them back instead of recomputing (a token without a row leaves the cache during the
+    /// replay, before anything reads it). Nil when rows are lost: the replay computes.
     public var kvRows: KVRowReader?
+    /// The size of every row ``kvRows`` gives; rows are used only if the model's are the same.
+    public var kvRowByteCount: Int?
 
     /// Calls its second argument with the recorded row of each token in the range that has
     /// one, in seq order (the bytes are valid during the call only).
     public typealias KVRowReader = @Sendable (Range<Int>, (Int, UnsafeRawBufferPointer) throws -> Void) throws -> Void
 
     public init(promptTokens: [Int32], tokens: [(id: Int32, kind: TokenKind)], toolCalls: [ToolOutcome], isRecorded: Bool = true,
-                kvRows: KVRowReader? = nil) {
+                kvRows: KVRowReader? = nil, kvRowByteCount: Int? = nil) {
         self.isRecorded = isRecorded
         self.promptTokens = promptTokens
         self.tokens = tokens
         self.toolCalls = toolCalls
         self.kvRows = kvRows
+        self.kvRowByteCount = kvRowByteCount
     }
 
     /// The seq of the last recorded token (prompt included), or nil when nothing is recorded.

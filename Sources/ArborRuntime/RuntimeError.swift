@@ -20,6 +20,8 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
     case interrupted
     /// A recorded token log does not fit the workflow's grammar at token `seq`.
     case replayMismatch(seq: Int, reason: String)
+    /// A resume's recorded KV rows cannot stand for token `seq`'s, although the record offered them.
+    case kvRowsUnusable(seq: Int, reason: String)
     /// ``RunOptions/minimumTokens`` was set for a workflow without summary rounds (or with steps).
     case minimumTokensUnsupported(workflow: String, reasons: [String])
 
@@ -43,13 +45,11 @@ public enum RuntimeError: Error, Sendable, CustomStringConvertible {
             return "The run was interrupted."
         case .minimumTokensUnsupported(let workflow, let reasons):
             return "A minimum token count needs a workflow with summary rounds, but workflow '\(workflow)' cannot have them here: \(reasons.joined(separator: "; ")). Set limits.round_budget (and limits.max_rounds of 2 or more, no steps), or leave out the minimum."
+        case .kvRowsUnusable(let seq, let reason):
+            return "The recorded KV row of token \(seq) cannot be used: \(reason). The record's rows and its pruning disagree; fork the run at an earlier task to go on (a fork computes its context), and report it as a recorder bug."
         case .replayMismatch(let seq, let reason):
             return "The recorded run cannot be replayed at token \(seq): \(reason). The workflow or the model changed since it was recorded; start a new run, or fork it at an earlier task."
         }
     }
 }
 
-/// A replay that copied recorded KV rows back ended with a token whose rows were missing still
-/// in the cache, or met rows of another model's shape; the runner replays again computing
-/// every token instead.
-struct KVRowsIncomplete: Error {}

@@ -6,6 +6,8 @@ import Foundation
 ///
 /// Kept tokens always sit at contiguous positions: evicting a span frees its slots and moves
 /// every later token down by the span's length (RoPE re-rotation, no recomputation).
+/// Which slots are cached, and at what positions, is the backend's sequence (the model's
+/// ``KVCells``); this memory keeps only which slot each document token got.
 final class WorkingMemory {
     let model: any DecodingBackend
     private(set) var promptTokens: [Int32] = []
@@ -14,12 +16,15 @@ final class WorkingMemory {
     private(set) var kinds: [TokenKind] = []
     /// Byte offset in the document where each token ends (a token starts where the last ended).
     private(set) var byteEnds: [Int] = []
+    /// Each document token's slot, `-1` once it was evicted.
     private var slots: [Int32] = []
-    private(set) var live: [Bool] = []
-    /// The position the next token takes.
-    private(set) var nextPosition: Int32 = 0
-    /// Tokens cached now (prompt included) and the most ever cached at once.
-    private(set) var liveCount = 0
+    /// Whether each document token is still cached.
+    var live: [Bool] { slots.map { $0 >= 0 } }
+    /// Tokens cached now (prompt included): the backend's sequence.
+    var liveCount: Int { model.sequenceSlots.count }
+    /// The position the next token takes: kept tokens sit at 0..<liveCount.
+    var nextPosition: Int32 { Int32(liveCount) }
+    /// The most tokens cached at once.
     private(set) var peakLiveCount = 0
     /// Document tokens evicted so far.
     private(set) var prunedCount = 0
@@ -29,9 +34,10 @@ final class WorkingMemory {
     /// Recorded KV rows to copy back instead of computing, for tokens before `before` (a
     /// resume sets it to the last recorded token, which is computed to get its logits).
     var restore: (rows: RecordedProgress.KVRowReader, before: Int)?
-    /// Slots left unwritten because their recorded rows were gone (their tokens had left the
-    /// cache): harmless unless one is still cached when the replay ends.
-    private(set) var unwrittenSlots: Set<Int32> = []
+    /// Slots left unwritten because their recorded rows were gone, with their tokens' seqs:
+    /// the record says those tokens left the cache, so the replay evicts them before anything
+    /// reads them.
+    private var unwritten: [Int32: Int] = [:]
     /// Tokens whose recorded rows were copied back.
     private(set) var restoredCount = 0
 
@@ -52,12 +58,13 @@ final class WorkingMemory {
         fedPromptSlots = try feedModel(ids, firstSeq: seqBase)
         promptTokens = ids
         promptFedCount = ids.count
-        advance(by: ids.count)
+        notePeak()
     }
 
-    /// Whether a token still cached has unwritten rows (see ``unwrittenSlots``).
-    var cachesUnwrittenRows: Bool {
-        !unwrittenSlots.isEmpty && model.sequenceSlots.contains { unwrittenSlots.contains($0) }
+    /// The first token still cached whose rows were not written (see ``unwritten``): the
+    /// record's rows and its pruning disagree. Nil when there is none.
+    var firstCachedUnwrittenSeq: Int? {
+        unwritten.isEmpty ? nil : model.sequenceSlots.compactMap { unwritten[$0] }.min()
     }
 
     /// Puts tokens into the model at the next positions: copies recorded rows back where
@@ -69,18 +76,19 @@ final class WorkingMemory {
         if let restore, let transfer = model as? any KVRowTransfer, firstSeq < restore.before {
             restored = min(ids.count, restore.before - firstSeq)
             slots = try transfer.appendUncomputed(positions: Array(positions[..<restored]))
-            var missing = Set(slots)
+            var missing = Dictionary(uniqueKeysWithValues: slots.enumerated().map { ($1, firstSeq + $0) })
             try restore.rows(firstSeq..<(firstSeq + restored)) { seq, row in
-                // rows of another model's shape: compute everything instead
-                guard row.count == transfer.kvRowByteCount else { throw KVRowsIncomplete() }
+                guard row.count == transfer.kvRowByteCount else {
+                    throw RuntimeError.kvRowsUnusable(seq: seq, reason: "\(row.count) bytes where the model's rows have \(transfer.kvRowByteCount)")
+                }
                 let slot = slots[seq - firstSeq]
                 try transfer.writeRow(row, slot: slot)
-                missing.remove(slot)
+                missing[slot] = nil
                 restoredCount += 1
             }
-            // rows never stored, or deleted when their token left the cache
-            unwrittenSlots.subtract(slots)
-            unwrittenSlots.formUnion(missing)
+            // rows deleted when their token left the cache (the resume checked that up front)
+            for slot in slots { unwritten[slot] = nil }
+            unwritten.merge(missing) { $1 }
         }
         let rest = Array(ids[restored...])
         var computed: [Int32] = []
@@ -89,7 +97,7 @@ final class WorkingMemory {
         } else if !rest.isEmpty {
             computed = try model.prefill(tokens: rest, positions: Array(positions[restored...]))
         }
-        unwrittenSlots.subtract(computed)  // a freed slot may be taken again
+        for slot in computed { unwritten[slot] = nil }  // a freed slot may be taken again
         return slots + computed
     }
 
@@ -104,15 +112,14 @@ final class WorkingMemory {
         model.free(slots: Array(model.sequenceSlots.dropFirst(common)))
         let next = WorkingMemory(model: model, seqBase: seqBase)
         next.restore = restore
-        next.unwrittenSlots = unwrittenSlots.intersection(model.sequenceSlots)
-        next.nextPosition = Int32(common)
-        next.liveCount = common
+        let kept = Set(model.sequenceSlots)
+        next.unwritten = unwritten.filter { kept.contains($0.key) }
         next.peakLiveCount = common
         let rest = Array(ids[common...])
         next.fedPromptSlots = try next.feedModel(rest, firstSeq: seqBase)
         next.promptTokens = ids
         next.promptFedCount = rest.count
-        next.advance(by: rest.count)
+        next.notePeak()
         return next
     }
 
@@ -126,8 +133,7 @@ final class WorkingMemory {
         kinds += newKinds
         byteEnds += ends
         slots += newSlots
-        live += Array(repeating: true, count: ids.count)
-        advance(by: ids.count)
+        notePeak()
         return newSlots
     }
 
@@ -152,16 +158,13 @@ final class WorkingMemory {
     /// many were freed.
     @discardableResult
     func evict(_ range: Range<Int>) -> Int {
-        let freed = range.filter { live[$0] }
+        let freed = range.map { slots[$0] }.filter { $0 >= 0 }
         guard !freed.isEmpty else { return 0 }
-        for index in freed { live[index] = false }
-        model.free(slots: freed.map { slots[$0] })
-        unwrittenSlots.subtract(freed.map { slots[$0] })
-        let tail = (range.upperBound..<tokens.count).filter { live[$0] }.map { slots[$0] }
-        let gap = Int32(freed.count)
-        if !tail.isEmpty { model.reposition(slots: tail, delta: -gap) }
-        nextPosition -= gap
-        liveCount -= freed.count
+        for index in range { slots[index] = -1 }
+        model.free(slots: freed)
+        for slot in freed { unwritten[slot] = nil }
+        let tail = slots[range.upperBound...].filter { $0 >= 0 }
+        if !tail.isEmpty { model.reposition(slots: tail, delta: -Int32(freed.count)) }
         prunedCount += freed.count
         return freed.count
     }
@@ -171,20 +174,17 @@ final class WorkingMemory {
     /// (the baseline of `arbor bench tools`).
     func rebuild() throws {
         model.free(slots: model.sequenceSlots)
-        let keptIndices = tokens.indices.filter { live[$0] }
+        let keptIndices = tokens.indices.filter { slots[$0] >= 0 }
         let ids = promptTokens + keptIndices.map { tokens[$0] }
         let newSlots = try model.prefill(tokens: ids, positions: (0..<Int32(ids.count)).map { $0 })
         for (offset, index) in keptIndices.enumerated() { slots[index] = newSlots[promptTokens.count + offset] }
-        nextPosition = Int32(ids.count)
     }
 
     private func tokenStart(_ index: Int) -> Int { index == 0 ? 0 : byteEnds[index - 1] }
 
     private func positions(_ count: Int) -> [Int32] { (0..<Int32(count)).map { nextPosition + $0 } }
 
-    private func advance(by count: Int) {
-        nextPosition += Int32(count)
-        liveCount += count
+    private func notePeak() {
         peakLiveCount = max(peakLiveCount, liveCount)
     }
 }

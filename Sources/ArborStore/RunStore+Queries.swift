@@ -134,6 +134,27 @@ extension RunStore {
         return rows
     }
 
+    /// The size of the run's KV rows when they can stand in for computing tokens `seqs`: every
+    /// token there has a row, unless the record says it left the cache (its row released, or
+    /// the token pruned), and every row there has the same size. Nil otherwise — rows lost
+    /// or damaged, or none kept — and then a resume computes the context instead.
+    public func kvRowByteCount(runID: String, coveringCachedTokensIn seqs: Range<Int>) throws -> Int? {
+        guard !seqs.isEmpty else { return nil }
+        return try read { db in
+            let arguments: StatementArguments = [runID, seqs.lowerBound, seqs.upperBound]
+            let sizes = try Int.fetchAll(db, sql: "SELECT DISTINCT length(data) FROM kvRow WHERE runID = ? AND seq >= ? AND seq < ?",
+                                         arguments: arguments)
+            guard sizes.count == 1 else { return nil }
+            let missing = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM token t WHERE t.runID = ? AND t.seq >= ? AND t.seq < ? AND NOT t.pruned
+                    AND NOT EXISTS (SELECT 1 FROM kvRow k WHERE k.runID = t.runID AND k.seq = t.seq)
+                    AND NOT EXISTS (SELECT 1 FROM kvRowRelease r
+                                    WHERE r.runID = t.runID AND r.firstSeq <= t.seq AND t.seq < r.endSeq))
+                """, arguments: arguments) ?? true
+            return missing ? nil : sizes[0]
+        }
+    }
+
     /// Whether any KV row of the run is stored.
     public func hasKVRows(runID: String) throws -> Bool {
         try read { db in try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM kvRow WHERE runID = ?)", arguments: [runID]) ?? false }

@@ -8,7 +8,7 @@ import GRDB
 /// number of applied migrations so that `sqlite3 arbor.sqlite 'PRAGMA user_version'` tells
 /// the schema version without GRDB.
 ///
-/// Layout (v6):
+/// Layout (v7):
 /// - `run` — one row per run; JSON columns are checked with `json_valid`. v4 adds
 ///   `closedAtTokenLimit` (the token limit closed the run's tree: not a normal finish) and
 ///   `forkedAtRound` (the summary round of `forkedAtPath`).
@@ -24,6 +24,9 @@ import GRDB
 ///   for live views (v5).
 /// - `runStopRequest` — `runID` key; a stop asked for by another process (`arbor serve`'s
 ///   button), read by the run writer at its commits (v6).
+/// - `kvRowRelease` — `(runID, firstSeq, endSeq)` key, `WITHOUT ROWID`; tokens whose KV rows
+///   were deleted because they left the cache (pruned, or dropped at a round's end), so a
+///   resume tells a row that left with its token from one that is missing (v7).
 /// Every child table cascades on run deletion.
 enum StoreMigrations {
     static var migrator: DatabaseMigrator {
@@ -95,6 +98,17 @@ enum StoreMigrations {
             try db.create(table: "runStopRequest") { t in
                 t.primaryKey("runID", .text).references("run", onDelete: .cascade)
                 t.column("requestedAt", .datetime).notNull()
+            }
+        }
+        migrator.registerMigration("v7-kv-row-releases") { db in
+            // Which tokens left the cache with their rows: a resume checks before replaying that
+            // every other token has its row, instead of finding a hole at the end.
+            try db.create(table: "kvRowRelease", options: .withoutRowID) { t in
+                t.column("runID", .text).notNull().references("run", onDelete: .cascade)
+                t.column("firstSeq", .integer).notNull().check(sql: "firstSeq >= 0")
+                t.column("endSeq", .integer).notNull()
+                t.primaryKey(["runID", "firstSeq", "endSeq"])
+                t.check(sql: "endSeq > firstSeq")
             }
         }
         return migrator

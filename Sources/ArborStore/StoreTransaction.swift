@@ -275,12 +275,23 @@ public struct StoreTransaction {
         }
     }
 
-    /// Deletes the KV rows of tokens in `seqs` (they left the cache); returns how many.
+    /// Deletes the KV rows of tokens in `seqs`; returns how many. Use
+    /// ``releaseKVRows(runID:seqs:)`` when the tokens left the cache: a row deleted here
+    /// counts as missing, and a resume then computes the context instead of copying it.
     @discardableResult
     public func deleteKVRows(runID: String, seqs: Range<Int>) throws -> Int {
         try db.execute(sql: "DELETE FROM kvRow WHERE runID = ? AND seq >= ? AND seq < ?",
                        arguments: [runID, seqs.lowerBound, seqs.upperBound])
         return db.changesCount
+    }
+
+    /// Deletes the KV rows of tokens in `seqs` because they left the cache, and records that
+    /// they did (``RunStore/kvRowByteCount(runID:coveringCachedTokensIn:)`` reads it).
+    public func releaseKVRows(runID: String, seqs: Range<Int>) throws {
+        guard !seqs.isEmpty else { return }
+        try deleteKVRows(runID: runID, seqs: seqs)
+        try db.execute(sql: "INSERT OR IGNORE INTO kvRowRelease (runID, firstSeq, endSeq) VALUES (?, ?, ?)",
+                       arguments: [runID, seqs.lowerBound, seqs.upperBound])
     }
 
     /// 64 rows × 8 columns stays well under SQLite's default limit of 32,766 variables.

@@ -40,7 +40,7 @@ final class RunStoreOpeningTests: XCTestCase {
             (try Int32.fetchOne(db, sql: "PRAGMA application_id"), try Int.fetchOne(db, sql: "PRAGMA user_version"))
         }
         XCTAssertEqual(identity.0, RunStore.applicationID)
-        XCTAssertEqual(identity.1, 6, "one per migration")
+        XCTAssertEqual(identity.1, 7, "one per migration")
     }
 
     func testReopeningKeepsDataAndAnEmptyFileBecomesADatabase() throws {
@@ -167,7 +167,7 @@ final class RunStoreOpeningTests: XCTestCase {
 
         let other = try makePopulatedDatabase("future-version.sqlite")
         try DatabaseQueue(path: other).writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA user_version = 7")
+            try db.execute(sql: "PRAGMA user_version = 8")
         }
         XCTAssertThrowsError(try RunStore(path: other)) { error in
             guard case .newerVersion = error as? StoreError else { return XCTFail("\(error)") }

@@ -3,8 +3,9 @@ import CArborKernels
 /// The KV cache as a pool of one-token pages ("slots").
 ///
 /// Storage is `[nLayer][nSlots][kvDim]` f16 for keys and the same for values, like
-/// llama.cpp's default cache type. Metadata — each slot's position and owner — lives in
-/// separate arrays, so pruning edits metadata and a free list, never the tensors.
+/// llama.cpp's default cache type. Metadata — each slot's position and owner, the free list,
+/// the sequence, the rotations owed — lives in one ``KVCells`` value, so pruning edits
+/// metadata, never the tensors, until the queued rotations are applied in one pass.
 /// Slots are taken and returned in any order; a sequence is an ordered list of slots.
 ///
 /// ```swift
@@ -28,12 +29,15 @@ public final class KVSlotPool: @unchecked Sendable {
     /// [nLayer][capacity][kvDim] f16
     let values: UnsafeMutablePointer<UInt16>
 
+    /// The slots' metadata: used or free, positions, owners, the sequence and the key
+    /// rotations owed. The pool keeps no copy of it.
+    public private(set) var cells: KVCells
     /// Position of each slot's token; `-1` marks a free slot.
-    public private(set) var positions: [Int32]
+    public var positions: [Int32] { cells.positions }
     /// A caller-chosen tag per slot (a task or sequence id); `-1` when free.
-    public private(set) var owners: [Int32]
-    private var freeList: [Int32]
-    private var ropeTable: [Float]
+    public var owners: [Int32] { cells.owners }
+    /// One rotation table per queued shift, `[shifts][ropeDims]`, reused from pass to pass.
+    private var ropeTables: [Float] = []
 
     public init(config: ModelConfig, capacity: Int) {
         precondition(capacity > 0, "a KV pool needs at least one slot")
@@ -50,11 +54,7 @@ public final class KVSlotPool: @unchecked Sendable {
         keys.initialize(repeating: 0, count: count)
         values = .allocate(capacity: count)
         values.initialize(repeating: 0, count: count)
-        positions = Array(repeating: -1, count: capacity)
-        owners = Array(repeating: -1, count: capacity)
-        // Pop from the end: lowest slots first, which keeps a fresh sequence contiguous.
-        freeList = (0..<Int32(capacity)).reversed()
-        ropeTable = Array(repeating: 0, count: config.ropeDims)
+        cells = KVCells(capacity: capacity)
     }
 
     deinit {
@@ -63,51 +63,51 @@ public final class KVSlotPool: @unchecked Sendable {
     }
 
     /// Slots currently free.
-    public var freeCount: Int { freeList.count }
+    public var freeCount: Int { cells.freeCount }
 
     /// Bytes of key and value storage (f16), allocated once for the whole capacity.
     public var byteCount: Int { 2 * nLayer * capacity * kvDim * MemoryLayout<UInt16>.size }
 
-    /// Takes a free slot for a token at `position`. Throws `cacheFull` when none is left.
+    /// Takes a free slot for a token at `position` (appended to the sequence). Throws
+    /// `cacheFull` when none is left.
     public func allocate(position: Int32, owner: Int32 = 0) throws -> Int32 {
-        guard let slot = freeList.popLast() else { throw ModelError.cacheFull(capacity: capacity) }
-        positions[Int(slot)] = position
-        owners[Int(slot)] = owner
-        return slot
+        try cells.allocate(position: position, owner: owner)
     }
 
     /// Returns slots to the pool. Slots already free are ignored.
     /// - Returns: how many slots were actually freed.
     @discardableResult
-    public func free(_ slots: [Int32]) -> Int {
-        var freed = 0
-        for slot in slots where slot >= 0 && Int(slot) < capacity && positions[Int(slot)] >= 0 {
-            positions[Int(slot)] = -1
-            owners[Int(slot)] = -1
-            freeList.append(slot)
-            freed += 1
-        }
-        return freed
-    }
+    public func free(_ slots: [Int32]) -> Int { cells.free(slots) }
 
-    /// Moves the tokens in `slots` by `delta` positions: their cached keys are rotated by
-    /// `delta` in every layer (RoPE rotations compose), values are unchanged.
+    /// Moves the tokens in `slots` by `delta` positions: their positions change now, and their
+    /// cached keys are rotated by `delta` in every layer (RoPE rotations compose) before the
+    /// keys are next read (``applyPendingShifts()``); values are unchanged.
     /// Precondition: every slot is in use. Returns whether anything changed.
     @discardableResult
-    public func reposition(_ slots: [Int32], delta: Int32) -> Bool {
-        guard delta != 0, !slots.isEmpty else { return false }
-        ropeTable.withUnsafeMutableBufferPointer { table in
-            arbor_rope_table(table.baseAddress, Int64(delta), Int32(ropeDims), ropeBase)
-            for slot in slots {
-                precondition(positions[Int(slot)] >= 0, "reposition of free slot \(slot)")
-                positions[Int(slot)] += delta
-                for layer in 0..<nLayer {
-                    arbor_rope_apply_f16(keyRow(layer: layer, slot: slot), Int32(nKVHead), Int32(headDim),
-                                         Int32(ropeDims), table.baseAddress, ropeNeoX ? 1 : 0)
+    public func reposition(_ slots: [Int32], delta: Int32) -> Bool { cells.shift(slots, by: delta) }
+
+    /// Rotates the keys every queued shift owes, in one pass over the layers: within a layer,
+    /// shift by shift in the order queued, one rotation each — the same arithmetic as rotating
+    /// each when it was asked for. Called before keys are read or written (a forward step, a
+    /// row copy or write).
+    func applyPendingShifts() {
+        guard !cells.pendingShifts.isEmpty else { return }
+        let shifts = cells.takePendingShifts()
+        if ropeTables.count < shifts.count * ropeDims { ropeTables = Array(repeating: 0, count: shifts.count * ropeDims) }
+        ropeTables.withUnsafeMutableBufferPointer { tables in
+            for (index, shift) in shifts.enumerated() {
+                arbor_rope_table(tables.baseAddress! + index * ropeDims, Int64(shift.delta), Int32(ropeDims), ropeBase)
+            }
+            for layer in 0..<nLayer {
+                for (index, shift) in shifts.enumerated() {
+                    let table = tables.baseAddress! + index * ropeDims
+                    for slot in shift.cells {
+                        arbor_rope_apply_f16(keyRow(layer: layer, slot: slot), Int32(nKVHead), Int32(headDim),
+                                             Int32(ropeDims), table, ropeNeoX ? 1 : 0)
+                    }
                 }
             }
         }
-        return true
     }
 
     /// Start of one layer's key cache, `[capacity][kvDim]`.

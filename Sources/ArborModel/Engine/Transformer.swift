@@ -16,7 +16,8 @@ public final class Transformer: KVRowTransfer, @unchecked Sendable {
     public let config: ModelConfig
     public let cache: KVSlotPool
     public let threads: Int
-    public private(set) var sequenceSlots: [Int32] = []
+    /// The pool's sequence (its cells' ledger is the only one).
+    public var sequenceSlots: [Int32] { cache.cells.sequence }
     public var vocabularySize: Int { config.vocabularySize }
     public var logits: UnsafeMutableBufferPointer<Float> {
         UnsafeMutableBufferPointer(start: scratch.logits, count: config.vocabularySize)
@@ -46,7 +47,6 @@ public final class Transformer: KVRowTransfer, @unchecked Sendable {
         let slots = contextSlots ?? config.contextLength
         cache = KVSlotPool(config: config, capacity: slots)
         scratch = ForwardScratch(config: config, maxBatch: max(1, maxBatch))
-        sequenceSlots.reserveCapacity(slots)
     }
 
     deinit { arbor_pool_destroy(pool) }
@@ -55,7 +55,6 @@ public final class Transformer: KVRowTransfer, @unchecked Sendable {
     public func decode(token: Int32, position: Int32) throws -> Int32 {
         try check(token)
         let slot = try cache.allocate(position: position)
-        sequenceSlots.append(slot)
         scratch.tokens[0] = token
         scratch.positions[0] = position
         scratch.slots[0] = slot
@@ -76,7 +75,6 @@ public final class Transformer: KVRowTransfer, @unchecked Sendable {
             let end = min(start + scratch.maxBatch, tokens.count)
             for i in start..<end {
                 let slot = try cache.allocate(position: positions[i])
-                sequenceSlots.append(slot)
                 slots.append(slot)
                 scratch.tokens[i - start] = tokens[i]
                 scratch.positions[i - start] = positions[i]
@@ -95,11 +93,7 @@ public final class Transformer: KVRowTransfer, @unchecked Sendable {
     }
 
     @discardableResult
-    public func free(slots: [Int32]) -> Int {
-        let dropped = Set(slots)
-        sequenceSlots.removeAll { dropped.contains($0) }
-        return cache.free(slots)
-    }
+    public func free(slots: [Int32]) -> Int { cache.free(slots) }
 
     public func reposition(slots: [Int32], delta: Int32) {
         cache.reposition(slots, delta: delta)
@@ -109,6 +103,7 @@ public final class Transformer: KVRowTransfer, @unchecked Sendable {
 
     public func copyRows(of slots: [Int32]) -> [UInt8] {
         let half = cache.kvDim * MemoryLayout<UInt16>.size
+        cache.applyPendingShifts()
         var out = [UInt8](repeating: 0, count: slots.count * kvRowByteCount)
         out.withUnsafeMutableBytes { raw in
             var at = raw.baseAddress!
@@ -125,15 +120,14 @@ public final class Transformer: KVRowTransfer, @unchecked Sendable {
 
     public func appendUncomputed(positions: [Int32]) throws -> [Int32] {
         guard cache.freeCount >= positions.count else { throw ModelError.cacheFull(capacity: cache.capacity) }
-        let slots = try positions.map { try cache.allocate(position: $0) }
-        sequenceSlots += slots
-        return slots
+        return try positions.map { try cache.allocate(position: $0) }
     }
 
     public func writeRow(_ row: UnsafeRawBufferPointer, slot: Int32) throws {
         guard row.count == kvRowByteCount else {
             throw ModelError.kvRowsMismatch(bytes: row.count, tokens: 1, rowBytes: kvRowByteCount)
         }
+        cache.applyPendingShifts()  // rotations queued before the write belong to the row it replaces
         let half = cache.kvDim * MemoryLayout<UInt16>.size
         var at = row.baseAddress!
         for layer in 0..<cache.nLayer {
@@ -146,7 +140,6 @@ public final class Transformer: KVRowTransfer, @unchecked Sendable {
     /// Empties the sequence and frees every slot.
     public func reset() {
         cache.free(sequenceSlots)
-        sequenceSlots.removeAll(keepingCapacity: true)
     }
 
     /// One forward step over `n` tokens whose slots are already at the end of the sequence.
@@ -154,7 +147,9 @@ public final class Transformer: KVRowTransfer, @unchecked Sendable {
         let c = config, s = scratch
         let tokens = s.tokens, positions = s.positions, slots = s.slots
         let dim = c.dim, qDim = c.qDim, kvDim = c.kvDim, hd = c.headDim, ffn = c.ffnDim
-        let firstVisible = sequenceSlots.count - n
+        cache.applyPendingShifts()
+        let sequence = sequenceSlots
+        let firstVisible = sequence.count - n
 
         // token embeddings -> x [n][dim]
         for t in 0..<n {
@@ -185,7 +180,7 @@ public final class Transformer: KVRowTransfer, @unchecked Sendable {
                 arbor_f32_to_f16_row(s.v + t * kvDim, cache.valueRow(layer: l, slot: slots[t]), Int64(kvDim))
             }
             // each query attends to the sequence's slots up to and including its own
-            sequenceSlots.withUnsafeBufferPointer { seq in
+            sequence.withUnsafeBufferPointer { seq in
                 arbor_attention(pool, s.att, s.q, Int64(n), cache.keyLayer(l), cache.valueLayer(l),
                                 seq.baseAddress, s.visible, Int32(c.nHead), Int32(c.nKVHead), Int32(hd),
                                 1 / Float(hd).squareRoot())

@@ -40,7 +40,8 @@ extension WorkflowRunner {
             let memory = try previous?.nextRound(prompt: promptIDs, seqBase: seqBase) ?? {
                 let first = WorkingMemory(model: model)
                 // the recorded prompt's rows are copied back only if the prompt is the same
-                if let progress, let rows = progress.kvRows, let last = progress.lastSeq, progress.promptTokens == promptIDs {
+                if let progress, let rows = progress.kvRows, let last = progress.lastSeq, progress.promptTokens == promptIDs,
+                   let transfer = model as? any KVRowTransfer, progress.kvRowByteCount == transfer.kvRowByteCount {
                     first.restore = (rows, last)
                 }
                 try first.feedPrompt(promptIDs)
@@ -68,7 +69,9 @@ extension WorkflowRunner {
                 round.metrics.restoredTokens = memory.restoredCount
                 // the replay is over: a token whose recorded rows were missing must not remain
                 if logOffset >= progress.tokens.count {
-                    if memory.cachesUnwrittenRows { throw KVRowsIncomplete() }
+                    if let seq = memory.firstCachedUnwrittenSeq {
+                        throw RuntimeError.kvRowsUnusable(seq: seq, reason: "the token is still cached, but the record says its row left with it")
+                    }
                     memory.restore = nil
                 }
             }

@@ -46,14 +46,13 @@ public final class WorkflowRunner {
     /// With `progress` (a recorded run's tokens and finished tool calls), the run first
     /// replays them — no sampling, no tool call — and then goes on; with greedy sampling the
     /// result equals an uninterrupted run's byte for byte.
+    ///
+    /// The recorded KV rows (``RecordedProgress/kvRows``) are copied back instead of computing
+    /// the context when they fit this model; the store offers them only when every token the
+    /// replay keeps cached has its row, so a resume decides once, before replaying, whether it
+    /// copies or computes.
     public func run(inputs given: JSONObject, resuming progress: RecordedProgress? = nil) async throws -> RunReport {
-        do {
-            return try await runRounds(inputs: given, resuming: progress)
-        } catch is KVRowsIncomplete {
-            var computing = progress
-            computing?.kvRows = nil
-            return try await runRounds(inputs: given, resuming: computing)
-        }
+        try await runRounds(inputs: given, resuming: progress)
     }
 
     /// A later round's prompt must match the record when resuming; otherwise it is recorded
