@@ -78,9 +78,7 @@ final class ProseSyntaxTests: XCTestCase {
 
         let store = try RunStore()
         let runID = "r-prose"
-        let hash = String(repeating: "0", count: 64)
-        try store.createRun(Run(id: runID, workflow: workflow.name, specText: "", specSHA256: hash, inputsJSON: "{}",
-                                modelPath: RuntimeFixtures.modelPath, modelSHA256: hash, samplingJSON: "{}"))
+        try store.createRun(RuntimeFixtures.run(id: runID, workflow: workflow.name))
         runner.recorder = StoreRecorder(store: store, runID: runID)
         counter.steps = 0
         counter.stopAfter = max(2, totalSteps / 2)

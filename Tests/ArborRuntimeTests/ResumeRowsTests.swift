@@ -66,9 +66,7 @@ final class ResumeRowsTests: XCTestCase {
         let store = try RunStore(path: directory.appendingPathComponent("arbor.sqlite").path)
         /// Records a run stopped after `stopAfter` steps, then damages its record with `damage`.
         func stoppedRun(_ runID: String, damage: (StoreTransaction) throws -> Void = { _ in }) async throws -> RecordedProgress {
-            let hash = String(repeating: "0", count: 64)
-            try store.createRun(Run(id: runID, workflow: workflow.name, specText: "", specSHA256: hash, inputsJSON: "{}",
-                                    modelPath: RuntimeFixtures.modelPath, modelSHA256: hash, samplingJSON: "{}"))
+            try store.createRun(RuntimeFixtures.run(id: runID, workflow: workflow.name))
             runner.recorder = StoreRecorder(store: store, runID: runID)
             counter.steps = 0
             counter.stopAfter = stopAfter

@@ -39,9 +39,7 @@ final class ResumeTests: XCTestCase {
         for (index, stopAfter) in [3, totalSteps / 3, totalSteps * 2 / 3, totalSteps - 1].enumerated() {
             try? FileManager.default.removeItem(atPath: log)
             let runID = "r-test\(index)"
-            let hash = String(repeating: "0", count: 64)
-            try store.createRun(Run(id: runID, workflow: workflow.name, specText: "", specSHA256: hash, inputsJSON: "{}",
-                                    modelPath: RuntimeFixtures.modelPath, modelSHA256: hash, samplingJSON: "{}"))
+            try store.createRun(RuntimeFixtures.run(id: runID, workflow: workflow.name))
             runner.recorder = StoreRecorder(store: store, runID: runID)
             counter.steps = 0
             counter.stopAfter = stopAfter

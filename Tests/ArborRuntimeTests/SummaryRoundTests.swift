@@ -41,9 +41,7 @@ final class SummaryRoundTests: XCTestCase {
 
         // Stop inside the second round, resume from the store: the same answer and summaries.
         let store = try RunStore()
-        let hash = String(repeating: "0", count: 64)
-        try store.createRun(Run(id: "r-rounds", workflow: workflow.name, specText: "", specSHA256: hash, inputsJSON: "{}",
-                                modelPath: RuntimeFixtures.modelPath, modelSHA256: hash, samplingJSON: "{}"))
+        try store.createRun(RuntimeFixtures.run(id: "r-rounds", workflow: workflow.name))
         counter.steps = 0
         _ = try await runner.run(inputs: inputs, resuming: steer)
         let totalSteps = counter.steps

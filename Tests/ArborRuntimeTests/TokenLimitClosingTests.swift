@@ -243,9 +243,5 @@ final class TokenLimitClosingTests: XCTestCase {
         return folder.appendingPathComponent("runs.sqlite").path
     }
 
-    static func run(id: String) -> Run {
-        let hash = String(repeating: "0", count: 64)
-        return Run(id: id, workflow: "token-limit", specText: "", specSHA256: hash, inputsJSON: "{}",
-                   modelPath: RuntimeFixtures.modelPath, modelSHA256: hash, samplingJSON: "{}")
-    }
+    static func run(id: String) -> Run { RuntimeFixtures.run(id: id, workflow: "token-limit") }
 }
